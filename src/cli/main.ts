@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { TOOL_VERSION } from '../core/report.js';
+import { ConfigError } from '../core/config.js';
+import { scanCommand } from './scan.js';
+import { rulesCommand } from './rules.js';
+import { EXIT_USAGE, UsageError } from './exit.js';
+
+const program = new Command('kubemoat')
+  .description('Find the doors attackers use to walk into a Kubernetes cluster.')
+  .version(TOOL_VERSION)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .addCommand(scanCommand())
+  .addCommand(rulesCommand());
+
+for (const c of program.commands) c.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version exit 0; every other commander error is bad usage
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (e instanceof UsageError || e instanceof ConfigError) {
+    process.stderr.write(`kubemoat: ${e.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else {
+    process.stderr.write(`kubemoat: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = EXIT_USAGE;
+  }
+}

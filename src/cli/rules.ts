@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { catalogue, findRule } from '../rules/catalogue.js';
+import type { Rule } from '../core/rule.js';
+import { UsageError } from './exit.js';
+import { renderRulesMarkdown } from '../report/rules-doc.js';
+
+function frameworksLine(rule: Rule): string {
+  const f = rule.meta.frameworks;
+  return [
+    f.cis?.length ? `CIS ${f.cis.join(', ')}` : '',
+    f.nsa?.length ? f.nsa.join('; ') : '',
+    f.mitre?.length ? `MITRE ATT&CK ${f.mitre.join(', ')}` : '',
+  ].filter(Boolean).join(' | ');
+}
+
+export function explainRule(rule: Rule): string {
+  const m = rule.meta;
+  return [
+    `${m.id}  ${m.title}`,
+    `severity: ${m.severity}    door: ${m.door}`,
+    '',
+    m.description,
+    '',
+    `How to fix: ${m.remediation}`,
+    '',
+    `Frameworks: ${frameworksLine(rule) || '—'}`,
+    'References:',
+    ...m.references.map((r) => `  ${r}`),
+    '',
+    'Fails on, for example:',
+    ...rule.examples.fail[0].split('\n').map((l) => `  ${l}`),
+    '',
+  ].join('\n');
+}
+
+export function rulesCommand(): Command {
+  return new Command('rules')
+    .description('list the rule catalogue, or explain one rule')
+    .argument('[id]', 'a rule id, e.g. KM-WL-001')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .action((id: string | undefined, flags: { format: 'table' | 'json' | 'markdown' }) => {
+      if (id !== undefined) {
+        const rule = findRule(id);
+        if (!rule) throw new UsageError(`no rule ${id}; run \`kubemoat rules\` for the list`);
+        process.stdout.write(flags.format === 'json' ? JSON.stringify(rule.meta, null, 2) + '\n' : explainRule(rule));
+        return;
+      }
+      if (flags.format === 'json') process.stdout.write(JSON.stringify(catalogue.map((r) => r.meta), null, 2) + '\n');
+      else if (flags.format === 'markdown') process.stdout.write(renderRulesMarkdown(catalogue));
+      else for (const r of catalogue) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.door.padEnd(15)} ${r.meta.title}\n`);
+    });
+}

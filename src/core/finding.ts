@@ -1,0 +1,68 @@
+// The one finding type every command produces and every reporter consumes.
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export function isSeverity(s: string): s is Severity {
+  return (SEVERITIES as readonly string[]).includes(s);
+}
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  container?: string;
+}
+
+export interface SourceLocation {
+  file: string;
+  /** 1-based */
+  line: number;
+  /** 1-based */
+  column: number;
+}
+
+export type Endpoint = { url: string } | { host: string; port: number };
+
+export interface Frameworks {
+  cis?: string[];
+  nsa?: string[];
+  mitre?: string[];
+}
+
+export type Suppression =
+  | { by: 'annotation'; reason: string }
+  | { by: 'config'; reason: string; expires?: string };
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  resource?: ResourceRef;
+  location?: SourceLocation;
+  endpoint?: Endpoint;
+  /** what was seen, with secret values redacted */
+  evidence?: string;
+  remediation: string;
+  references: string[];
+  frameworks: Frameworks;
+  /** stable across line moves: rule, resource identity and the offending field */
+  fingerprint: string;
+  suppressed?: Suppression;
+}
+
+/** Something the scan could not see, and why: the report's `coverage`. */
+export interface CoverageGap {
+  /** a file, a resource type or an endpoint */
+  target: string;
+  line?: number;
+  column?: number;
+  reason: string;
+  severity: 'error' | 'warning';
+}

@@ -1,0 +1,90 @@
+// The report every command produces: the JSON contract of DESIGN.md, which every reporter renders.
+
+import { SEVERITIES, severityRank, type CoverageGap, type Finding, type Severity } from './finding.js';
+
+export const TOOL_NAME = 'kubemoat';
+export const TOOL_VERSION = '0.1.0';
+export const INFORMATION_URI = 'https://github.com/kubemoat/kubemoat';
+
+export type ScanTarget =
+  | { type: 'manifests'; paths: string[] }
+  | { type: 'cluster'; context: string }
+  | { type: 'network'; targets: string[] }
+  | { type: 'node'; root: string };
+
+export interface ReportSummary {
+  /** findings shown in `findings` */
+  total: number;
+  bySeverity: Record<Severity, number>;
+  suppressed: number;
+  /** findings below `--severity`, counted but not listed */
+  belowThreshold: number;
+  resources: number;
+  files?: number;
+  documents?: number;
+  /** files and documents that are not Kubernetes objects */
+  skipped?: number;
+}
+
+export interface Report {
+  tool: string;
+  version: string;
+  startedAt: string;
+  target: ScanTarget;
+  findings: Finding[];
+  suppressed: Finding[];
+  summary: ReportSummary;
+  coverage: CoverageGap[];
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.location?.file ?? '';
+  const fb = b.location?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = a.location?.line ?? 0;
+  const lb = b.location?.line ?? 0;
+  if (la !== lb) return la - lb;
+  const s = severityRank(b.severity) - severityRank(a.severity);
+  if (s !== 0) return s;
+  return a.ruleId.localeCompare(b.ruleId);
+}
+
+export interface BuildReportInput {
+  startedAt: Date;
+  target: ScanTarget;
+  findings: Finding[];
+  coverage: CoverageGap[];
+  minimumSeverity: Severity;
+  resources: number;
+  files?: number;
+  documents?: number;
+  skipped?: number;
+}
+
+export function buildReport(input: BuildReportInput): Report {
+  const active = input.findings.filter((f) => !f.suppressed).sort(compareFindings);
+  const suppressed = input.findings.filter((f) => f.suppressed).sort(compareFindings);
+  const min = severityRank(input.minimumSeverity);
+  const shown = active.filter((f) => severityRank(f.severity) >= min);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of shown) bySeverity[f.severity]++;
+  return {
+    tool: TOOL_NAME,
+    version: TOOL_VERSION,
+    startedAt: input.startedAt.toISOString(),
+    target: input.target,
+    findings: shown,
+    suppressed,
+    summary: {
+      total: shown.length,
+      bySeverity,
+      suppressed: suppressed.length,
+      belowThreshold: active.length - shown.length,
+      resources: input.resources,
+      ...(input.files !== undefined ? { files: input.files } : {}),
+      ...(input.documents !== undefined ? { documents: input.documents } : {}),
+      ...(input.skipped !== undefined ? { skipped: input.skipped } : {}),
+    },
+    coverage: input.coverage,
+  };
+}

@@ -1,0 +1,89 @@
+// The shape of a rule: metadata, passing and failing examples, and a `create` that returns
+// visitors. The engine walks the inventory once and calls each visitor; a rule does no I/O.
+
+import type { Frameworks, Severity } from './finding.js';
+import type { Path } from './json.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { ContainerNode, KubeObject, PodSpecNode } from '../inventory/objects.js';
+
+/** The door a rule guards, from the threat table in DESIGN.md. */
+export type Door =
+  | 'workload'
+  | 'rbac'
+  | 'network'
+  | 'image'
+  | 'credentials'
+  | 'exposure'
+  | 'console'
+  | 'runtime-socket'
+  | 'namespace';
+
+export interface RuleMeta {
+  /** stable id, e.g. KM-WL-001 */
+  id: string;
+  /** short name of the problem, e.g. "Privileged container" */
+  title: string;
+  severity: Severity;
+  door: Door;
+  /** what an attacker gains, in plain words */
+  description: string;
+  remediation: string;
+  references: string[];
+  frameworks: Frameworks;
+  /** message templates by id; `{{name}}` is replaced from the report's data */
+  messages: Record<string, string>;
+}
+
+export interface RuleExamples {
+  /** manifests (YAML) on which the rule must stay silent */
+  pass: string[];
+  /** manifests on which the rule must report */
+  fail: string[];
+}
+
+/** The node a finding is attached to; `at` in a report is relative to it. */
+export type ReportNode = KubeObject | PodSpecNode | ContainerNode;
+
+/** The offending field: a path relative to the reporting node, or from the object's root (a pod-level field seen from a container). */
+export type FieldRef = Path | { fromObject: Path };
+
+export interface Report {
+  node: ReportNode;
+  messageId: string;
+  data?: Record<string, string | number>;
+  /** the offending field */
+  at?: FieldRef;
+  evidence?: string;
+  /** a finding more or less serious than the rule's default (e.g. a writable runtime socket) */
+  severity?: Severity;
+}
+
+export interface ScanSettings {
+  /** registries (host, or host/path prefix) images may come from; empty means no allow-list */
+  trustedRegistries: string[];
+}
+
+export interface RuleContext {
+  readonly inventory: Inventory;
+  readonly settings: ScanSettings;
+  report(report: Report): void;
+}
+
+export interface Visitors {
+  object?(object: KubeObject): void;
+  podSpec?(pod: PodSpecNode): void;
+  container?(container: ContainerNode): void;
+  /** visitors for objects of one kind, e.g. `kinds: { Service(o) {…} }` */
+  kinds?: Record<string, (object: KubeObject) => void>;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  examples: RuleExamples;
+  create(context: RuleContext): Visitors;
+}
+
+/** Identity function that gives rule files their type checking. */
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

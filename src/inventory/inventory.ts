@@ -1,0 +1,47 @@
+// The inventory: every object, indexed once so rules look things up instead of scanning.
+
+import { podSpecOf, type KubeObject, type PodSpecNode } from './objects.js';
+
+/** Objects a manifest leaves without a namespace are installed into one chosen at deploy time; they share it. */
+export const UNSET_NAMESPACE = '';
+
+export class Inventory {
+  readonly objects: KubeObject[] = [];
+  readonly podSpecs: PodSpecNode[] = [];
+  private readonly kinds = new Map<string, KubeObject[]>();
+  private readonly podSpecByObject = new Map<KubeObject, PodSpecNode>();
+  private readonly byKindAndNamespace = new Map<string, KubeObject[]>();
+
+  add(object: KubeObject): void {
+    this.objects.push(object);
+    let list = this.kinds.get(object.kind);
+    if (list === undefined) this.kinds.set(object.kind, (list = []));
+    list.push(object);
+    const key = `${object.kind}\0${object.namespace ?? UNSET_NAMESPACE}`;
+    let nsList = this.byKindAndNamespace.get(key);
+    if (nsList === undefined) this.byKindAndNamespace.set(key, (nsList = []));
+    nsList.push(object);
+    const pod = podSpecOf(object);
+    if (pod !== undefined) {
+      this.podSpecs.push(pod);
+      this.podSpecByObject.set(object, pod);
+    }
+  }
+
+  ofKind(kind: string): readonly KubeObject[] {
+    return this.kinds.get(kind) ?? [];
+  }
+
+  /** Objects of a kind in a namespace; manifests without a namespace share the unset one. */
+  inNamespace(kind: string, namespace: string | undefined): readonly KubeObject[] {
+    return this.byKindAndNamespace.get(`${kind}\0${namespace ?? UNSET_NAMESPACE}`) ?? [];
+  }
+
+  podSpecOf(object: KubeObject): PodSpecNode | undefined {
+    return this.podSpecByObject.get(object);
+  }
+
+  namespaceObject(name: string): KubeObject | undefined {
+    return this.ofKind('Namespace').find((o) => o.name === name);
+  }
+}

@@ -1,0 +1,102 @@
+// Split a manifest file into YAML documents and parse each one: the fast path first, the full
+// parser for whatever it hands over. A broken document is reported with its line and does not stop
+// the documents around it.
+
+import { parseBlockYaml, TooDeep, Unsupported, type ParsedDocument } from './fast-yaml.js';
+import { parseFullYaml } from './full-yaml.js';
+
+export interface DocumentProblem {
+  line: number;
+  column: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  problems: DocumentProblem[];
+}
+
+/** Normalise what editors and other platforms put into files: a UTF-8 BOM and CRLF line endings. */
+export function normaliseText(text: string): string {
+  let t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+  return t;
+}
+
+function isDocumentMarker(line: string, marker: '---' | '...'): boolean {
+  if (!line.startsWith(marker)) return false;
+  const next = line.charCodeAt(3);
+  return Number.isNaN(next) || next === 32 || next === 9;
+}
+
+interface Segment {
+  /** index of the first line of the document's content */
+  start: number;
+  end: number;
+  /** the `---` line carries content or the document has directives: leave it to the full parser */
+  needsFullParser: boolean;
+  /** index of the line the full parser should start from */
+  fullStart: number;
+}
+
+function splitDocuments(lines: string[]): Segment[] {
+  const segments: Segment[] = [];
+  let start = 0;
+  let fullStart = 0;
+  let needsFull = false;
+  const close = (end: number): void => {
+    if (end > start || needsFull) segments.push({ start, end, needsFullParser: needsFull, fullStart });
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const c = line.charCodeAt(0);
+    if (c === 45 && isDocumentMarker(line, '---')) {
+      close(i);
+      const rest = line.slice(3).trim();
+      needsFull = rest !== '' && !rest.startsWith('#');
+      fullStart = i;
+      start = i + 1;
+    } else if (c === 46 && isDocumentMarker(line, '...')) {
+      close(i);
+      needsFull = false;
+      start = i + 1;
+      fullStart = start;
+    } else if (c === 37 /* % directive */) {
+      needsFull = true;
+    }
+  }
+  close(lines.length);
+  return segments;
+}
+
+export function parseManifestText(rawText: string): ParsedFile {
+  const text = normaliseText(rawText);
+  const lines = text.split('\n');
+  const documents: ParsedDocument[] = [];
+  const problems: DocumentProblem[] = [];
+  for (const seg of splitDocuments(lines)) {
+    if (!seg.needsFullParser) {
+      try {
+        const doc = parseBlockYaml(lines.slice(seg.start, seg.end), seg.start + 1);
+        if (doc !== undefined) documents.push(doc);
+        continue;
+      } catch (e) {
+        if (e instanceof TooDeep) {
+          problems.push({ line: seg.start + 1, column: 1, message: `${e.message}; document skipped`, severity: 'error' });
+          continue;
+        }
+        if (!(e instanceof Unsupported) && !(e instanceof RangeError)) throw e;
+      }
+    }
+    const from = seg.needsFullParser ? seg.fullStart : seg.start;
+    const result = parseFullYaml(lines.slice(from, seg.end).join('\n'), from);
+    documents.push(...result.documents);
+    if (result.ok) {
+      for (const w of result.warnings) problems.push({ ...w, severity: 'warning' });
+    } else {
+      for (const e of result.errors) problems.push({ ...e, severity: 'error' });
+    }
+  }
+  return { documents, problems };
+}

@@ -1,0 +1,177 @@
+// The full YAML parser (the `yaml` library) for documents the fast path hands over: anchors and
+// aliases, tags, multi-line scalars, and every kind of broken input, for which it writes the error
+// messages. Values are converted with the same scalar rules and positions as the fast path.
+
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, type Document } from 'yaml';
+import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
+import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
+import { MAX_DEPTH, TooDeep, type ParsedDocument } from './fast-yaml.js';
+
+/** Bound what aliases may expand to: a "billion laughs" document otherwise grows without limit. */
+const MAX_EXPANDED_NODES = 100_000;
+
+export interface FullParseError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type FullParseResult =
+  | { ok: true; documents: ParsedDocument[]; warnings: FullParseError[] }
+  | { ok: false; errors: FullParseError[]; documents: ParsedDocument[] };
+
+const TIME_FORMAT = 'TIME';
+const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+
+/**
+ * Parse YAML text (one or more documents) with the full parser. `lineOffset` is added to every line
+ * so positions refer to the original file.
+ */
+export function parseFullYaml(text: string, lineOffset: number): FullParseResult {
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      version: '1.1',
+      uniqueKeys: true,
+      prettyErrors: false,
+      // Kubernetes' decoder reads timestamps and base-60 numbers as strings.
+      customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== TIMESTAMP_TAG && t.format !== TIME_FORMAT)),
+    }) as Document.Parsed[];
+  } catch (e) {
+    return { ok: false, errors: [{ line: lineOffset + 1, column: 1, message: errorText(e) }], documents: [] };
+  }
+  if (!Array.isArray(docs)) docs = [docs];
+  const where = (offset: number): { line: number; column: number } => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + lineOffset, column: p.col };
+  };
+  const errors: FullParseError[] = [];
+  const warnings: FullParseError[] = [];
+  const documents: ParsedDocument[] = [];
+  for (const doc of docs) {
+    const docErrors = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+    for (const e of doc.errors) {
+      const p = where(e.pos[0]);
+      const entry = { ...p, message: firstLine(e.message) };
+      if (e.code === 'DUPLICATE_KEY') warnings.push({ ...entry, message: `duplicate key (the last value is used): ${entry.message}` });
+      else errors.push(entry);
+    }
+    if (docErrors.length > 0) continue;
+    if (doc.contents === null) continue;
+    try {
+      const converter = new Converter(where);
+      const value = converter.convert(doc.contents as Node, 0);
+      const start = doc.contents.range?.[0] ?? 0;
+      const p = where(start);
+      documents.push({ value, position: pack(p.line, p.column) });
+    } catch (e) {
+      const start = where(doc.range[0]);
+      errors.push({ ...start, message: errorText(e) });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors, documents };
+  return { ok: true, documents, warnings };
+}
+
+class Converter {
+  private aliasDepth = 0;
+  private expandedNodes = 0;
+  constructor(private readonly where: (offset: number) => { line: number; column: number }) {}
+
+  private position(node: { range?: [number, number, number] | null } | null | undefined): PackedPosition {
+    const p = this.where(node?.range?.[0] ?? 0);
+    return pack(p.line, p.column);
+  }
+
+  convert(node: unknown, depth: number, anchors = new Set<unknown>()): JsonValue {
+    if (depth > MAX_DEPTH) throw new TooDeep(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (this.aliasDepth > 0 && ++this.expandedNodes > MAX_EXPANDED_NODES) {
+      throw new Error(`aliases expand to more than ${MAX_EXPANDED_NODES} nodes (a YAML alias bomb?); document skipped`);
+    }
+    if (isAlias(node)) {
+      const target = (node as { source: string }).source;
+      const resolved = this.anchorsByName.get(target);
+      if (resolved === undefined || anchors.has(resolved)) throw new Error(`unresolved or recursive alias *${target}`);
+      anchors.add(resolved);
+      this.aliasDepth++;
+      try {
+        return this.convert(resolved, depth + 1, anchors);
+      } finally {
+        this.aliasDepth--;
+        anchors.delete(resolved);
+      }
+    }
+    if (isScalar(node)) {
+      const a = (node as { anchor?: string }).anchor;
+      if (a) this.anchorsByName.set(a, node);
+      const v = node.value;
+      if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+      if (typeof v === 'bigint') return Number(v);
+      return v === undefined ? null : String(v);
+    }
+    if (isMap(node)) {
+      if (node.anchor) this.anchorsByName.set(node.anchor, node);
+      const obj: JsonObject = {};
+      const positions: MapPositions = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key;
+        if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === 'PLAIN') {
+          this.merge(obj, positions, pair.value, depth, anchors);
+          continue;
+        }
+        const key = this.keyString(keyNode, depth, anchors);
+        positions.push(key, this.position(keyNode as Node));
+        Object.defineProperty(obj, key, { value: this.convert(pair.value, depth + 1, anchors), enumerable: true, writable: true, configurable: true });
+      }
+      setMapPositions(obj, positions);
+      return obj;
+    }
+    if (isSeq(node)) {
+      if (node.anchor) this.anchorsByName.set(node.anchor, node);
+      const arr: JsonArray = [];
+      const positions: SeqPositions = [];
+      for (const item of node.items) {
+        positions.push(this.position(item as Node));
+        arr.push(this.convert(item, depth + 1, anchors));
+      }
+      setSeqPositions(arr, positions);
+      return arr;
+    }
+    return null;
+  }
+
+  private readonly anchorsByName = new Map<string, unknown>();
+
+  private keyString(keyNode: unknown, depth: number, anchors: Set<unknown>): string {
+    const k = this.convert(keyNode, depth + 1, anchors);
+    if (k === null) return '';
+    return typeof k === 'object' ? JSON.stringify(k) : String(k);
+  }
+
+  /** `<<: *base` merges the keys of the aliased mapping(s) that the mapping does not set itself. */
+  private merge(obj: JsonObject, positions: MapPositions, source: unknown, depth: number, anchors: Set<unknown>): void {
+    const values = isSeq(source) ? source.items : [source];
+    for (const v of values) {
+      const merged = this.convert(v, depth + 1, anchors);
+      if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) continue;
+      for (const [k, val] of Object.entries(merged)) {
+        if (!Object.prototype.hasOwnProperty.call(obj, k)) {
+          Object.defineProperty(obj, k, { value: val, enumerable: true, writable: true, configurable: true });
+          positions.push(k, this.position(v as Node));
+        }
+      }
+    }
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof RangeError) return 'document too deeply nested to parse';
+  return e instanceof Error ? firstLine(e.message) : String(e);
+}

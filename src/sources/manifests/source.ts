@@ -1,0 +1,199 @@
+// The manifest source: files, directories and stdin in; Kubernetes objects and what could not be
+// read out. It gathers facts and never judges them.
+
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CoverageGap } from '../../core/finding.js';
+import { isObject, type JsonValue } from '../../core/json.js';
+import { Inventory } from '../../inventory/inventory.js';
+import { isListKind, toKubeObject, type Origin } from '../../inventory/objects.js';
+import { parseManifestText } from './documents.js';
+
+export const STDIN = '-';
+const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
+/** Directories that never hold manifests a user means to scan. */
+const IGNORED_DIRECTORIES = new Set(['.git', 'node_modules', '.terraform', 'vendor']);
+/** V8 cannot hold a string much larger than this; a larger file is reported, not read. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024 - 1;
+const BINARY_SNIFF_BYTES = 8000;
+
+export interface ManifestStats {
+  files: number;
+  documents: number;
+  objects: number;
+  /** files or documents that are not Kubernetes objects (values files, binaries, Helm templates) */
+  skipped: number;
+}
+
+export interface ManifestLoad {
+  inventory: Inventory;
+  coverage: CoverageGap[];
+  stats: ManifestStats;
+  /** a path the user gave could not be read at all, or a document could not be parsed */
+  incomplete: boolean;
+}
+
+export interface LoadOptions {
+  readStdin?: () => Promise<string>;
+}
+
+interface FileEntry {
+  path: string;
+  /** named on the command line: read whatever its extension */
+  explicit: boolean;
+}
+
+export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<ManifestLoad> {
+  const load: ManifestLoad = {
+    inventory: new Inventory(),
+    coverage: [],
+    stats: { files: 0, documents: 0, objects: 0, skipped: 0 },
+    incomplete: false,
+  };
+  for (const p of paths) {
+    if (p === STDIN) {
+      const text = options.readStdin ? await options.readStdin() : await readAllStdin();
+      addText(load, '<stdin>', text);
+      continue;
+    }
+    for (const entry of expand(p, load)) addFile(load, entry);
+  }
+  return load;
+}
+
+function expand(path: string, load: ManifestLoad): FileEntry[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    gap(load, path, `cannot read: ${errnoText(e)}`);
+    return [];
+  }
+  if (!st.isDirectory()) return [{ path, explicit: true }];
+  const out: FileEntry[] = [];
+  walk(path, out, load);
+  return out;
+}
+
+function walk(dir: string, out: FileEntry[], load: ManifestLoad): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    gap(load, dir, `cannot list directory: ${errnoText(e)}`);
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const isHelmChart = entries.some((e) => e.isFile() && e.name === 'Chart.yaml');
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (IGNORED_DIRECTORIES.has(e.name)) continue;
+      if (isHelmChart && e.name === 'templates') {
+        // Chart templates are Go templates, not YAML: they are scanned after `helm template`.
+        load.stats.skipped++;
+        load.coverage.push({
+          target: full,
+          reason: 'Helm chart templates are not rendered manifests; scan them with `helm template … | kubemoat scan -`',
+          severity: 'warning',
+        });
+        continue;
+      }
+      walk(full, out, load);
+    } else if (e.isFile() && MANIFEST_EXTENSIONS.test(e.name)) {
+      out.push({ path: full, explicit: false });
+    }
+  }
+}
+
+function addFile(load: ManifestLoad, entry: FileEntry): void {
+  let size: number;
+  try {
+    size = statSync(entry.path).size;
+  } catch (e) {
+    gap(load, entry.path, `cannot read: ${errnoText(e)}`);
+    return;
+  }
+  if (size > MAX_FILE_BYTES) {
+    gap(load, entry.path, `file is ${Math.round(size / 1048576)} MiB, more than the ${Math.round(MAX_FILE_BYTES / 1048576)} MiB kubemoat reads from one file; split it`);
+    return;
+  }
+  if (looksBinary(entry.path)) {
+    load.stats.skipped++;
+    if (entry.explicit) load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest', severity: 'warning' });
+    return;
+  }
+  let text: string;
+  try {
+    text = readFileSync(entry.path, 'utf8');
+  } catch (e) {
+    gap(load, entry.path, `cannot read: ${errnoText(e)}`);
+    return;
+  }
+  addText(load, entry.path, text);
+}
+
+function looksBinary(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
+    const n = readSync(fd, buf, 0, BINARY_SNIFF_BYTES, 0);
+    return buf.subarray(0, n).includes(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function addText(load: ManifestLoad, file: string, text: string): void {
+  load.stats.files++;
+  const parsed = parseManifestText(text);
+  const templateHint = text.includes('{{') ? ' (this looks like a Go/Helm template: render it first, e.g. `helm template … | kubemoat scan -`)' : '';
+  for (const p of parsed.problems) {
+    if (p.severity === 'error') load.incomplete = true;
+    load.coverage.push({ target: file, line: p.line, column: p.column, reason: `${p.message}${p.severity === 'error' ? templateHint : ''}`, severity: p.severity });
+  }
+  let objectsInFile = 0;
+  for (const doc of parsed.documents) {
+    load.stats.documents++;
+    objectsInFile += addDocument(load, file, doc.value, doc.position);
+  }
+  if (objectsInFile === 0 && parsed.problems.length === 0) load.stats.skipped++;
+}
+
+function addDocument(load: ManifestLoad, file: string, value: JsonValue, position: number): number {
+  if (!isObject(value)) return 0;
+  if (isListKind(value)) {
+    let n = 0;
+    (value.items as JsonValue[]).forEach((item, i) => {
+      n += addObject(load, { type: 'file', file, document: value, documentPosition: position, pathInDocument: ['items', i] }, item);
+    });
+    return n;
+  }
+  return addObject(load, { type: 'file', file, document: value, documentPosition: position, pathInDocument: [] }, value);
+}
+
+function addObject(load: ManifestLoad, origin: Origin, raw: JsonValue): number {
+  const object = toKubeObject(raw, origin);
+  if (object === undefined) return 0;
+  load.inventory.add(object);
+  load.stats.objects++;
+  return 1;
+}
+
+function gap(load: ManifestLoad, target: string, reason: string): void {
+  load.incomplete = true;
+  load.coverage.push({ target, reason, severity: 'error' });
+}
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  if (err.code === 'EACCES') return 'permission denied';
+  return err.message ?? String(e);
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
