@@ -20,6 +20,8 @@ start_daemon() {
   echo $! >"$PIDS/$name.pid"
 }
 
+cmdline_of() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true; }
+
 pid_of() { # NAME -> pid if alive
   local f=$PIDS/$1.pid pid
   [[ -s $f ]] || return 1
@@ -27,7 +29,7 @@ pid_of() { # NAME -> pid if alive
   [[ -d /proc/$pid ]] || return 1
   # a zombie or a recycled pid is not ours
   [[ $(awk '/^State:/{print $2}' "/proc/$pid/status" 2>/dev/null) != Z ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE" || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$NODE_IP" || return 1
+  cmdline_of "$pid" | grep -qF -- "$STATE" || return 1
   echo "$pid"
 }
 
@@ -108,15 +110,17 @@ netns_up() {
     ip netns add "$NETNS"
   fi
   ip -n "$NETNS" link set lo up
+  # The node's interface. A dummy device would do, but this kernel has none
+  # (CONFIG_DUMMY unset), so it is a veth pair with BOTH ends inside the
+  # namespace: the address is up, and there is no way out of the namespace.
   if ! ip -n "$NETNS" link show lab0 >/dev/null 2>&1; then
-    ip -n "$NETNS" link add lab0 type dummy
+    ip -n "$NETNS" link add lab0 type veth peer name lab0-peer
   fi
   ip -n "$NETNS" addr replace "$NODE_IP/24" dev lab0
+  ip -n "$NETNS" link set lab0-peer up
   ip -n "$NETNS" link set lab0 up
-  # A default route into the dummy device: a black hole, so that components
-  # that look for one find it, and no packet can leave the namespace anyway.
-  ip -n "$NETNS" route replace default dev lab0
-  # pods reach the node address through the bridge
+  # No default route: a connection to any other address fails at once
+  # (network unreachable). Pods reach the node address through the bridge.
   in_ns sysctl -qw net.ipv4.ip_forward=1
 }
 
@@ -318,6 +322,8 @@ start_containerd() {
     fail_component containerd "importing the busybox image failed"
   ctr_ -n k8s.io images tag --force "$BUSYBOX_IMAGE" "$BUSYBOX_IMAGE_LATEST" >/dev/null ||
     fail_component containerd "tagging the busybox image failed"
+  local i
+  for i in $(ctr_ -n k8s.io images ls -q | grep '^import-'); do ctr_ -n k8s.io images rm "$i" >/dev/null; done
   # the CRI plugin must see the sandbox image before the kubelet asks for a pod
   wait_for containerd 30 sh -c "ctr --address '$CTRD_SOCK' -n k8s.io images ls -q | grep -qx '$PAUSE_IMAGE'"
 }

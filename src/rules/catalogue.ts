@@ -2,8 +2,20 @@
 
 import type { Rule } from '../core/rule.js';
 import { workloadRules } from './workload/index.js';
+import { imageRules } from './image/index.js';
+import { credentialsRules } from './credentials/index.js';
+import { exposureRules } from './exposure/index.js';
+import { namespaceRules } from './namespace/index.js';
+import { rbacRules } from './rbac/index.js';
 
-export const catalogue: readonly Rule[] = [...workloadRules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+export const catalogue: readonly Rule[] = [
+  ...workloadRules,
+  ...imageRules,
+  ...credentialsRules,
+  ...exposureRules,
+  ...namespaceRules,
+  ...rbacRules,
+].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findRule(id: string): Rule | undefined {
   const wanted = id.toUpperCase();

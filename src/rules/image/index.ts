@@ -1,0 +1,3 @@
+import type { Rule } from '../../core/rule.js';
+
+export const imageRules: Rule[] = [];
