@@ -1,6 +1,8 @@
 // SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps): rule metadata in the driver,
 // one result per finding at the offending line, suppressed findings carried as suppressions.
 
+import { isAbsolute, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Finding, Severity } from '../core/finding.js';
 import { INFORMATION_URI, TOOL_NAME, TOOL_VERSION, type Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
@@ -11,10 +13,25 @@ const LEVEL: Record<Severity, SarifLevel> = { critical: 'error', high: 'error', 
 /** GitHub code scanning orders security alerts by this 0–10 score. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
-function artifactUri(file: string): string {
-  // SARIF wants URIs; relative paths stay relative so code scanning resolves them against the repo.
-  const normalised = file.replace(/\\/g, '/').replace(/^\.\//, '');
+/** Code scanning resolves relative URIs against the repository, so files under the working directory are made relative. */
+function artifactUri(file: string, cwd: string): string {
+  let path = file;
+  if (isAbsolute(path)) {
+    const rel = relative(cwd, path);
+    if (rel.startsWith('..') || isAbsolute(rel)) return pathToFileURL(path).href;
+    path = rel;
+  }
+  const normalised = path.replace(/\\/g, '/').replace(/^\.\//, '');
   return encodeURI(normalised);
+}
+
+/** A Pascal-case friendly name from a title: "CPU or memory limit missing" → "CpuOrMemoryLimitMissing". */
+function friendlyName(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+    .join('');
 }
 
 function ruleDescriptor(rule: Rule): object {
@@ -22,7 +39,7 @@ function ruleDescriptor(rule: Rule): object {
   const tags = ['security', 'kubernetes', m.door, ...(m.frameworks.cis ?? []).map((c) => `CIS-${c}`), ...(m.frameworks.mitre ?? []).map((t) => `MITRE-${t}`)];
   return {
     id: m.id,
-    name: m.title.replace(/[^A-Za-z0-9]+(.)?/g, (_x, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    name: friendlyName(m.title),
     shortDescription: { text: m.title },
     fullDescription: { text: m.description },
     help: {
@@ -35,7 +52,7 @@ function ruleDescriptor(rule: Rule): object {
   };
 }
 
-function result(f: Finding, ruleIndex: Map<string, number>): object {
+function result(f: Finding, ruleIndex: Map<string, number>, cwd: string): object {
   const message = f.evidence ? `${f.message}. Evidence: ${f.evidence}` : f.message;
   return {
     ruleId: f.ruleId,
@@ -46,7 +63,7 @@ function result(f: Finding, ruleIndex: Map<string, number>): object {
       ? [
           {
             physicalLocation: {
-              artifactLocation: { uri: artifactUri(f.location.file) },
+              artifactLocation: { uri: artifactUri(f.location.file, cwd) },
               region: { startLine: f.location.line, startColumn: f.location.column },
             },
             ...(f.resource ? { logicalLocations: [{ name: f.resource.name, fullyQualifiedName: logicalName(f), kind: 'resource' }] } : {}),
@@ -68,7 +85,7 @@ function logicalName(f: Finding): string {
   return [r.kind, r.namespace, r.name, r.container].filter(Boolean).join('/');
 }
 
-export function renderSarif(report: Report, rules: readonly Rule[]): string {
+export function renderSarif(report: Report, rules: readonly Rule[], cwd = process.cwd()): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -76,7 +93,7 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
     runs: [
       {
         tool: { driver: { name: TOOL_NAME, version: TOOL_VERSION, semanticVersion: TOOL_VERSION, informationUri: INFORMATION_URI, rules: rules.map(ruleDescriptor) } },
-        results: [...report.findings, ...report.suppressed].map((f) => result(f, ruleIndex)),
+        results: [...report.findings, ...report.suppressed].map((f) => result(f, ruleIndex, cwd)),
         invocations: [
           {
             executionSuccessful: !report.coverage.some((c) => c.severity === 'error'),
@@ -84,7 +101,7 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
             toolExecutionNotifications: report.coverage.map((c) => ({
               level: c.severity === 'error' ? 'error' : 'warning',
               message: { text: c.reason },
-              ...(c.target.startsWith('<') ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(c.target) }, ...(c.line ? { region: { startLine: c.line, startColumn: c.column ?? 1 } } : {}) } }] }),
+              ...(c.target.startsWith('<') ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(c.target, cwd) }, ...(c.line ? { region: { startLine: c.line, startColumn: c.column ?? 1 } } : {}) } }] }),
             })),
           },
         ],
