@@ -17,10 +17,17 @@ export interface ParsedFile {
   problems: DocumentProblem[];
 }
 
-/** Normalise what editors and other platforms put into files: a UTF-8 BOM and CRLF line endings. */
+/** How many documents each parser has handled: lets tests prove the fast path was taken. */
+export const parserUse = { fast: 0, full: 0 };
+
+/**
+ * Normalise what editors and other platforms put into files: CRLF (and lone CR) line endings and a
+ * UTF-8 BOM, at the start of the file or at the start of a line (files joined with `cat` keep theirs).
+ */
 export function normaliseText(text: string): string {
   let t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+  if (t.includes('\ufeff')) t = t.replace(/^\ufeff/gm, '');
   return t;
 }
 
@@ -30,21 +37,33 @@ function isDocumentMarker(line: string, marker: '---' | '...'): boolean {
   return Number.isNaN(next) || next === 32 || next === 9;
 }
 
+/** Nothing after a document marker but white space or a comment. */
+function onlyCommentAfterMarker(line: string): boolean {
+  const rest = line.slice(3).replace(/^[ \t]+/, '');
+  return rest === '' || rest[0] === '#';
+}
+
 interface Segment {
   /** index of the first line of the document's content */
   start: number;
   end: number;
-  /** the `---` line carries content or the document has directives: leave it to the full parser */
+  /** the document has directives, or its `---` or `...` line carries content: leave it to the full parser */
   needsFullParser: boolean;
   /** index of the line the full parser should start from */
   fullStart: number;
 }
 
+/**
+ * Split lines into documents at `---` and `...` lines. Directive lines (`%YAML`, `%TAG`) belong to
+ * the document that the next `---` starts.
+ */
 function splitDocuments(lines: string[]): Segment[] {
   const segments: Segment[] = [];
   let start = 0;
   let fullStart = 0;
   let needsFull = false;
+  /** first directive line since the last document ended, or -1 */
+  let directives = -1;
   const close = (end: number): void => {
     if (end > start || needsFull) segments.push({ start, end, needsFullParser: needsFull, fullStart });
   };
@@ -52,17 +71,24 @@ function splitDocuments(lines: string[]): Segment[] {
     const line = lines[i];
     const c = line.charCodeAt(0);
     if (c === 45 && isDocumentMarker(line, '---')) {
-      close(i);
-      const rest = line.slice(3).trim();
-      needsFull = rest !== '' && !rest.startsWith('#');
-      fullStart = i;
+      close(directives >= 0 ? directives : i);
+      needsFull = directives >= 0 || !onlyCommentAfterMarker(line);
+      fullStart = directives >= 0 ? directives : i;
+      directives = -1;
       start = i + 1;
     } else if (c === 46 && isDocumentMarker(line, '...')) {
-      close(i);
+      if (!onlyCommentAfterMarker(line)) {
+        // content after `...` is an error: let the full parser report it with the document it ends
+        needsFull = true;
+        continue;
+      }
+      close(directives >= 0 ? directives : i);
       needsFull = false;
+      directives = -1;
       start = i + 1;
       fullStart = start;
     } else if (c === 37 /* % directive */) {
+      if (directives < 0) directives = i;
       needsFull = true;
     }
   }
@@ -73,12 +99,15 @@ function splitDocuments(lines: string[]): Segment[] {
 export function parseManifestText(rawText: string): ParsedFile {
   const text = normaliseText(rawText);
   const lines = text.split('\n');
+  // Every line but the last ends with a line break; a last '' is only what follows the final one.
+  if (lines[lines.length - 1] === '') lines.pop();
   const documents: ParsedDocument[] = [];
   const problems: DocumentProblem[] = [];
   for (const seg of splitDocuments(lines)) {
     if (!seg.needsFullParser) {
       try {
         const doc = parseBlockYaml(lines.slice(seg.start, seg.end), seg.start + 1);
+        parserUse.fast++;
         if (doc !== undefined) documents.push(doc);
         continue;
       } catch (e) {
@@ -89,8 +118,9 @@ export function parseManifestText(rawText: string): ParsedFile {
         if (!(e instanceof Unsupported) && !(e instanceof RangeError)) throw e;
       }
     }
+    parserUse.full++;
     const from = seg.needsFullParser ? seg.fullStart : seg.start;
-    const result = parseFullYaml(lines.slice(from, seg.end).join('\n'), from);
+    const result = parseFullYaml(lines.slice(from, seg.end).join('\n') + '\n', from);
     documents.push(...result.documents);
     if (result.ok) {
       for (const w of result.warnings) problems.push({ ...w, severity: 'warning' });

@@ -29,8 +29,15 @@ const DASH = 45;
 const COLON = 58;
 const TAB = 9;
 
-/** Characters that, at the start of a node, mean YAML the fast path leaves to the full parser. */
-const UNSUPPORTED_START = new Set(['&', '*', '!', '%', '@', '`', '?']);
+/**
+ * Characters that, at the start of a node, mean YAML the fast path leaves to the full parser:
+ * anchors, aliases, tags, directives, reserved indicators, complex keys, and flow indicators that
+ * cannot start a plain scalar (the full parser reports them as errors).
+ */
+const UNSUPPORTED_START = new Set(['&', '*', '!', '%', '@', '`', '?', ',', ']', '}']);
+
+/** YAML limits an implicit key to 1024 characters; a longer one is an error the full parser reports. */
+const MAX_IMPLICIT_KEY = 1024;
 
 class BlockParser {
   private li = 0;
@@ -69,8 +76,9 @@ class BlockParser {
       }
       if (c === TAB) {
         // A tab in indentation is an error unless the rest of the line is blank or a comment.
-        const rest = line.slice(i).trimStart();
-        if (rest === '' || rest[0] === '#') {
+        let j = i;
+        while (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB) j++;
+        if (j === line.length || line.charCodeAt(j) === HASH) {
           this.li++;
           continue;
         }
@@ -145,13 +153,15 @@ class BlockParser {
       let c = indent + 1;
       while (line.charCodeAt(c) === SPACE) c++;
       if (c >= line.length || line.charCodeAt(c) === HASH) {
+        // An empty entry is placed where its (empty) node would start, as the full parser does.
+        const emptyPosition = this.pos(this.li, c);
         this.li++;
         const next = this.peekIndent();
         if (next > indent) {
           positions.push(this.pos(this.li, next));
           arr.push(this.parseNodeAt(next, indent));
         } else {
-          positions.push(this.pos(this.li - 1, indent));
+          positions.push(emptyPosition);
           arr.push(null);
         }
       } else {
@@ -188,7 +198,7 @@ class BlockParser {
       end = flow.pos;
     } else {
       if (UNSUPPORTED_START.has(ch)) throw new Unsupported(`node starting with ${ch}`);
-      if (ch === '-' && (c + 1 >= line.length || line.charCodeAt(c + 1) === SPACE)) throw new Unsupported('sequence entry as inline value');
+      if (ch === '-' && isSeparator(line, c + 1)) throw new Unsupported('sequence entry as inline value');
       const text = readPlainToLineEnd(line, c);
       value = resolvePlainScalar(text);
       end = line.length;
@@ -244,7 +254,7 @@ class BlockParser {
       let k = 0;
       while (k < contentIndent && l.charCodeAt(k) === SPACE) k++;
       if (k < contentIndent) {
-        if (l.trim() === '') {
+        if (isBlank(l, k)) {
           if (l.includes('\t')) throw new Unsupported('tab in block scalar blank line');
           emptyLines++;
           continue;
@@ -283,7 +293,7 @@ class BlockParser {
 
   private chompEmpty(chomp: 'clip' | 'strip' | 'keep'): string {
     let blank = 0;
-    while (this.li < this.lines.length && this.lines[this.li].trim() === '') {
+    while (this.li < this.lines.length && isBlank(this.lines[this.li], 0)) {
       blank++;
       this.li++;
     }
@@ -314,11 +324,13 @@ function findKeyEnd(line: string, col: number): number {
     return line.charCodeAt(end) === COLON && isSeparator(line, end + 1) ? end : -1;
   }
   if (ch === '{' || ch === '[' || ch === '|' || ch === '>' || ch === '#' || UNSUPPORTED_START.has(ch)) return -1;
-  for (let i = col; i < line.length; i++) {
+  const limit = Math.min(line.length, col + MAX_IMPLICIT_KEY + 1);
+  for (let i = col; i < limit; i++) {
     const c = line.charCodeAt(i);
     if (c === COLON && isSeparator(line, i + 1)) return i;
-    if (c === HASH && line.charCodeAt(i - 1) === SPACE) return -1;
+    if (c === HASH && (line.charCodeAt(i - 1) === SPACE || line.charCodeAt(i - 1) === TAB)) return -1;
   }
+  if (limit < line.length && line.indexOf(': ', limit) >= 0) throw new Unsupported('implicit key longer than 1024 characters');
   return -1;
 }
 
@@ -335,7 +347,7 @@ function readKey(line: string, col: number, keyEnd: number): string {
     if (quoted === '__proto__') throw new Unsupported('__proto__ key');
     return quoted;
   }
-  const text = line.slice(col, keyEnd).trimEnd();
+  const text = line.slice(col, trimSpaceEnd(line, col, keyEnd));
   if (text === '<<') throw new Unsupported('merge key');
   if (text === '__proto__') throw new Unsupported('__proto__ key');
   const resolved = resolvePlainScalar(text);
@@ -343,11 +355,30 @@ function readKey(line: string, col: number, keyEnd: number): string {
   return text;
 }
 
+/** The end of `line[from, end)` without trailing spaces and tabs (YAML white space; not JS's wider trimEnd). */
+function trimSpaceEnd(line: string, from: number, end: number): number {
+  while (end > from) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== SPACE && c !== TAB) break;
+    end--;
+  }
+  return end;
+}
+
+/** Only spaces and tabs from `from` on. */
+function isBlank(line: string, from: number): boolean {
+  for (let i = from; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) return false;
+  }
+  return true;
+}
+
 function readPlainToLineEnd(line: string, c: number): string {
   let end = line.length;
   const hash = line.indexOf(' #', c);
   if (hash >= 0) end = hash;
-  const text = line.slice(c, end).trimEnd();
+  const text = line.slice(c, trimSpaceEnd(line, c, end));
   // `a: b: c` is an error in block context; let the full parser say so.
   if (text.includes(': ') || text.endsWith(':') || text.includes(':\t')) throw new Unsupported('colon in plain scalar');
   if (text.includes('\t')) throw new Unsupported('tab in plain scalar');
@@ -524,6 +555,10 @@ class FlowParser {
     if (first === undefined || UNSUPPORTED_START.has(first) || first === '#' || first === '|' || first === '>') {
       throw new Unsupported('flow scalar');
     }
+    // `-`, `?` and `:` start a plain scalar only when a safe character follows them.
+    if ((first === '-' || first === ':') && (start + 1 >= line.length || ' \t,[]{}'.includes(line[start + 1]))) {
+      throw new Unsupported('indicator in flow');
+    }
     let i = start;
     for (; i < line.length; i++) {
       const c = line[i];
@@ -532,7 +567,7 @@ class FlowParser {
       if (c === '#' && line[i - 1] === ' ') throw new Unsupported('comment in flow');
     }
     this.pos = i;
-    const text = line.slice(start, i).trim();
+    const text = line.slice(start, trimSpaceEnd(line, start, i));
     if (text === '' || text.includes('\t')) throw new Unsupported('empty or tabbed flow scalar');
     return text;
   }
