@@ -4,6 +4,9 @@ import { TOOL_VERSION } from '../core/report.js';
 import { ConfigError } from '../core/config.js';
 import { scanCommand } from './scan.js';
 import { rulesCommand } from './rules.js';
+import { clusterCommand } from './cluster.js';
+import { ConnectionError } from '../sources/cluster/connection.js';
+import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
 
 const program = new Command('kubemoat')
@@ -12,6 +15,7 @@ const program = new Command('kubemoat')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .addCommand(scanCommand())
+  .addCommand(clusterCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();
@@ -22,7 +26,7 @@ try {
   if (e instanceof CommanderError) {
     // help and version exit 0; every other commander error is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (e instanceof UsageError || e instanceof ConfigError) {
+  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof ConnectionError || e instanceof ClusterUnreachable) {
     process.stderr.write(`kubemoat: ${e.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {

@@ -1,0 +1,131 @@
+// The live-cluster source: discovery, then every resource type listed page by page with bounded
+// concurrency. A type that cannot be read (403, missing API group, timeout) becomes a coverage
+// entry naming the permission that would fix it; the scan goes on.
+
+import type { CoverageGap } from '../../core/finding.js';
+import { asArray, asObject, asString, isObject, type JsonObject } from '../../core/json.js';
+import { Inventory } from '../../inventory/inventory.js';
+import { toKubeObject, type KubeObject } from '../../inventory/objects.js';
+import type { ClusterConnection } from './connection.js';
+import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type ResourceType } from './resources.js';
+
+export interface CollectOptions {
+  namespace?: string;
+  pageSize: number;
+  concurrency: number;
+}
+
+export interface ClusterLoad {
+  inventory: Inventory;
+  coverage: CoverageGap[];
+  /** objects listed, including those folded into their controller */
+  listed: number;
+  /** pods and replica sets not analysed on their own because a listed controller owns them */
+  owned: number;
+  /** milliseconds spent waiting on the API */
+  apiMs: number;
+}
+
+export class ClusterUnreachable extends Error {}
+
+/** Which group/versions the server serves, from /api and /apis. */
+async function servedGroupVersions(conn: ClusterConnection): Promise<Set<string>> {
+  const served = new Set<string>();
+  const core = await conn.get('/api');
+  if (!core.ok) throw new ClusterUnreachable(`${conn.server}: ${core.reason}`);
+  for (const v of asArray(asObject(core.body)?.versions)) if (typeof v === 'string') served.add(v);
+  const apis = await conn.get('/apis');
+  if (!apis.ok) throw new ClusterUnreachable(`${conn.server}/apis: ${apis.reason}`);
+  for (const g of asArray(asObject(apis.body)?.groups)) {
+    for (const v of asArray(asObject(g)?.versions)) {
+      const gv = asString(asObject(v)?.groupVersion);
+      if (gv) served.add(gv);
+    }
+  }
+  return served;
+}
+
+async function listAll(conn: ClusterConnection, t: ResourceType, options: CollectOptions): Promise<{ items: JsonObject[] } | { error: string; status: number }> {
+  const items: JsonObject[] = [];
+  let cont: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: String(options.pageSize) });
+    if (cont) query.set('continue', cont);
+    const res = await conn.get(`${listPath(t, options.namespace)}?${query}`);
+    if (!res.ok) {
+      // An expired continue token (410) means the list changed under us: start over once, whole.
+      if (res.status === 410 && cont) {
+        cont = undefined;
+        items.length = 0;
+        continue;
+      }
+      return { error: res.reason, status: res.status };
+    }
+    const body = asObject(res.body);
+    for (const item of asArray(body?.items)) if (isObject(item)) items.push(item);
+    cont = asString(asObject(body?.metadata)?.continue) || undefined;
+  } while (cont);
+  return { items };
+}
+
+/** Run `task` over `inputs` with at most `limit` in flight. */
+async function boundedMap<T, R>(inputs: readonly T[], limit: number, task: (t: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      results[i] = await task(inputs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return results;
+}
+
+const CONTROLLER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
+
+/** Owned by a controller that is itself in the inventory: its findings belong to the controller. */
+function isOwnedByListed(o: KubeObject, listedUids: Set<string>): boolean {
+  if (o.kind !== 'Pod' && o.kind !== 'ReplicaSet' && o.kind !== 'Job') return false;
+  for (const ref of asArray(asObject(o.raw.metadata)?.ownerReferences)) {
+    const r = asObject(ref);
+    if (r && CONTROLLER_KINDS.has(String(r.kind)) && listedUids.has(String(r.uid))) return true;
+  }
+  return false;
+}
+
+export async function collectCluster(conn: ClusterConnection, options: CollectOptions): Promise<ClusterLoad> {
+  const started = Date.now();
+  const served = await servedGroupVersions(conn);
+  const coverage: CoverageGap[] = [];
+  const wanted = CLUSTER_RESOURCES.filter((t) => {
+    if (served.has(apiVersionOf(t))) return true;
+    coverage.push({ target: `${t.resource}${t.group ? `.${t.group}` : ''}`, reason: `the API server does not serve ${apiVersionOf(t)}`, severity: 'warning' });
+    return false;
+  }).filter((t) => !(options.namespace && !t.namespaced && t.kind !== 'Namespace' && t.kind !== 'ClusterRole' && t.kind !== 'ClusterRoleBinding'));
+  const lists = await boundedMap(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
+  const apiMs = Date.now() - started;
+  const objects: KubeObject[] = [];
+  for (const { t, result } of lists) {
+    if ('error' in result) {
+      const fix = result.status === 403 ? `; grant \`${permissionHint(t)}\` (see docs/cluster-role.yaml)` : '';
+      coverage.push({ target: `${t.resource}${t.group ? `.${t.group}` : ''}`, reason: `cannot list: ${result.error}${fix}`, severity: 'error' });
+      continue;
+    }
+    for (const item of result.items) {
+      // List responses leave apiVersion and kind off the items.
+      item.apiVersion = apiVersionOf(t);
+      item.kind = t.kind;
+      const o = toKubeObject(item, { type: 'cluster', context: conn.context });
+      if (o) objects.push(o);
+    }
+  }
+  const uids = new Set(objects.map((o) => asString(asObject(o.raw.metadata)?.uid)).filter((u): u is string => !!u));
+  const inventory = new Inventory();
+  let owned = 0;
+  for (const o of objects) {
+    if (isOwnedByListed(o, uids)) owned++;
+    else inventory.add(o);
+  }
+  return { inventory, coverage, listed: objects.length, owned, apiMs };
+}
