@@ -56,4 +56,12 @@ export const DOCS = {
   rbacGoodPractices: 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/',
   dashboard: 'https://github.com/kubernetes/dashboard/blob/master/docs/common/arguments.md',
   windowsHostProcess: 'https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/',
+  linuxCapabilities: 'https://man7.org/linux/man-pages/man7/capabilities.7.html',
+  staticPods: 'https://kubernetes.io/docs/tasks/configure-pod-container/static-pod/',
+  userNamespaces: 'https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/',
+  namespaces: 'https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/',
+  serviceAccountTokens: 'https://kubernetes.io/docs/concepts/security/service-accounts/',
+  criSockets: 'https://kubernetes.io/docs/setup/production-environment/container-runtimes/',
+  hostPorts: 'https://kubernetes.io/docs/concepts/configuration/overview/#services',
+  windowsSecurity: 'https://kubernetes.io/docs/concepts/windows/intro/#compatibility-v1-pod-spec-containers-securitycontext',
 } as const;

@@ -1,8 +1,8 @@
 // Effective security settings of a container: the container's securityContext overrides the
 // pod's, as the kubelet applies them. Rules read these instead of re-implementing the merge.
 
-import { asObject, asString, dig, isFalse, isTrue, type JsonObject } from '../core/json.js';
-import type { ContainerNode } from '../inventory/objects.js';
+import { asObject, asString, dig, isFalse, isTrue, type JsonObject, type Path } from '../core/json.js';
+import type { ContainerNode, PodSpecNode } from '../inventory/objects.js';
 import type { FieldRef } from '../core/rule.js';
 
 export interface EffectiveSetting<T> {
@@ -70,4 +70,134 @@ export function capabilities(c: ContainerNode): { add: string[]; drop: string[] 
 
 export function imageOf(c: ContainerNode): string | undefined {
   return asString(c.container.image);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pod-level facts the workload rules share.
+
+/** Where the pod template's metadata is (labels, annotations): the sibling of its `spec`. */
+export function podMetadataPath(pod: PodSpecNode): Path {
+  return [...pod.path.slice(0, -1), 'metadata'];
+}
+
+/** A pod-level boolean field (hostPID, hostIPC, hostNetwork, hostUsers…), accepting the string forms. */
+export function podFlag(pod: PodSpecNode, field: string): boolean | undefined {
+  return readBool(pod.spec[field]);
+}
+
+/** Windows HostProcess requested on the pod or on any of its containers. */
+export function hostProcessFields(pod: PodSpecNode): Path[] {
+  const found: Path[] = [];
+  if (isTrue(dig(pod.spec, 'securityContext', 'windowsOptions', 'hostProcess'))) found.push(['securityContext', 'windowsOptions', 'hostProcess']);
+  for (const c of pod.containers) {
+    if (isTrue(dig(c.container, 'securityContext', 'windowsOptions', 'hostProcess'))) {
+      found.push([...c.path.slice(pod.path.length), 'securityContext', 'windowsOptions', 'hostProcess']);
+    }
+  }
+  return found;
+}
+
+/**
+ * Does this pod run on Windows? `spec.os.name: windows` says so for the API server; a
+ * `kubernetes.io/os: windows` node selector or a HostProcess container says so in practice.
+ * Linux-only settings (capabilities, seccomp, AppArmor, runAsUser, sysctls…) mean nothing there.
+ */
+export function isWindowsPod(pod: PodSpecNode): boolean {
+  const os = asString(dig(pod.spec, 'os', 'name'));
+  if (os !== undefined) return os.toLowerCase() === 'windows';
+  const selector = asObject(pod.spec.nodeSelector);
+  const selected = asString(selector?.['kubernetes.io/os']) ?? asString(selector?.['beta.kubernetes.io/os']);
+  if (selected !== undefined && selected.toLowerCase() === 'windows') return true;
+  return hostProcessFields(pod).length > 0;
+}
+
+/** `hostUsers: false`: the pod runs in its own user namespace, so its root is not the node's root. */
+export function inUserNamespace(pod: PodSpecNode): boolean {
+  return podFlag(pod, 'hostUsers') === false;
+}
+
+export function isPrivileged(c: ContainerNode): boolean {
+  return containerFlag(c, 'privileged').value === true;
+}
+
+/** How a seccomp or AppArmor profile confines a container. */
+export type Confinement = 'confined' | 'unconfined' | 'unset';
+
+export interface EffectiveProfile {
+  confinement: Confinement;
+  /** the value as written, for evidence */
+  value: string | undefined;
+  at: FieldRef;
+  source: 'container' | 'container annotation' | 'pod' | 'pod annotation' | 'none';
+}
+
+function seccompTypeConfinement(type: string): Confinement {
+  const t = type.toLowerCase();
+  if (t === 'runtimedefault' || t === 'localhost') return 'confined';
+  if (t === 'unconfined') return 'unconfined';
+  return 'unset';
+}
+
+function legacySeccompConfinement(value: string): Confinement {
+  const v = value.trim().toLowerCase();
+  if (v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/')) return 'confined';
+  if (v === 'unconfined') return 'unconfined';
+  return 'unset';
+}
+
+/**
+ * The seccomp profile a container gets: its own `seccompProfile`, else its legacy container
+ * annotation, else the pod's field, else the legacy pod annotation. (The API server copies a
+ * legacy annotation into the field when the field is empty, so this is the order the kubelet sees.)
+ */
+export function effectiveSeccomp(c: ContainerNode): EffectiveProfile {
+  const meta = podMetadataPath(c.pod);
+  const own = asString(dig(c.container, 'securityContext', 'seccompProfile', 'type'));
+  if (own !== undefined) return { confinement: seccompTypeConfinement(own), value: own, at: ['securityContext', 'seccompProfile', 'type'], source: 'container' };
+  const containerKey = `container.seccomp.security.alpha.kubernetes.io/${c.name}`;
+  const containerAnnotation = c.pod.podAnnotations[containerKey];
+  if (containerAnnotation !== undefined) {
+    return { confinement: legacySeccompConfinement(containerAnnotation), value: containerAnnotation, at: { fromObject: [...meta, 'annotations', containerKey] }, source: 'container annotation' };
+  }
+  const pod = asString(dig(c.pod.spec, 'securityContext', 'seccompProfile', 'type'));
+  if (pod !== undefined) {
+    return { confinement: seccompTypeConfinement(pod), value: pod, at: { fromObject: [...c.pod.path, 'securityContext', 'seccompProfile', 'type'] }, source: 'pod' };
+  }
+  const podKey = 'seccomp.security.alpha.kubernetes.io/pod';
+  const podAnnotation = c.pod.podAnnotations[podKey];
+  if (podAnnotation !== undefined) {
+    return { confinement: legacySeccompConfinement(podAnnotation), value: podAnnotation, at: { fromObject: [...meta, 'annotations', podKey] }, source: 'pod annotation' };
+  }
+  return { confinement: 'unset', value: undefined, at: ['securityContext', 'seccompProfile'], source: 'none' };
+}
+
+function appArmorTypeConfinement(type: string): Confinement {
+  const t = type.toLowerCase();
+  if (t === 'runtimedefault' || t === 'localhost') return 'confined';
+  if (t === 'unconfined') return 'unconfined';
+  return 'unset';
+}
+
+function legacyAppArmorConfinement(value: string): Confinement {
+  const v = value.trim().toLowerCase();
+  if (v === 'runtime/default' || v.startsWith('localhost/')) return 'confined';
+  if (v === 'unconfined') return 'unconfined';
+  return 'unset';
+}
+
+/** The AppArmor profile a container gets: its own field, else its beta annotation, else the pod's field. */
+export function effectiveAppArmor(c: ContainerNode): EffectiveProfile {
+  const meta = podMetadataPath(c.pod);
+  const own = asString(dig(c.container, 'securityContext', 'appArmorProfile', 'type'));
+  if (own !== undefined) return { confinement: appArmorTypeConfinement(own), value: own, at: ['securityContext', 'appArmorProfile', 'type'], source: 'container' };
+  const key = `container.apparmor.security.beta.kubernetes.io/${c.name}`;
+  const annotation = c.pod.podAnnotations[key];
+  if (annotation !== undefined) {
+    return { confinement: legacyAppArmorConfinement(annotation), value: annotation, at: { fromObject: [...meta, 'annotations', key] }, source: 'container annotation' };
+  }
+  const pod = asString(dig(c.pod.spec, 'securityContext', 'appArmorProfile', 'type'));
+  if (pod !== undefined) {
+    return { confinement: appArmorTypeConfinement(pod), value: pod, at: { fromObject: [...c.pod.path, 'securityContext', 'appArmorProfile', 'type'] }, source: 'pod' };
+  }
+  return { confinement: 'unset', value: undefined, at: ['securityContext', 'appArmorProfile'], source: 'none' };
 }

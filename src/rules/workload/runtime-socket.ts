@@ -1,0 +1,123 @@
+import { defineRule } from '../../core/rule.js';
+import { classifiedHostPaths, describeMounts, volumeEvidence } from './host-paths.js';
+import { DOCS, MITRE, NSA } from '../references.js';
+
+export default defineRule({
+  meta: {
+    id: 'KM-WL-008',
+    title: 'Container runtime socket mounted',
+    severity: 'critical',
+    door: 'runtime-socket',
+    description:
+      "A pod that mounts the node's container runtime socket (Docker, containerd, CRI-O, cri-dockerd, Podman), or a host directory that holds one such as `/run` or `/var/run`, " +
+      'can ask the runtime to start a privileged container with the host filesystem mounted: root on the node, and a container the API server never saw, so admission control and audit logs miss it. ' +
+      'A read-only mount does not help: connecting to a Unix socket is not a write to the filesystem.',
+    remediation:
+      'Remove the hostPath volume. Image builds can use a rootless builder (BuildKit rootless, Kaniko, Buildah) instead of the Docker socket; ' +
+      'monitoring agents should use the kubelet or CRI read-only endpoints they are granted, and run in a dedicated, tightly controlled namespace if they truly need the socket.',
+    references: [DOCS.hostPath, DOCS.criSockets, DOCS.podSecurityStandards],
+    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.deployContainer, MITRE.escapeToHost, MITRE.containerAdministrationCommand] },
+    messages: {
+      socket: '{{resource}} mounts the {{runtime}} socket `{{path}}` from the host{{where}}',
+      directory: '{{resource}} mounts the host directory `{{path}}`{{where}}, which holds the {{runtime}} socket `{{socket}}`',
+      runtimeDirectory: '{{resource}} mounts the host directory `{{path}}`{{where}}, where the container runtime sockets live ({{runtime}})',
+      root: "{{resource}} mounts the node's root filesystem `/`{{where}}, container runtime sockets included",
+    },
+  },
+  examples: {
+    fail: [
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ci-runner, namespace: ci}
+spec:
+  template:
+    spec:
+      containers:
+        - name: runner
+          image: registry.example.com/runner:3.2
+          volumeMounts:
+            - {name: docker, mountPath: /var/run/docker.sock, readOnly: true}
+      volumes:
+        - name: docker
+          hostPath: {path: /var/run/docker.sock, type: Socket}`,
+      `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: inspector, namespace: ops}
+spec:
+  selector: {matchLabels: {app: inspector}}
+  template:
+    metadata: {labels: {app: inspector}}
+    spec:
+      containers:
+        - name: inspector
+          image: registry.example.com/inspector:1.0
+          volumeMounts: [{name: run, mountPath: /host/run}]
+      volumes:
+        - name: run
+          hostPath: {path: /run/containerd/}`,
+      `apiVersion: v1
+kind: Pod
+metadata: {name: sneaky, namespace: ci}
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36
+      volumeMounts:
+        - {name: varrun, mountPath: /sock, subPath: crio/crio.sock}
+  volumes:
+    - name: varrun
+      hostPath: {path: /var/run}`,
+    ],
+    pass: [
+      `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-proxy, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: kube-proxy}}
+  template:
+    metadata: {labels: {k8s-app: kube-proxy}}
+    spec:
+      containers:
+        - name: kube-proxy
+          image: registry.k8s.io/kube-proxy:v1.31.0
+          volumeMounts:
+            - {name: xtables-lock, mountPath: /run/xtables.lock}
+            - {name: lib-modules, mountPath: /lib/modules, readOnly: true}
+      volumes:
+        - name: xtables-lock
+          hostPath: {path: /run/xtables.lock, type: FileOrCreate}
+        - name: lib-modules
+          hostPath: {path: /lib/modules}`,
+      `apiVersion: v1
+kind: Pod
+metadata: {name: builder, namespace: ci}
+spec:
+  containers:
+    - name: buildkitd
+      image: moby/buildkit:v0.16.0-rootless
+      volumeMounts: [{name: state, mountPath: /home/user/.local/share/buildkit}]
+  volumes:
+    - name: state
+      emptyDir: {}`,
+    ],
+  },
+  create(context) {
+    return {
+      podSpec(pod) {
+        for (const { volume, verdict } of classifiedHostPaths(pod)) {
+          if (verdict.rule !== 'KM-WL-008') continue;
+          const { socket } = verdict;
+          const runtime = socket.runtimes.join(', ');
+          const where = verdict.mounts.length > 0 ? ` into ${describeMounts(verdict.mounts)}` : ' (declared; no container mounts it yet)';
+          context.report({
+            node: pod,
+            messageId: !socket.directory ? 'socket' : verdict.exposure === '/' ? 'root' : socket.runtimes.length > 1 ? 'runtimeDirectory' : 'directory',
+            data: { runtime, path: verdict.exposure, socket: socket.socket, where },
+            at: volume.at,
+            evidence: `${volumeEvidence(volume, verdict.exposure)} (runtime: ${runtime})`,
+          });
+        }
+      },
+    };
+  },
+});
