@@ -1,0 +1,110 @@
+// Admin consoles: web UIs that show or change the cluster. Recognised by image (and, for Argo CD,
+// whose components share one image, by the command it runs), or by the labels a Service selects
+// when the workload itself is not in the input.
+
+import type { Severity } from '../../core/finding.js';
+import { asArray, asString, type JsonObject } from '../../core/json.js';
+import { parseImageRef, repositoryName, type ImageRef } from '../image-ref.js';
+
+export interface Console {
+  name: string;
+  /** how bad it is to reach it from outside the cluster */
+  severity: Severity;
+  /** a short reason shown in messages */
+  why: string;
+}
+
+interface ConsoleSpec extends Console {
+  image(ref: ImageRef, words: string[]): boolean;
+  /** values of app / k8s-app / app.kubernetes.io/name / name labels that select it */
+  appLabels: string[];
+}
+
+const owner = (ref: ImageRef): string => {
+  const parts = ref.path.split('/');
+  return parts.length > 1 ? parts[parts.length - 2] : '';
+};
+
+export const DASHBOARD: Console = {
+  name: 'the Kubernetes Dashboard',
+  severity: 'critical',
+  why: 'it acts on the cluster with its service account, and is often installed with login skipped',
+};
+
+const CONSOLES: ConsoleSpec[] = [
+  {
+    ...DASHBOARD,
+    image: (ref) => isDashboardRef(ref),
+    appLabels: ['kubernetes-dashboard', 'kubernetes-dashboard-web', 'kubernetes-dashboard-api', 'kubernetes-dashboard-auth'],
+  },
+  {
+    name: 'Weave Scope',
+    severity: 'critical',
+    why: 'it has no login and lets anyone open a shell in any container',
+    image: (ref) => ref.path === 'weaveworks/scope',
+    appLabels: ['weave-scope', 'weave-scope-app'],
+  },
+  { name: 'kube-ops-view', severity: 'high', why: 'it has no login and shows every node and pod', image: (ref) => repositoryName(ref) === 'kube-ops-view', appLabels: ['kube-ops-view'] },
+  { name: 'Headlamp', severity: 'high', why: 'it is a full cluster console', image: (ref) => repositoryName(ref) === 'headlamp', appLabels: ['headlamp'] },
+  { name: 'Skooner (k8dash)', severity: 'high', why: 'it is a full cluster console', image: (ref) => /^(?:skooner|k8dash)$/.test(repositoryName(ref)), appLabels: ['skooner', 'k8dash'] },
+  {
+    name: 'Portainer',
+    severity: 'high',
+    why: 'a fresh install lets the first visitor create the admin account, and it manages the whole cluster',
+    image: (ref) => owner(ref) === 'portainer' && /^portainer(?:-ce|-ee)?$/.test(repositoryName(ref)),
+    appLabels: ['portainer'],
+  },
+  { name: 'Rancher', severity: 'high', why: 'it administers every cluster it manages', image: (ref) => ref.path === 'rancher/rancher', appLabels: ['rancher'] },
+  {
+    name: 'the Argo CD API server',
+    severity: 'high',
+    why: 'it deploys anything into the clusters it manages',
+    image: (ref, words) => /^argocd$|^argo-cd$/.test(repositoryName(ref)) && words.some((w) => /(?:^|\/)argocd-server$/.test(w)),
+    appLabels: ['argocd-server'],
+  },
+  { name: 'the Kubeflow central dashboard', severity: 'high', why: 'it creates notebooks and pipelines that run code in the cluster', image: (ref) => repositoryName(ref) === 'centraldashboard', appLabels: ['centraldashboard'] },
+  { name: 'Grafana', severity: 'medium', why: 'it ships with a default admin password and holds data-source credentials', image: (ref) => owner(ref) === 'grafana' && /^grafana(?:-oss|-enterprise)?$/.test(repositoryName(ref)), appLabels: ['grafana'] },
+  { name: 'the Prometheus UI', severity: 'medium', why: 'it has no login and maps every scraped target, label and secret-bearing URL', image: (ref) => /^(?:prom|prometheus)$/.test(owner(ref)) && repositoryName(ref) === 'prometheus', appLabels: ['prometheus'] },
+  { name: 'the Alertmanager UI', severity: 'medium', why: 'it has no login and lets anyone silence alerts', image: (ref) => /^(?:prom|prometheus)$/.test(owner(ref)) && repositoryName(ref) === 'alertmanager', appLabels: ['alertmanager'] },
+];
+
+export function isDashboardRef(ref: ImageRef): boolean {
+  if (owner(ref) === 'kubernetesui' && /^dashboard(?:-web|-api|-auth)?$/.test(repositoryName(ref))) return true;
+  return /^kubernetes-dashboard(?:-(?:amd64|arm64|arm|ppc64le|s390x))?$/.test(repositoryName(ref));
+}
+
+/** command and args split into words, so `sh -c "/dashboard --enable-skip-login"` is seen too */
+export function commandWords(container: JsonObject): { word: string; field: 'command' | 'args'; index: number }[] {
+  const out: { word: string; field: 'command' | 'args'; index: number }[] = [];
+  for (const field of ['command', 'args'] as const) {
+    asArray(container[field]).forEach((item, index) => {
+      const s = typeof item === 'string' ? item : typeof item === 'number' || typeof item === 'boolean' ? String(item) : undefined;
+      if (s === undefined) return;
+      for (const word of s.split(/\s+/)) if (word !== '') out.push({ word: word.replace(/^["']|["']$/g, ''), field, index });
+    });
+  }
+  return out;
+}
+
+/** The console a container runs, if any. */
+export function consoleOfContainer(container: JsonObject): Console | undefined {
+  const image = asString(container.image);
+  const ref = image === undefined ? undefined : parseImageRef(image);
+  if (ref === undefined) return undefined;
+  const words = commandWords(container).map((w) => w.word);
+  const hit = CONSOLES.find((c) => c.image(ref, words));
+  return hit === undefined ? undefined : { name: hit.name, severity: hit.severity, why: hit.why };
+}
+
+const APP_LABEL_KEYS = ['app.kubernetes.io/name', 'k8s-app', 'app', 'name', 'app.kubernetes.io/component'];
+
+/** The console a selector names by its well-known labels (used only when the selected workload is not in the input). */
+export function consoleOfLabels(labels: Record<string, string>): Console | undefined {
+  for (const key of APP_LABEL_KEYS) {
+    const v = labels[key];
+    if (v === undefined) continue;
+    const hit = CONSOLES.find((c) => c.appLabels.includes(v));
+    if (hit !== undefined) return { name: hit.name, severity: hit.severity, why: hit.why };
+  }
+  return undefined;
+}

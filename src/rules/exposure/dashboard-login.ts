@@ -1,0 +1,196 @@
+import { defineRule } from '../../core/rule.js';
+import type { Severity } from '../../core/finding.js';
+import { asString, type Path } from '../../core/json.js';
+import { parseImageRef } from '../image-ref.js';
+import { commandWords, isDashboardRef } from './consoles.js';
+
+const MITRE_EXTERNAL_REMOTE_SERVICES = 'T1133';
+const MITRE_VALID_ACCOUNTS = 'T1078';
+const MITRE_DEPLOY_CONTAINER = 'T1610';
+const NSA_RBAC = 'NSA-CISA Authentication and authorization: role-based access control';
+const DOCS_DASHBOARD_ARGS = 'https://github.com/kubernetes/dashboard/blob/master/docs/common/arguments.md';
+const DOCS_DASHBOARD_ACCESS = 'https://github.com/kubernetes/dashboard/blob/master/docs/user/accessing-dashboard/README.md';
+
+interface Flag {
+  value: string | undefined;
+  at: Path;
+}
+
+/** Go's strconv.ParseBool, which pflag uses: undefined for a value the Dashboard would refuse. */
+function parseBool(v: string): boolean | undefined {
+  if (/^(?:1|t|T|TRUE|true|True)$/.test(v)) return true;
+  if (/^(?:0|f|F|FALSE|false|False)$/.test(v)) return false;
+  return undefined;
+}
+
+const BOOL_FLAGS = new Set(['enable-skip-login', 'enable-insecure-login', 'disable-settings-authorizer']);
+const VALUE_FLAGS = new Set(['insecure-bind-address', 'insecure-port']);
+
+/**
+ * The Dashboard's flags as pflag reads them: `--flag`, `--flag=value`, `-flag=value`; the last one wins.
+ * A boolean flag takes its value only after `=` (`--enable-skip-login false` is true, followed by a stray `false`);
+ * other flags also take the next word.
+ */
+function readFlags(container: Parameters<typeof commandWords>[0]): Map<string, Flag> {
+  const flags = new Map<string, Flag>();
+  const words = commandWords(container);
+  words.forEach((w, i) => {
+    const m = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(w.word);
+    if (m === null) return;
+    const [, name, inline] = m;
+    const at: Path = [w.field, w.index];
+    if (BOOL_FLAGS.has(name)) flags.set(name, { value: inline ?? 'true', at });
+    else if (VALUE_FLAGS.has(name)) flags.set(name, { value: inline ?? words[i + 1]?.word, at });
+  });
+  return flags;
+}
+
+function isLoopback(address: string): boolean {
+  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
+  return /^127\./.test(a) || a === '::1' || a === 'localhost';
+}
+
+/** Dashboard 1.0–1.6 had no login at all: it acted as its service account for everyone. */
+function loginlessVersion(tag: string | undefined): boolean {
+  return tag !== undefined && /^v?1\.[0-6](?:\.\d+)?(?:[-+].*)?$/.test(tag);
+}
+
+export default defineRule({
+  meta: {
+    id: 'KM-CO-001',
+    title: 'Kubernetes Dashboard login disabled',
+    severity: 'critical',
+    door: 'console',
+    description:
+      'This is the Tesla incident (2018): a Kubernetes Dashboard reachable without a password let attackers into the cluster, where they found ' +
+      'AWS keys in a pod and ran cryptominers on Tesla\'s bill. The Dashboard acts on the cluster with its own service account for anyone who ' +
+      'skips the login (`--enable-skip-login`), for everyone on its plain-HTTP port when that port is bound beyond loopback ' +
+      '(`--insecure-bind-address=0.0.0.0` with `--insecure-port` not 0), and always in versions before 1.7, which had no login at all; the ' +
+      'service account is often bound to cluster-admin. `--enable-insecure-login` sends login tokens over plain HTTP (high), and ' +
+      '`--disable-settings-authorizer` lets anyone change the Dashboard\'s settings without logging in (medium). Flags are read from command and ' +
+      'args as pflag reads them: `--enable-skip-login=false` is off, while `--enable-skip-login false` is on.',
+    remediation:
+      'Remove `--enable-skip-login`, `--enable-insecure-login` and `--disable-settings-authorizer`, drop the insecure port (`--insecure-port=0` or ' +
+      'bind it to 127.0.0.1), upgrade an old Dashboard, keep its service account at the minimal default role, and reach it through ' +
+      '`kubectl port-forward` or an authenticating proxy rather than a public Service.',
+    references: [DOCS_DASHBOARD_ARGS, DOCS_DASHBOARD_ACCESS, 'https://kubernetes.io/docs/tasks/access-application-cluster/web-ui-dashboard/'],
+    frameworks: { nsa: [NSA_RBAC], mitre: [MITRE_EXTERNAL_REMOTE_SERVICES, MITRE_VALID_ACCOUNTS, MITRE_DEPLOY_CONTAINER] },
+    messages: {
+      skipLogin: '{{container}} in {{resource}} runs the Kubernetes Dashboard with `--enable-skip-login`: anyone who reaches it can skip the login and act as its service account',
+      insecureBind: '{{container}} in {{resource}} serves the Kubernetes Dashboard over plain HTTP on {{address}}:{{port}}, where it asks for no login and acts as its service account',
+      oldVersion: '{{container}} in {{resource}} runs Kubernetes Dashboard {{version}}, a version with no login at all',
+      insecureLogin: '{{container}} in {{resource}} runs the Kubernetes Dashboard with `--enable-insecure-login`: login tokens travel over plain HTTP',
+      settings: '{{container}} in {{resource}} runs the Kubernetes Dashboard with `--disable-settings-authorizer`: anyone can change its settings without logging in',
+    },
+  },
+  examples: {
+    fail: [
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kubernetes-dashboard, namespace: kubernetes-dashboard}
+spec:
+  template:
+    spec:
+      containers:
+        - name: kubernetes-dashboard
+          image: kubernetesui/dashboard:v2.7.0
+          args:
+            - --namespace=kubernetes-dashboard
+            - --enable-skip-login
+            - --enable-insecure-login`,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dashboard, namespace: kube-system}
+spec:
+  template:
+    spec:
+      containers:
+        - name: dashboard
+          image: registry.k8s.io/kubernetes-dashboard-amd64:v1.10.1
+          args: ["--insecure-bind-address", "0.0.0.0", "--insecure-port=9090", "--disable-settings-authorizer=true"]`,
+      `apiVersion: v1
+kind: Pod
+metadata: {name: old-dashboard, namespace: kube-system}
+spec:
+  containers:
+    - name: dashboard
+      image: gcr.io/google_containers/kubernetes-dashboard-amd64:v1.6.3`,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: console, namespace: tools}
+spec:
+  template:
+    spec:
+      containers:
+        - name: ui
+          image: registry.example.com/mirror/dashboard-fork:2.7.0
+          command: ["sh", "-c", "/dashboard --enable-skip-login false --auto-generate-certificates"]`,
+    ],
+    pass: [
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kubernetes-dashboard, namespace: kubernetes-dashboard}
+spec:
+  template:
+    spec:
+      containers:
+        - name: kubernetes-dashboard
+          image: kubernetesui/dashboard:v2.7.0
+          args:
+            - --auto-generate-certificates
+            - --namespace=kubernetes-dashboard
+            - --enable-skip-login=false
+            - --enable-insecure-login=False
+            - --insecure-bind-address=127.0.0.1`,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dashboard, namespace: kube-system}
+spec:
+  template:
+    spec:
+      containers:
+        - name: dashboard
+          image: registry.k8s.io/kubernetes-dashboard-amd64:v1.10.1
+          args: ["--insecure-bind-address=0.0.0.0", "--insecure-port=0", "--auto-generate-certificates"]
+        - name: apiserver
+          image: registry.k8s.io/kube-apiserver:v1.30.0
+          command: ["kube-apiserver", "--insecure-bind-address=0.0.0.0"]`,
+    ],
+  },
+  create(context) {
+    return {
+      container(c) {
+        const flags = readFlags(c.container);
+        const image = asString(c.container.image);
+        const ref = image === undefined ? undefined : parseImageRef(image);
+        const words = commandWords(c.container).map((w) => w.word);
+        const isDashboard = (ref !== undefined && isDashboardRef(ref)) || words.some((w) => /(?:^|\/)dashboard$/.test(w));
+        const on = (name: string): Flag | undefined => {
+          const f = flags.get(name);
+          return f !== undefined && f.value !== undefined && parseBool(f.value) === true ? f : undefined;
+        };
+        const report = (messageId: string, at: Path, severity: Severity, data: Record<string, string> = {}): void =>
+          context.report({ node: c, messageId, at, severity, data });
+
+        const skip = on('enable-skip-login');
+        if (skip) report('skipLogin', skip.at, 'critical');
+
+        if (isDashboard && ref !== undefined && /^kubernetes-dashboard/.test(ref.path.split('/').pop() ?? '') && loginlessVersion(ref.tag)) {
+          report('oldVersion', ['image'], 'critical', { version: ref.tag ?? '' });
+        } else if (isDashboard) {
+          const bind = flags.get('insecure-bind-address');
+          const port = flags.get('insecure-port');
+          const portValue = port?.value ?? '9090';
+          if (bind?.value !== undefined && !isLoopback(bind.value) && portValue.trim() !== '0') {
+            report('insecureBind', bind.at, 'critical', { address: bind.value, port: portValue });
+          }
+        }
+
+        const insecure = on('enable-insecure-login');
+        if (insecure) report('insecureLogin', insecure.at, 'high');
+        const settings = on('disable-settings-authorizer');
+        if (settings) report('settings', settings.at, 'medium');
+      },
+    };
+  },
+});
