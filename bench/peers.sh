@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Install the peer tools that bench/scan.ts compares kubemoat with, outside the repository.
+# Idempotent: a peer already installed at the pinned version is left alone.
+#
+#   bash bench/peers.sh            # install what is missing
+#   bash bench/peers.sh --check    # only say what is installed
+#
+# Only package registries are used: the Go module proxy (go install) and PyPI (pip).
+# Everything lands under $KUBEMOAT_BENCH_CACHE (default /var/cache/kubemoat-bench):
+#   bin/kube-score        go install github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION
+#   bin/polaris           go install github.com/fairwindsops/polaris@$POLARIS_VERSION (if the proxy serves it)
+#   venv/bin/checkov      pip install checkov==$CHECKOV_VERSION in a venv
+# A peer that cannot be installed is reported and skipped; the benchmark then says so in its table.
+set -u -o pipefail
+
+CACHE="${KUBEMOAT_BENCH_CACHE:-/var/cache/kubemoat-bench}"
+KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
+POLARIS_VERSION="${POLARIS_VERSION:-latest}"
+CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
+CHECK_ONLY=0
+[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+
+mkdir -p "$CACHE/bin" "$CACHE/logs"
+status=0
+
+say() { printf 'peers: %s\n' "$*"; }
+
+stamp_ok() { [ -x "$CACHE/bin/$1" ] && [ "$(cat "$CACHE/bin/.$1.version" 2>/dev/null)" = "$2" ]; }
+
+go_peer() { # name module version
+  local name="$1" module="$2" version="$3"
+  if stamp_ok "$name" "$module@$version"; then say "$name: installed ($module@$version)"; return 0; fi
+  if [ "$CHECK_ONLY" = 1 ]; then say "$name: not installed"; return 1; fi
+  if ! command -v go >/dev/null; then say "$name: no Go toolchain; skipped"; return 1; fi
+  say "$name: go install $module@$version (a few minutes on 2 cores; log: $CACHE/logs/$name.log)"
+  # GOFLAGS=-mod=mod: build with the module's own go.mod, never with a workspace around us.
+  if (cd "$CACHE" && GOBIN="$CACHE/bin" GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
+        go install -trimpath -ldflags='-s -w' "$module@$version") >"$CACHE/logs/$name.log" 2>&1; then
+    echo "$module@$version" >"$CACHE/bin/.$name.version"
+    say "$name: installed"
+  else
+    say "$name: could not be installed: $(grep -m1 -E '403|not available|error|cannot' "$CACHE/logs/$name.log" || tail -1 "$CACHE/logs/$name.log")"
+    return 1
+  fi
+}
+
+checkov_peer() {
+  local want="checkov==$CHECKOV_VERSION"
+  if [ -x "$CACHE/venv/bin/checkov" ] && [ "$(cat "$CACHE/venv/.checkov.version" 2>/dev/null)" = "$want" ]; then
+    say "checkov: installed ($want)"; return 0
+  fi
+  if [ "$CHECK_ONLY" = 1 ]; then say "checkov: not installed"; return 1; fi
+  say "checkov: pip install $want into $CACHE/venv (log: $CACHE/logs/checkov.log)"
+  {
+    [ -x "$CACHE/venv/bin/python" ] || python3 -m venv "$CACHE/venv"
+    "$CACHE/venv/bin/pip" install --quiet "$want"
+  } >"$CACHE/logs/checkov.log" 2>&1
+  if [ -x "$CACHE/venv/bin/checkov" ]; then
+    echo "$want" >"$CACHE/venv/.checkov.version"
+    ln -sf "$CACHE/venv/bin/checkov" "$CACHE/bin/checkov"
+    say "checkov: installed"
+  else
+    say "checkov: could not be installed: $(tail -1 "$CACHE/logs/checkov.log")"
+    return 1
+  fi
+}
+
+# The Go builds and the pip install are independent: run them side by side, then wait.
+go_peer kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" & p1=$!
+go_peer polaris github.com/fairwindsops/polaris "$POLARIS_VERSION" & p2=$!
+checkov_peer & p3=$!
+wait $p1 || status=1
+wait $p2 || status=1
+wait $p3 || status=1
+
+say "done; binaries in $CACHE/bin (exit $status: non-zero means at least one peer is missing)"
+exit $status
