@@ -54,14 +54,17 @@ interface Segment {
 }
 
 /**
- * Split lines into documents at `---` and `...` lines. Directive lines (`%YAML`, `%TAG`) belong to
- * the document that the next `---` starts.
+ * Split lines into documents at `---` and `...` lines. A `%` line is a directive only where no
+ * document is open (at the start, or after `...`), and then belongs to the document the next `---`
+ * starts; inside a document it is content or an error, for the full parser to judge.
  */
 function splitDocuments(lines: string[]): Segment[] {
   const segments: Segment[] = [];
   let start = 0;
   let fullStart = 0;
   let needsFull = false;
+  /** a `---` or a content line has been seen since the start or the last `...` */
+  let open = false;
   /** first directive line since the last document ended, or -1 */
   let directives = -1;
   const close = (end: number): void => {
@@ -75,6 +78,7 @@ function splitDocuments(lines: string[]): Segment[] {
       needsFull = directives >= 0 || !onlyCommentAfterMarker(line);
       fullStart = directives >= 0 ? directives : i;
       directives = -1;
+      open = true;
       start = i + 1;
     } else if (c === 46 && isDocumentMarker(line, '...')) {
       if (!onlyCommentAfterMarker(line)) {
@@ -85,15 +89,28 @@ function splitDocuments(lines: string[]): Segment[] {
       close(directives >= 0 ? directives : i);
       needsFull = false;
       directives = -1;
+      open = false;
       start = i + 1;
       fullStart = start;
-    } else if (c === 37 /* % directive */) {
-      if (directives < 0) directives = i;
+    } else if (c === 37 /* % */) {
+      if (!open && directives < 0) directives = i;
       needsFull = true;
+    } else if (!open && hasContent(line)) {
+      open = true;
     }
   }
   close(lines.length);
   return segments;
+}
+
+/** Anything but white space and a comment. */
+function hasContent(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) continue;
+    return c !== 35;
+  }
+  return false;
 }
 
 export function parseManifestText(rawText: string): ParsedFile {

@@ -217,6 +217,7 @@ class BlockParser {
     let i = c + 1;
     for (; i < line.length; i++) {
       const h = line[i];
+      if ((h === '-' || h === '+') && chomp !== 'clip') throw new Unsupported('two chomping indicators');
       if (h === '-') chomp = 'strip';
       else if (h === '+') chomp = 'keep';
       else if (h >= '0' && h <= '9') throw new Unsupported('block scalar indentation indicator');

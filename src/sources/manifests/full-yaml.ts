@@ -6,6 +6,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
 import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
 import { MAX_DEPTH, TooDeep, type ParsedDocument } from './fast-yaml.js';
+import { resolvePlainScalar } from './scalars.js';
 
 /** Bound what aliases may expand to: a "billion laughs" document otherwise grows without limit. */
 const MAX_EXPANDED_NODES = 100_000;
@@ -106,6 +107,8 @@ class Converter {
     if (isScalar(node)) {
       const a = (node as { anchor?: string }).anchor;
       if (a) this.anchorsByName.set(a, node);
+      // An untagged plain scalar resolves exactly as on the fast path.
+      if (node.type === 'PLAIN' && !node.tag && typeof node.source === 'string') return resolvePlainScalar(node.source);
       const v = node.value;
       if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
       if (typeof v === 'bigint') return Number(v);

@@ -1,7 +1,8 @@
 // Plain-scalar resolution with the YAML 1.1 rules Kubernetes' decoder applies (so `on` is true and
 // `0644` is 420, as kubectl would send them), except timestamps and base-60 numbers, which stay
-// strings. The fallback parser is configured to the same rules; the differential test holds them
-// equal.
+// strings, and except forms without a digit that the YAML 1.1 patterns would turn into NaN. The full
+// parser resolves plain scalars with this same function, so both paths agree by construction; the
+// differential test compares it with the `yaml` library's own YAML 1.1 resolution.
 
 import type { JsonPrimitive } from '../../core/json.js';
 
@@ -23,6 +24,14 @@ function parseInteger(s: string, prefix: number, radix: number): number {
   return sign === '-' ? -1 * n : n;
 }
 
+/**
+ * The YAML 1.1 patterns also match forms without a digit (`.`, `-.`, `0x_`, `0b_`, `0_`, `._`), which
+ * would come out as NaN; Kubernetes' decoder reads them as strings, and so does kubemoat.
+ */
+function numberOrString(n: number, s: string): number | string {
+  return Number.isNaN(n) ? s : n;
+}
+
 /** Resolve a plain (unquoted) scalar. Most values in manifests are words, so test the cheap cases first. */
 export function resolvePlainScalar(s: string): JsonPrimitive {
   const c = s.charCodeAt(0);
@@ -42,15 +51,15 @@ export function resolvePlainScalar(s: string): JsonPrimitive {
   }
   if (NULL.test(s)) return null;
   if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
-    if (INT_BIN.test(s)) return parseInteger(s, 2, 2);
-    if (INT_OCT.test(s)) return parseInteger(s, 1, 8);
+    if (INT_BIN.test(s)) return numberOrString(parseInteger(s, 2, 2), s);
+    if (INT_OCT.test(s)) return numberOrString(parseInteger(s, 1, 8), s);
     if (INT_DEC.test(s)) return parseInteger(s, 0, 10);
-    if (INT_HEX.test(s)) return parseInteger(s, 2, 16);
+    if (INT_HEX.test(s)) return numberOrString(parseInteger(s, 2, 16), s);
     if (FLOAT_SPECIAL.test(s)) {
       if (s.slice(-3).toLowerCase() === 'nan') return NaN;
       return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     }
-    if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s.replace(/_/g, ''));
+    if (FLOAT_EXP.test(s) || FLOAT.test(s)) return numberOrString(parseFloat(s.replace(/_/g, '')), s);
   }
   return s;
 }
