@@ -1,4 +1,4 @@
-import { defineRule } from '../../core/rule.js';
+import { defineRule, type RuleExamples, type ScanSettings } from '../../core/rule.js';
 import { imageOf } from '../security-context.js';
 import { canonicalName, parseImageRef, parseRegistryEntry, registryEntryAllows, type RegistryEntry } from '../image-ref.js';
 
@@ -6,6 +6,62 @@ const MITRE_MALICIOUS_IMAGE = 'T1204.003';
 const MITRE_IMPLANT_INTERNAL_IMAGE = 'T1525';
 const NSA_SECURE_IMAGES = 'NSA-CISA Pod security: building secure container images';
 const DOCS_IMAGES = 'https://kubernetes.io/docs/concepts/containers/images/';
+
+/**
+ * The examples need an allow-list. `settings` is read by a rule tester that supports per-rule example
+ * settings; without it the failing examples cannot fire (see the unit tests, which pass the config).
+ */
+export const EXAMPLE_TRUSTED_REGISTRIES = ['registry.example.com', 'ghcr.io/acme', '*.dkr.ecr.eu-west-1.amazonaws.com', 'docker.io/library'];
+
+const EXAMPLES: RuleExamples & { settings: Pick<ScanSettings, 'trustedRegistries'> } = {
+  settings: { trustedRegistries: EXAMPLE_TRUSTED_REGISTRIES },
+  fail: [
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: data}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: worker, image: "docker.io/analyticsco/worker:1.0"}`,
+    // a path prefix matches whole segments only
+    `apiVersion: v1
+kind: Pod
+metadata: {name: lookalike}
+spec:
+  initContainers:
+    - {name: init, image: "ghcr.io/acme-evil/init:1.0"}
+  containers:
+    - {name: main, image: "ghcr.io/acme/app:1.0"}`,
+    // a registry with another port is another registry; a wildcard does not cover the apex
+    `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: sync, namespace: ops}
+spec:
+  schedule: "@hourly"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - {name: a, image: "registry.example.com:5000/sync:2"}
+            - {name: b, image: "dkr.ecr.eu-west-1.amazonaws.com/sync:2"}`,
+  ],
+  pass: [
+    `apiVersion: v1
+kind: Pod
+metadata: {name: trusted}
+spec:
+  containers:
+    - {name: a, image: "registry.example.com/team/app:1.0"}
+    - {name: b, image: "ghcr.io/acme/tools/cli:2"}
+    - {name: c, image: "000000000000.dkr.ecr.eu-west-1.amazonaws.com/api:3"}
+    - {name: d, image: "nginx:1.27"}
+    - {name: e, image: "index.docker.io/library/redis:7"}
+    - {name: f, image: "REGISTRY.EXAMPLE.COM/team/app:1.0"}`,
+  ],
+};
 
 export default defineRule({
   meta: {
@@ -25,21 +81,10 @@ export default defineRule({
     references: [DOCS_IMAGES, 'https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/'],
     frameworks: { nsa: [NSA_SECURE_IMAGES], mitre: [MITRE_MALICIOUS_IMAGE, MITRE_IMPLANT_INTERNAL_IMAGE] },
     messages: {
-      untrusted: '{{container}} in {{resource}} pulls `{{image}}` from `{{name}}`, which no trustedRegistries entry allows ({{allowed}})',
+      untrusted: '{{container}} in {{resource}} pulls `{{image}}`{{canonical}}, which no trustedRegistries entry allows ({{allowed}})',
     },
   },
-  examples: {
-    // With no trustedRegistries configured the rule stays silent; the unit tests exercise the allow-list.
-    fail: [],
-    pass: [
-      `apiVersion: v1
-kind: Pod
-metadata: {name: any-registry}
-spec:
-  containers:
-    - {name: a, image: "evil.example/miner:1"}`,
-    ],
-  },
+  examples: EXAMPLES,
   create(context) {
     const entries: RegistryEntry[] = context.settings.trustedRegistries.filter((e) => e.trim() !== '').map(parseRegistryEntry);
     if (entries.length === 0) return {};
@@ -51,7 +96,9 @@ spec:
         const ref = parseImageRef(image);
         if (ref === undefined) return;
         if (entries.some((e) => registryEntryAllows(e, ref))) return;
-        context.report({ node: c, messageId: 'untrusted', data: { image: ref.raw, name: canonicalName(ref), allowed }, at: ['image'] });
+        const name = canonicalName(ref);
+        const canonical = ref.raw.startsWith(name) ? '' : ` (${name})`;
+        context.report({ node: c, messageId: 'untrusted', data: { image: ref.raw, canonical, allowed }, at: ['image'] });
       },
     };
   },
