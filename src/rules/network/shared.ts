@@ -1,0 +1,71 @@
+// What the NetworkPolicy rules share: references, which namespaces they judge, and where in a
+// workload a finding points.
+
+import type { Path } from '../../core/json.js';
+import type { Inventory } from '../../inventory/inventory.js';
+import { apiGroup } from '../../inventory/objects.js';
+import { netpolIndex, SYSTEM_NAMESPACES, type NetpolIndex, type NsInfo, type PodInfo } from '../../inventory/netpol.js';
+
+export const NETPOL_DOCS = {
+  networkPolicies: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
+  defaultPolicies: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies',
+  metadataApi: 'https://kubernetes.io/docs/tasks/administer-cluster/securing-a-cluster/#restricting-cloud-metadata-api-access',
+  awsImds: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html',
+  gkeMetadata: 'https://cloud.google.com/kubernetes-engine/docs/how-to/protecting-cluster-metadata',
+} as const;
+
+/** MITRE ATT&CK Cloud Instance Metadata API (a sub-technique of Unsecured Credentials). */
+export const MITRE_CLOUD_METADATA_API = 'T1552.005';
+
+/** CIS Kubernetes Benchmark 5.3.2: all namespaces have NetworkPolicies defined. */
+export const CIS_NAMESPACES_HAVE_POLICIES = '5.3.2';
+
+export function indexOf(inventory: Inventory): NetpolIndex {
+  return netpolIndex(inventory);
+}
+
+/**
+ * The namespaces the "missing or open policy" rules judge: not the cluster's own (kube-system,
+ * kube-public, kube-node-lease, whose DNS and control-plane pods are meant to be reached from
+ * everywhere and mostly run on the host network), and not one where a network plugin's own policy
+ * (Cilium, Calico, Antrea, AdminNetworkPolicy) may deny or allow what NetworkPolicy does not show.
+ */
+export function judged(index: NetpolIndex, namespace: string): boolean {
+  return !SYSTEM_NAMESPACES.has(namespace) && !index.isUncertain(namespace);
+}
+
+/** Workloads NetworkPolicy governs: host-network pods are outside its reach. */
+export function governedPods(ns: NsInfo | undefined): PodInfo[] {
+  return (ns?.pods ?? []).filter((p) => !p.hostNetwork);
+}
+
+/** The pod template's labels: where a policy's podSelector has to find the workload. */
+export function podLabelsPath(pod: PodInfo): Path {
+  return [...pod.pod.path.slice(0, -1), 'metadata', 'labels'];
+}
+
+/** `at` for the namespace a workload names, or its metadata when the manifest leaves it out. */
+export function namespaceFieldPath(pod: PodInfo): Path {
+  return pod.object.namespace !== undefined ? ['metadata', 'namespace'] : ['metadata'];
+}
+
+const BUILT_IN_GROUPS = /(^|\.)k8s\.io$|^(|apps|batch|policy|autoscaling|extensions)$/;
+
+const customResourceNamespaces = new WeakMap<Inventory, { count: number; namespaces: Set<string> }>();
+
+/**
+ * Manifests of a namespace that hold custom resources: an operator may create pods from them whose
+ * labels the manifests do not show. (A live cluster lists those pods themselves.)
+ */
+export function hasCustomResources(inventory: Inventory, ns: NsInfo): boolean {
+  let hit = customResourceNamespaces.get(inventory);
+  if (hit === undefined || hit.count !== inventory.objects.length) {
+    const namespaces = new Set<string>();
+    for (const o of inventory.objects) {
+      if (o.origin.type === 'file' && !BUILT_IN_GROUPS.test(apiGroup(o.apiVersion))) namespaces.add(o.namespace ?? '');
+    }
+    hit = { count: inventory.objects.length, namespaces };
+    customResourceNamespaces.set(inventory, hit);
+  }
+  return hit.namespaces.has(ns.name);
+}
