@@ -1,0 +1,491 @@
+// Escalation paths through RBAC: who can become whom, followed to a fixed point.
+//
+// A subject that can create pods (or any workload controller) in a namespace can run a pod as any
+// service account there and so holds that account's permissions; one that can mint tokens for a
+// service account, impersonate it, create a token Secret for it and read it back, exec into or
+// re-image a pod running as it, holds them too. Following these edges from every subject, with
+// cycle protection, finds the chains that end in admin-equivalent power (`sa:ci/ci → create pods in
+// ns/build → sa:build/deployer → cluster-admin`).
+//
+// The graph is searched backwards once: a breadth-first search from every admin-equivalent
+// principal over reversed edges gives each principal its shortest distance to admin power and its
+// next step, in time linear in the edges. "Any service account in a namespace" goes through one hub
+// node per namespace instead of an edge per account.
+
+import { asString, isFalse, isTrue } from '../core/json.js';
+import { UNSET_NAMESPACE } from './inventory.js';
+import {
+  bindingScope,
+  describeRole,
+  groupMatches,
+  identityOf,
+  isBuiltinGrant,
+  isWildcardRule,
+  resourceMatches,
+  subjectKey,
+  verbMatches,
+  type BindingNode,
+  type Grant,
+  type PolicyRule,
+  type RbacGraph,
+  type Subject,
+} from './rbac.js';
+import { POD_CONTROLLERS, qualifiedResource } from './rbac-resources.js';
+
+/** What a rule allows on one resource: every name, some names, or nothing. */
+export type NameSet = 'all' | readonly string[];
+
+export function allowsOn(rule: PolicyRule, verbs: readonly string[], group: string, resource: string, subresource?: string): NameSet | undefined {
+  if (!verbs.some((v) => verbMatches(rule, v)) || !groupMatches(rule, group) || !resourceMatches(rule, resource, subresource)) return undefined;
+  return rule.resourceNames.length === 0 ? 'all' : rule.resourceNames;
+}
+
+function nameAllowed(names: NameSet, name: string): boolean {
+  return names === 'all' || names.includes(name);
+}
+
+/** Admin-equivalent power held through one grant (or a pair of them). */
+export interface Power {
+  /** `cluster-admin`, "read every Secret in the cluster", … */
+  description: string;
+  grant: Grant;
+}
+
+/** One step from a principal to another (or to a namespace hub, or from a hub to its service accounts). */
+interface Step {
+  /** a principal key (`sa:ns/name`, `user:x`, `group:x`) or a hub (`hub:NS`, `hub:*`) */
+  to: string;
+  /** what the subject does: "create pods in ns/build" ('' from a hub) */
+  action: string;
+  grant?: Grant;
+}
+
+/** A step a subject takes through one of its grants. */
+export interface Edge extends Step {
+  grant: Grant;
+}
+
+interface Facts {
+  powers: Power[];
+  edges: Edge[];
+  escalateClusterRoles?: Grant;
+  writeClusterRoles?: Grant;
+  bindClusterAdmin?: Grant;
+  writeClusterRoleBindings?: Grant;
+  createCsr?: Grant;
+  approveCsr?: Grant;
+  approveClientSigner?: Grant;
+  impersonateSomeUser?: Grant;
+  impersonateGroups: { names: NameSet; grant: Grant }[];
+  createSecrets: Map<string, Grant>;
+  readSecrets: Map<string, Grant>;
+}
+
+const ALL = '*';
+const nsText = (ns: string): string => (ns === UNSET_NAMESPACE ? 'the namespace it is installed into' : `ns/${ns}`);
+
+/** Service accounts running pods, by namespace, and whether each pod gets a token. */
+interface PodAccount {
+  namespace: string;
+  pod: string;
+  kind: string;
+  serviceAccount: string;
+  token: boolean;
+}
+
+export interface Chain {
+  /** the subject the chain starts from */
+  start: Subject;
+  /** the binding (and subject entry) granting the first step */
+  first: Grant;
+  steps: { action: string; to: string }[];
+  power: Power;
+  /** `sa:ci/ci → create pods in ns/build → sa:build/deployer → cluster-admin` */
+  text: string;
+}
+
+export class EscalationAnalysis {
+  private readonly factsByKey = new Map<string, Facts>();
+  private readonly podAccounts: PodAccount[] = [];
+  private readonly tokenSecrets = new Map<string, { secret: string; serviceAccount: string }[]>();
+  private readonly subjects = new Map<string, Subject>();
+  /** admin-equivalent principals and their power */
+  readonly admin = new Map<string, Power>();
+  /** principal → its next step towards admin power */
+  private readonly next = new Map<string, Step>();
+  private readonly distance = new Map<string, number>();
+  /** chains found, by the binding their first step comes from */
+  readonly chainsByBinding = new Map<BindingNode, Chain[]>();
+  readonly chains: Chain[] = [];
+
+  constructor(readonly graph: RbacGraph) {
+    this.collectWorkloads();
+    this.collectPrincipals();
+    this.search();
+    this.findChains();
+  }
+
+  // ─── inputs ───
+
+  private collectWorkloads(): void {
+    const inv = this.graph.inventory;
+    const saAutomount = new Map<string, boolean>();
+    for (const sa of inv.ofKind('ServiceAccount')) {
+      const v = sa.raw.automountServiceAccountToken;
+      if (isFalse(v)) saAutomount.set(`${sa.namespace ?? UNSET_NAMESPACE}/${sa.name}`, false);
+    }
+    for (const pod of inv.podSpecs) {
+      const ns = pod.object.namespace ?? UNSET_NAMESPACE;
+      const sa = asString(pod.spec.serviceAccountName) || asString(pod.spec.serviceAccount) || 'default';
+      const podSetting = pod.spec.automountServiceAccountToken;
+      const token = isTrue(podSetting) || (!isFalse(podSetting) && saAutomount.get(`${ns}/${sa}`) !== false);
+      this.podAccounts.push({ namespace: ns, pod: pod.object.name, kind: pod.object.kind, serviceAccount: sa, token });
+    }
+    for (const s of inv.ofKind('Secret')) {
+      if (asString(s.raw.type) !== 'kubernetes.io/service-account-token') continue;
+      const sa = s.annotations['kubernetes.io/service-account.name'];
+      if (!sa) continue;
+      const ns = s.namespace ?? UNSET_NAMESPACE;
+      let l = this.tokenSecrets.get(ns);
+      if (l === undefined) this.tokenSecrets.set(ns, (l = []));
+      l.push({ secret: s.name, serviceAccount: sa });
+    }
+  }
+
+  private collectPrincipals(): void {
+    for (const b of this.graph.bindings) for (const s of b.subjects) if (!this.subjects.has(s.key)) this.subjects.set(s.key, s.subject);
+    for (const [ns, names] of this.graph.serviceAccounts) {
+      for (const name of names) {
+        const subject: Subject = { kind: 'ServiceAccount', namespace: ns, name };
+        const key = subjectKey(subject);
+        if (!this.subjects.has(key)) this.subjects.set(key, subject);
+      }
+    }
+  }
+
+  /** The facts of one subject key: what the bindings naming it give it. Cached, since every principal shares its groups' facts. */
+  private factsOf(key: string): Facts {
+    let f = this.factsByKey.get(key);
+    if (f !== undefined) return f;
+    f = { powers: [], edges: [], impersonateGroups: [], createSecrets: new Map(), readSecrets: new Map() };
+    for (const { binding, subject } of this.graph.bindingsFor([key])) {
+      const role = binding.role;
+      if (role === undefined) continue;
+      for (const rule of role.rules) this.addFacts(f, { binding, subject, role, rule });
+    }
+    this.factsByKey.set(key, f);
+    return f;
+  }
+
+  private addFacts(f: Facts, g: Grant): void {
+    const rule = g.rule.rule;
+    const scope = bindingScope(g.binding);
+    const cluster = scope === undefined;
+    const where = cluster ? 'every namespace' : nsText(scope);
+
+    // admin-equivalent on its own
+    if (cluster) {
+      if (isWildcardRule(rule) && rule.apiGroups.includes('*')) {
+        const desc = g.role.kind === 'ClusterRole' && g.role.name === 'cluster-admin' ? 'cluster-admin' : `\`*\` on \`*\` cluster-wide (${describeRole(g.role)})`;
+        f.powers.push({ description: desc, grant: g });
+      } else if (allowsOn(rule, ['get', 'list', 'watch'], '', 'secrets') === 'all') {
+        f.powers.push({ description: 'read every Secret in the cluster', grant: g });
+      }
+      if (allowsOn(rule, ['get', 'create'], '', 'nodes', 'proxy') !== undefined) {
+        f.powers.push({ description: 'run commands in any pod through the kubelet (nodes/proxy)', grant: g });
+      }
+    }
+
+    // pods and workload controllers: any service account of the namespace (everywhere: the node too)
+    const podWriter = allowsOn(rule, ['create'], '', 'pods') === 'all' ? 'create pods' : controllerWrite(rule);
+    if (podWriter !== undefined) {
+      if (cluster) f.powers.push({ description: `${podWriter} in every namespace (any service account, and the nodes)`, grant: g });
+      else f.edges.push({ to: `hub:${scope}`, action: `${podWriter} in ${where}`, grant: g });
+    }
+
+    // tokens minted for a service account
+    const tokens = allowsOn(rule, ['create'], '', 'serviceaccounts', 'token');
+    if (tokens !== undefined) this.serviceAccountEdges(f, g, scope, tokens, `create serviceaccounts/token in ${where}`, 'create a token for');
+
+    // impersonation
+    const saImp = allowsOn(rule, ['impersonate'], '', 'serviceaccounts');
+    if (saImp !== undefined) {
+      this.serviceAccountEdges(f, g, scope, saImp, `impersonate service accounts in ${where}`, 'impersonate');
+      f.impersonateSomeUser ??= g;
+    }
+    if (cluster) {
+      const users = allowsOn(rule, ['impersonate'], '', 'users');
+      if (users !== undefined) {
+        f.impersonateSomeUser ??= g;
+        // impersonating `system:serviceaccount:…` is checked against serviceaccounts, not users
+        for (const [key, s] of this.subjects) {
+          if (s.kind === 'User' && key.startsWith('user:') && nameAllowed(users, s.name)) f.edges.push({ to: key, action: 'impersonate', grant: g });
+        }
+      }
+      const groups = allowsOn(rule, ['impersonate'], '', 'groups');
+      if (groups !== undefined) f.impersonateGroups.push({ names: groups, grant: g });
+    }
+
+    // exec / attach / ephemeral containers, and re-imaging pods: the service accounts of running pods
+    const execNames = allowsOn(rule, ['create'], '', 'pods', 'exec') ?? allowsOn(rule, ['create'], '', 'pods', 'attach') ?? allowsOn(rule, ['update', 'patch'], '', 'pods', 'ephemeralcontainers');
+    if (execNames !== undefined) this.podEdges(f, g, scope, execNames, `exec into pods in ${where}`);
+    const patchNames = allowsOn(rule, ['update', 'patch'], '', 'pods');
+    if (patchNames !== undefined) this.podEdges(f, g, scope, patchNames, `change the image of pods in ${where}`);
+
+    // secrets: create a token Secret and read it back, or read existing token Secrets
+    const scopeKey = scope ?? ALL;
+    if (allowsOn(rule, ['create'], '', 'secrets') === 'all' && !f.createSecrets.has(scopeKey)) f.createSecrets.set(scopeKey, g);
+    const read = allowsOn(rule, ['get', 'list'], '', 'secrets');
+    if (read !== undefined) {
+      if (!f.readSecrets.has(scopeKey) && read === 'all') f.readSecrets.set(scopeKey, g);
+      for (const [ns, secrets] of this.tokenSecrets) {
+        if (!cluster && ns !== scope) continue;
+        for (const t of secrets) {
+          if (nameAllowed(read, t.secret)) f.edges.push({ to: subjectKey({ kind: 'ServiceAccount', namespace: ns, name: t.serviceAccount }), action: `read the token Secret ${t.secret} in ${nsText(ns)}`, grant: g });
+        }
+      }
+    }
+
+    // ingredients of powers that take two permissions
+    if (cluster) {
+      if (allowsOn(rule, ['escalate'], 'rbac.authorization.k8s.io', 'clusterroles') !== undefined) f.escalateClusterRoles ??= g;
+      if (allowsOn(rule, ['create', 'update', 'patch'], 'rbac.authorization.k8s.io', 'clusterroles') !== undefined) f.writeClusterRoles ??= g;
+      const bind = allowsOn(rule, ['bind'], 'rbac.authorization.k8s.io', 'clusterroles');
+      if (bind !== undefined && nameAllowed(bind, 'cluster-admin')) f.bindClusterAdmin ??= g;
+      if (allowsOn(rule, ['create', 'update', 'patch'], 'rbac.authorization.k8s.io', 'clusterrolebindings') !== undefined) f.writeClusterRoleBindings ??= g;
+      if (allowsOn(rule, ['create'], 'certificates.k8s.io', 'certificatesigningrequests') === 'all') f.createCsr ??= g;
+      if (allowsOn(rule, ['update', 'patch'], 'certificates.k8s.io', 'certificatesigningrequests', 'approval') !== undefined) f.approveCsr ??= g;
+      const signer = allowsOn(rule, ['approve'], 'certificates.k8s.io', 'signers');
+      if (signer !== undefined && (nameAllowed(signer, 'kubernetes.io/kube-apiserver-client') || nameAllowed(signer, 'kubernetes.io/*'))) f.approveClientSigner ??= g;
+    }
+  }
+
+  private serviceAccountEdges(f: Facts, g: Grant, scope: string | undefined, names: NameSet, hubAction: string, verb: string): void {
+    if (names === 'all') {
+      f.edges.push({ to: `hub:${scope ?? ALL}`, action: hubAction, grant: g });
+      return;
+    }
+    for (const [ns, accounts] of this.graph.serviceAccounts) {
+      if (scope !== undefined && ns !== scope) continue;
+      for (const name of names) {
+        if (accounts.has(name)) f.edges.push({ to: subjectKey({ kind: 'ServiceAccount', namespace: ns, name }), action: `${verb} sa:${ns}/${name}`, grant: g });
+      }
+    }
+  }
+
+  private podEdges(f: Facts, g: Grant, scope: string | undefined, names: NameSet, action: string): void {
+    const seen = new Set<string>();
+    for (const p of this.podAccounts) {
+      if (!p.token || (scope !== undefined && p.namespace !== scope)) continue;
+      // controller pods get generated names: only an unrestricted rule reaches them
+      if (names !== 'all' && !(p.kind === 'Pod' && names.includes(p.pod))) continue;
+      const to = subjectKey({ kind: 'ServiceAccount', namespace: p.namespace, name: p.serviceAccount });
+      if (seen.has(to)) continue;
+      seen.add(to);
+      f.edges.push({ to, action: `${action} (${p.kind} ${p.pod} runs as sa:${p.namespace}/${p.serviceAccount})`, grant: g });
+    }
+  }
+
+  /** Powers and edges of a principal: the union over its identity's keys, plus what pairs of permissions give. */
+  private principal(key: string): { powers: Power[]; edges: Edge[] } {
+    const subject = this.subjects.get(key);
+    const keys = subject ? identityOf(subject).keys : [key];
+    return this.combine(keys.map((k) => this.factsOf(k)));
+  }
+
+  private combine(all: Facts[]): { powers: Power[]; edges: Edge[] } {
+    const powers: Power[] = [];
+    const edges: Edge[] = [];
+    const first = <T>(pick: (f: Facts) => T | undefined): T | undefined => {
+      for (const f of all) {
+        const v = pick(f);
+        if (v !== undefined) return v;
+      }
+      return undefined;
+    };
+    for (const f of all) {
+      powers.push(...f.powers);
+      edges.push(...f.edges);
+    }
+    const escalate = first((f) => f.escalateClusterRoles);
+    const writeRoles = first((f) => f.writeClusterRoles);
+    if (escalate && writeRoles) powers.push({ description: 'escalate: write ClusterRoles with any permission', grant: escalate });
+    const bind = first((f) => f.bindClusterAdmin);
+    const writeBindings = first((f) => f.writeClusterRoleBindings);
+    if (bind && writeBindings) powers.push({ description: 'bind cluster-admin to itself', grant: bind });
+    const csr = first((f) => f.createCsr);
+    const approve = first((f) => f.approveCsr);
+    const signer = first((f) => f.approveClientSigner);
+    if (csr && approve && signer) powers.push({ description: 'create and approve a client certificate for any user or group (system:masters)', grant: approve });
+    const someUser = first((f) => f.impersonateSomeUser);
+    if (someUser) {
+      for (const f of all) {
+        for (const ig of f.impersonateGroups) {
+          if (nameAllowed(ig.names, 'system:masters')) powers.push({ description: 'impersonate the group system:masters', grant: ig.grant });
+          else for (const name of ig.names) edges.push({ to: `group:${name}`, action: 'impersonate', grant: ig.grant });
+        }
+      }
+    }
+    // a token Secret created for any service account, then read back
+    const creates = new Map<string, Grant>();
+    const reads = new Map<string, Grant>();
+    for (const f of all) {
+      for (const [k, g] of f.createSecrets) if (!creates.has(k)) creates.set(k, g);
+      for (const [k, g] of f.readSecrets) if (!reads.has(k)) reads.set(k, g);
+    }
+    for (const [scope, g] of creates) {
+      const readable = reads.get(scope) ?? reads.get(ALL);
+      if (readable) edges.push({ to: `hub:${scope}`, action: `create a service-account token Secret and read it back in ${scope === ALL ? 'every namespace' : nsText(scope)}`, grant: g });
+    }
+    if (creates.has(ALL)) {
+      for (const [scope] of reads) if (scope !== ALL) edges.push({ to: `hub:${scope}`, action: `create a service-account token Secret and read it back in ${nsText(scope)}`, grant: creates.get(ALL)! });
+    }
+    return { powers, edges };
+  }
+
+  // ─── search ───
+
+  private search(): void {
+    const reverse = new Map<string, { from: string; edge: Step }[]>();
+    const addReverse = (from: string, edge: Step): void => {
+      let l = reverse.get(edge.to);
+      if (l === undefined) reverse.set(edge.to, (l = []));
+      l.push({ from, edge });
+    };
+    const hubs = new Set<string>();
+    for (const key of this.subjects.keys()) {
+      const { powers, edges } = this.principal(key);
+      if (powers.length > 0) this.admin.set(key, powers[0]);
+      for (const e of edges) {
+        if (e.to === key) continue;
+        addReverse(key, e);
+        if (e.to.startsWith('hub:')) hubs.add(e.to);
+      }
+    }
+    // hubs fan out to the service accounts they stand for
+    for (const hub of hubs) {
+      const ns = hub.slice(4);
+      for (const [namespace, names] of this.graph.serviceAccounts) {
+        if (ns !== ALL && namespace !== ns) continue;
+        for (const name of names) {
+          const to = subjectKey({ kind: 'ServiceAccount', namespace, name });
+          addReverse(hub, { to, action: '' });
+        }
+      }
+    }
+    const queue: string[] = [];
+    for (const key of this.admin.keys()) {
+      this.distance.set(key, 0);
+      queue.push(key);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const node = queue[i];
+      const d = this.distance.get(node)!;
+      for (const { from, edge } of reverse.get(node) ?? []) {
+        if (this.distance.has(from)) continue; // visited: cycles end here
+        this.distance.set(from, d + 1);
+        this.next.set(from, edge);
+        queue.push(from);
+      }
+    }
+  }
+
+  private findChains(): void {
+    for (const b of this.graph.bindings) {
+      for (const s of b.subjects) {
+        if (this.admin.has(s.key) || isBuiltinGrant(b, s)) continue;
+        const chain = this.chainOf(s.key);
+        if (chain === undefined || chain.first.binding !== b || chain.first.subject !== s) continue;
+        let l = this.chainsByBinding.get(b);
+        if (l === undefined) this.chainsByBinding.set(b, (l = []));
+        l.push(chain);
+        this.chains.push(chain);
+      }
+    }
+  }
+
+  private readonly chainCache = new Map<string, Chain | null>();
+
+  /**
+   * The shortest chain from this subject to admin power whose first step the subject holds itself
+   * (not through one of its groups: that chain is the group's, and reported on the group).
+   */
+  chainOf(key: string): Chain | undefined {
+    const cached = this.chainCache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const start = this.subjects.get(key);
+    let best: Edge | undefined;
+    let bestDistance = Infinity;
+    if (start !== undefined && !this.admin.has(key)) {
+      const own = this.combine([this.factsOf(key)]);
+      for (const e of own.edges) {
+        if (e.to === key) continue;
+        const d = this.distance.get(e.to);
+        if (d !== undefined && d < bestDistance) {
+          best = e;
+          bestDistance = d;
+        }
+      }
+    }
+    if (start === undefined || best === undefined) {
+      this.chainCache.set(key, null);
+      return undefined;
+    }
+    const steps: { action: string; to: string }[] = [];
+    let edge: Step | undefined = best;
+    let action = best.action;
+    const guard = new Set<string>([key]);
+    let node = key;
+    while (edge !== undefined) {
+      node = edge.to;
+      if (node.startsWith('hub:')) {
+        edge = this.next.get(node);
+        continue;
+      }
+      steps.push({ action, to: node });
+      if (guard.has(node)) break;
+      guard.add(node);
+      if (this.admin.has(node)) break;
+      edge = this.next.get(node);
+      action = edge?.action ?? '';
+    }
+    const power = this.admin.get(node);
+    if (power === undefined) {
+      this.chainCache.set(key, null);
+      return undefined;
+    }
+    const parts = [key];
+    for (const s of steps) parts.push(s.action, s.to);
+    parts.push(power.description);
+    const chain: Chain = { start, first: best.grant, steps, power, text: parts.join(' → ') };
+    this.chainCache.set(key, chain);
+    return chain;
+  }
+
+  /** Powers a subject holds directly (through its identity, groups included). */
+  powersOf(subject: Subject): Power[] {
+    return this.combine(identityOf(subject).keys.map((k) => this.factsOf(k))).powers;
+  }
+}
+
+function controllerWrite(rule: PolicyRule): string | undefined {
+  for (const c of POD_CONTROLLERS) {
+    if (allowsOn(rule, ['create', 'update', 'patch'], c.group, c.resource) === 'all') {
+      const verbs = ['create', 'update', 'patch'].filter((v) => verbMatches(rule, v));
+      return `${verbs.includes('create') ? 'create' : verbs[0]} ${qualifiedResource(c.group, c.resource)}`;
+    }
+  }
+  return undefined;
+}
+
+const analyses = new WeakMap<RbacGraph, EscalationAnalysis>();
+
+/** The escalation analysis of a graph, computed once. */
+export function escalationAnalysis(graph: RbacGraph): EscalationAnalysis {
+  let a = analyses.get(graph);
+  if (a === undefined) {
+    a = new EscalationAnalysis(graph);
+    analyses.set(graph, a);
+  }
+  return a;
+}
