@@ -103,6 +103,14 @@ export function hostProcessFields(pod: PodSpecNode): Path[] {
  * Linux-only settings (capabilities, seccomp, AppArmor, runAsUser, sysctls…) mean nothing there.
  */
 export function isWindowsPod(pod: PodSpecNode): boolean {
+  let windows = windowsPods.get(pod);
+  if (windows === undefined) windowsPods.set(pod, (windows = detectWindows(pod)));
+  return windows;
+}
+
+const windowsPods = new WeakMap<PodSpecNode, boolean>();
+
+function detectWindows(pod: PodSpecNode): boolean {
   const os = asString(dig(pod.spec, 'os', 'name'));
   if (os !== undefined) return os.toLowerCase() === 'windows';
   const selector = asObject(pod.spec.nodeSelector);
