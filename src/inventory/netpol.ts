@@ -486,6 +486,11 @@ export function describePeer(index: NetpolIndex, peer: Peer, policyNamespace: st
   const pods = peer.podSelector === undefined || peer.podSelector.empty ? 'every pod' : `pods matching \`${peer.podSelector.text}\``;
   if (peer.namespaceSelector === undefined) return `${pods} in ${describeNamespace(policyNamespace)}`;
   if (peer.namespaceSelector.empty) return `${pods} in every namespace`;
+  const byName = peer.namespaceSelector.requirements;
+  if (byName.length === 1 && byName[0].key === NAME_LABEL && byName[0].operator === 'In') {
+    const names = byName[0].values;
+    return names.length === 1 ? `${pods} in namespace \`${names[0]}\`` : `${pods} in namespaces ${names.map((n) => `\`${n}\``).join(', ')}`;
+  }
   return `${pods} in namespaces matching \`${peer.namespaceSelector.text}\``;
 }
 
