@@ -747,6 +747,22 @@ ${pod('  containers:\n    - {name: c, image: "busybox:1.36"}')}`;
     assert.deepEqual(run(yaml, 'KM-WL-023'), []);
     assert.match(run(pod('  containers:\n    - {name: c, image: "busybox:1.36"}'), 'KM-WL-023')[0].message, /service account `default`/);
   });
+
+  test('static pods get no token: mirror annotations, or a Pod file in a static pod directory', () => {
+    const yaml = pod('  containers:\n    - {name: c, image: "busybox:1.36"}');
+    const ids = (file: string): string[] => scanText(yaml, [findRule('KM-WL-023')!], undefined, file).findings.map((f) => f.ruleId);
+    assert.deepEqual(ids('/etc/kubernetes/manifests/etcd.yaml'), []);
+    assert.deepEqual(ids('lab/manifests/hardened/static/web.yaml'), []);
+    assert.deepEqual(ids('deploy/manifests/web.yaml'), ['KM-WL-023']);
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: c, image: "busybox:1.36"}]`;
+    assert.equal(scanText(deployment, [findRule('KM-WL-023')!], undefined, 'static/d.yaml').findings.length, 1, 'only a Pod can be static');
+  });
 });
 
 describe('default namespace (KM-WL-024)', () => {
