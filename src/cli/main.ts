@@ -5,6 +5,7 @@ import { ConfigError } from '../core/config.js';
 import { scanCommand } from './scan.js';
 import { rulesCommand } from './rules.js';
 import { clusterCommand } from './cluster.js';
+import { netpolCommand } from './netpol.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
@@ -16,6 +17,7 @@ const program = new Command('kubemoat')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .addCommand(scanCommand())
   .addCommand(clusterCommand())
+  .addCommand(netpolCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();

@@ -7,6 +7,8 @@ import { credentialsRules } from './credentials/index.js';
 import { exposureRules } from './exposure/index.js';
 import { namespaceRules } from './namespace/index.js';
 import { rbacRules } from './rbac/index.js';
+import { rbacAnalysisRules } from './rbac-analysis/index.js';
+import { networkRules } from './network/index.js';
 
 export const catalogue: readonly Rule[] = [
   ...workloadRules,
@@ -15,6 +17,8 @@ export const catalogue: readonly Rule[] = [
   ...exposureRules,
   ...namespaceRules,
   ...rbacRules,
+  ...rbacAnalysisRules,
+  ...networkRules,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findRule(id: string): Rule | undefined {
