@@ -7,7 +7,8 @@ import { hasCustomResources, indexOf, NETPOL_DOCS } from './shared.js';
  * A policy "selects nothing" only when the input shows what it could select: the namespace has at
  * least one workload in the input, and (for manifests) no custom resource that an operator could
  * turn into pods with labels the manifests do not show. A policy with an invalid podSelector
- * selects nothing too (the API server would refuse it). A policy that selects only host-network
+ * selects nothing too (the API server would refuse it). A select-all policy (podSelector `{}`) is
+ * never reported: it also governs the pods created later. A policy that selects only host-network
  * workloads is reported with its own message: it has no effect on them. System namespaces are
  * judged like any other: a dead policy is a mistake anywhere.
  */
@@ -162,7 +163,8 @@ spec:
         NetworkPolicy(o) {
           const index = indexOf(context.inventory);
           const policy = index.policyOf(o);
-          if (policy === undefined || policy.selected.length > 0) return;
+          // A select-all policy (a default deny) also governs the pods created tomorrow: never dead.
+          if (policy === undefined || policy.selected.length > 0 || policy.podSelector.empty) return;
           const ns = index.namespaceInfo(policy.namespace);
           if (ns === undefined || ns.pods.length === 0 || hasCustomResources(context.inventory, ns)) return;
           if (policy.selectedHostNetwork.length > 0) {
