@@ -373,20 +373,28 @@ export class EscalationAnalysis {
         }
       }
     }
-    const queue: string[] = [];
+    // 0-1 breadth-first search: a hub is no step of its own (hub → account costs nothing)
+    let frontier: string[] = [];
     for (const key of this.admin.keys()) {
       this.distance.set(key, 0);
-      queue.push(key);
+      frontier.push(key);
     }
-    for (let i = 0; i < queue.length; i++) {
-      const node = queue[i];
-      const d = this.distance.get(node)!;
-      for (const { from, edge } of reverse.get(node) ?? []) {
-        if (this.distance.has(from)) continue; // visited: cycles end here
-        this.distance.set(from, d + 1);
-        this.next.set(from, edge);
-        queue.push(from);
+    while (frontier.length > 0) {
+      const nextLevel: string[] = [];
+      for (let i = 0; i < frontier.length; i++) {
+        const node = frontier[i];
+        const d = this.distance.get(node)!;
+        for (const { from, edge } of reverse.get(node) ?? []) {
+          const hub = from.startsWith('hub:');
+          const nd = hub ? d : d + 1;
+          const known = this.distance.get(from);
+          if (known !== undefined && known <= nd) continue; // visited: cycles end here
+          this.distance.set(from, nd);
+          this.next.set(from, edge);
+          (hub ? frontier : nextLevel).push(from);
+        }
       }
+      frontier = nextLevel;
     }
   }
 
@@ -414,23 +422,31 @@ export class EscalationAnalysis {
     const cached = this.chainCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const start = this.subjects.get(key);
+    const chain = start === undefined || this.admin.has(key) ? undefined : this.chainFrom(key, start, this.combine([this.factsOf(key)]).edges);
+    this.chainCache.set(key, chain ?? null);
+    return chain;
+  }
+
+  /** The shortest chain from a subject, through any of its grants (its groups' included), to admin power. */
+  pathOf(subject: Subject): Chain | undefined {
+    const identity = identityOf(subject);
+    const key = identity.keys[0];
+    if (this.powersOf(subject).length > 0) return undefined;
+    return this.chainFrom(key, identity.subject, this.combine(identity.keys.map((k) => this.factsOf(k))).edges);
+  }
+
+  private chainFrom(key: string, start: Subject, edges: readonly Edge[]): Chain | undefined {
     let best: Edge | undefined;
     let bestDistance = Infinity;
-    if (start !== undefined && !this.admin.has(key)) {
-      const own = this.combine([this.factsOf(key)]);
-      for (const e of own.edges) {
-        if (e.to === key) continue;
-        const d = this.distance.get(e.to);
-        if (d !== undefined && d < bestDistance) {
-          best = e;
-          bestDistance = d;
-        }
+    for (const e of edges) {
+      if (e.to === key) continue;
+      const d = this.distance.get(e.to);
+      if (d !== undefined && d < bestDistance) {
+        best = e;
+        bestDistance = d;
       }
     }
-    if (start === undefined || best === undefined) {
-      this.chainCache.set(key, null);
-      return undefined;
-    }
+    if (best === undefined) return undefined;
     const steps: { action: string; to: string }[] = [];
     let edge: Step | undefined = best;
     let action = best.action;
@@ -450,16 +466,11 @@ export class EscalationAnalysis {
       action = edge?.action ?? '';
     }
     const power = this.admin.get(node);
-    if (power === undefined) {
-      this.chainCache.set(key, null);
-      return undefined;
-    }
+    if (power === undefined) return undefined;
     const parts = [key];
     for (const s of steps) parts.push(s.action, s.to);
     parts.push(power.description);
-    const chain: Chain = { start, first: best.grant, steps, power, text: parts.join(' → ') };
-    this.chainCache.set(key, chain);
-    return chain;
+    return { start, first: best.grant, steps, power, text: parts.join(' → ') };
   }
 
   /** Powers a subject holds directly (through its identity, groups included). */
