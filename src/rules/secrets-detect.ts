@@ -27,13 +27,15 @@ interface ValuePattern {
   re: RegExp;
   /** the group holding the credential, to redact from its start (default: the whole match) */
   group?: number;
+  /** the credential spans lines: a file is searched for it as a whole */
+  spansLines?: boolean;
 }
 
 // Ordered from the most specific: the first pattern that matches names the finding.
 const VALUE_PATTERNS: ValuePattern[] = [
-  { kind: 'GCP service account key', severity: 'critical', re: /"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"/ },
-  { kind: 'encrypted private key', severity: 'high', re: /-----BEGIN ENCRYPTED PRIVATE KEY-----/ },
-  { kind: 'private key', severity: 'critical', re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |SSH2 )?PRIVATE KEY(?: BLOCK)?-----/ },
+  { kind: 'GCP service account key', severity: 'critical', spansLines: true, re: /"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"/ },
+  { kind: 'encrypted private key', severity: 'high', spansLines: true, re: /-----BEGIN ENCRYPTED PRIVATE KEY-----/ },
+  { kind: 'private key', severity: 'critical', spansLines: true, re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |SSH2 )?PRIVATE KEY(?: BLOCK)?-----/ },
   // the same PEM headers, base64-encoded (a kubeconfig's client-key-data, a pasted Secret value)
   { kind: 'base64-encoded private key', severity: 'critical', re: /LS0tLS1CRUdJTiB(?:QUklWQVRFIEtFWS0t|SU0EgUFJJVkFURSBLRVkt|FQyBQUklWQVRFIEtFWS0t|PUEVOU1NIIFBSSVZBVEUgS0VZ|EU0EgUFJJVkFURSBLRVkt)/ },
   { kind: 'AWS access key id', severity: 'critical', re: /(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])/, group: 1 },
@@ -176,6 +178,18 @@ export function detectSecret(name: string, value: string): SecretMatch | undefin
   return { kind, severity: 'high', redacted: redact(value) };
 }
 
+const JSON_PAIR = /"((?:[^"\\]|\\.){1,200})"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** `{"spring.datasource.password": "…"}` on one line (SPRING_APPLICATION_JSON, a JSON config value): each string member is a name=value pair. */
+export function detectInJson(text: string): { match: SecretMatch; name: string } | undefined {
+  if (!text.includes('"')) return undefined;
+  for (const m of text.matchAll(JSON_PAIR)) {
+    const match = detectSecret(m[1], m[2].replace(/\\(.)/g, '$1'));
+    if (match !== undefined) return { match, name: m[1] };
+  }
+  return undefined;
+}
+
 export interface LineMatch extends SecretMatch {
   /** 1-based line inside the text */
   line: number;
@@ -206,7 +220,7 @@ export function scanFileText(text: string): LineMatch[] {
   const out: LineMatch[] = [];
   const seen = new Set<number>();
   const lineOf = (index: number): number => text.slice(0, index).split('\n').length;
-  for (const p of VALUE_PATTERNS.slice(0, 3)) {
+  for (const p of VALUE_PATTERNS.filter((x) => x.spansLines)) {
     const m = p.re.exec(text);
     if (m === null) continue;
     const line = lineOf(m.index);
@@ -221,10 +235,11 @@ export function scanFileText(text: string): LineMatch[] {
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('//') || trimmed.startsWith(';')) return;
     const a = ASSIGNMENT.exec(raw);
-    const match = a !== null ? detectSecret(a[1], unquote(a[2])) : detectValue(raw);
-    if (match === undefined) return;
+    const direct = a !== null ? detectSecret(a[1], unquote(a[2])) : detectValue(raw);
+    const found = direct !== undefined ? { match: direct, name: a?.[1] } : detectInJson(raw);
+    if (found === undefined) return;
     seen.add(line);
-    out.push({ ...match, line, ...(a !== null ? { name: a[1] } : {}) });
+    out.push({ ...found.match, line, ...(found.name !== undefined ? { name: found.name } : {}) });
   });
   return out.sort((x, y) => x.line - y.line);
 }

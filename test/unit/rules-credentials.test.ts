@@ -268,3 +268,25 @@ describe('KM-SC-003 Secret as environment variables', () => {
     assert.equal(f.length, 0);
   });
 });
+
+describe('JSON held in one value', () => {
+  test('env SPRING_APPLICATION_JSON with a password member', () => {
+    const f = findings(podWithEnv(`        - name: SPRING_APPLICATION_JSON
+          value: '{"spring.datasource.url": "jdbc:postgresql://db/app", "spring.datasource.password": "kubemoat-fake"}'`), envLiteral);
+    assert.deepEqual(f.map((x) => [x.severity, x.message, x.evidence]), [[
+      'high',
+      'container `app` in Pod ns/p sets env `SPRING_APPLICATION_JSON` to JSON holding a literal password under `spring.datasource.password`',
+      'env SPRING_APPLICATION_JSON: "spring.datasource.password"=kub…[redacted] (password)',
+    ]]);
+  });
+  test('a one-line JSON ConfigMap value is read member by member', () => {
+    const yaml = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: j}
+data:
+  config.json: '{"db": {"user": "app", "password": "kubemoat-fake"}, "passwordFile": "/etc/pw"}'
+  flags.json: '{"tokenTtl": "3600", "secretName": "db-creds"}'`;
+    const f = findings(yaml, configmapSecret);
+    assert.deepEqual(f.map((x) => [x.location?.line, x.evidence]), [[5, 'data config.json: line 1 password=kub…[redacted] (password)']]);
+  });
+});

@@ -207,3 +207,19 @@ spec:
     assert.deepEqual(findings(yaml, dashboardLogin).map((f) => f.severity), ['critical', 'critical']);
   });
 });
+
+describe('KM-CO-001 and the modular Dashboard (7.x)', () => {
+  test('the insecure bind address of dashboard-api is not the single-binary HTTP port', () => {
+    const yaml = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: kd}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: docker.io/kubernetesui/dashboard-api:1.10.0
+          args: [--insecure-bind-address=0.0.0.0, --enable-skip-login]`;
+    assert.deepEqual(findings(yaml, dashboardLogin).map((f) => f.severity), ['critical']);
+  });
+});

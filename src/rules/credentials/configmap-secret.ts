@@ -118,7 +118,7 @@ data:
           for (const [key, raw] of Object.entries(data ?? {})) {
             if (typeof raw !== 'string') continue;
             const value = raw.replace(/\r\n/g, '\n');
-            if (!value.trim().includes('\n')) {
+            if (!value.trim().includes('\n') && !value.trim().startsWith('{')) {
               const match = detectSecret(key, value);
               if (match === undefined) continue;
               context.report({

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { asArray, asObject, asString } from '../../core/json.js';
-import { detectSecret } from '../secrets-detect.js';
+import { detectInJson, detectSecret } from '../secrets-detect.js';
 
 const MITRE_UNSECURED_CREDENTIALS = 'T1552';
 const MITRE_CREDENTIALS_IN_FILES = 'T1552.001';
@@ -30,6 +30,7 @@ export default defineRule({
     frameworks: { nsa: [NSA_SECRETS], mitre: [MITRE_UNSECURED_CREDENTIALS, MITRE_CREDENTIALS_IN_FILES, MITRE_CONTAINER_API] },
     messages: {
       literal: '{{container}} in {{resource}} sets env `{{name}}` to a literal {{kind}}',
+      nested: '{{container}} in {{resource}} sets env `{{name}}` to JSON holding a literal {{kind}} under `{{key}}`',
     },
   },
   examples: {
@@ -118,14 +119,16 @@ spec:
           const name = asString(env?.name);
           const value = asString(env?.value);
           if (env === undefined || name === undefined || value === undefined) return;
-          const match = detectSecret(name, value);
+          const direct = detectSecret(name, value);
+          const nested = direct === undefined ? detectInJson(value) : undefined;
+          const match = direct ?? nested?.match;
           if (match === undefined) return;
           context.report({
             node: c,
-            messageId: 'literal',
-            data: { name, kind: match.kind },
+            messageId: nested !== undefined ? 'nested' : 'literal',
+            data: { name, kind: match.kind, key: nested?.name ?? '' },
             at: ['env', i, 'value'],
-            evidence: `env ${name}=${match.redacted} (${match.kind})`,
+            evidence: nested !== undefined ? `env ${name}: "${nested.name}"=${match.redacted} (${match.kind})` : `env ${name}=${match.redacted} (${match.kind})`,
             severity: match.severity,
           });
         });

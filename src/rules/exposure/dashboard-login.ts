@@ -164,7 +164,9 @@ spec:
         const image = asString(c.container.image);
         const ref = image === undefined ? undefined : parseImageRef(image);
         const words = commandWords(c.container).map((w) => w.word);
-        const isDashboard = (ref !== undefined && isDashboardRef(ref)) || words.some((w) => /(?:^|\/)dashboard$/.test(w));
+        // the single-binary Dashboard (1.x, 2.x) serves HTTP on --insecure-port; the 7.x modules (dashboard-api, -web, -auth) use the caller's token
+        const modular = ref !== undefined && /^kubernetesui\/dashboard-(?:api|web|auth)$/.test(ref.path);
+        const isDashboard = !modular && ((ref !== undefined && isDashboardRef(ref)) || words.some((w) => /(?:^|\/)dashboard$/.test(w)));
         const on = (name: string): Flag | undefined => {
           const f = flags.get(name);
           return f !== undefined && f.value !== undefined && parseBool(f.value) === true ? f : undefined;
