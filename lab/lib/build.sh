@@ -31,7 +31,7 @@ build_k8s() {
   mkdir -p "$tmp"
   local pkgs=() b
   for b in "${K8S_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
-  if ! (cd "$LAB_DIR/k8s-build" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="$ldflags" -o "$tmp/" "${pkgs[@]}"); then
+  if ! (cd "$LAB_DIR/k8s-build" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags="$ldflags" -o "$tmp/" "${pkgs[@]}"); then
     exec 8>&-
     die "building kubernetes $K8S_VERSION failed (see the go output above)"
   fi
@@ -80,19 +80,19 @@ build_images_now() {
 
     # pause: a single static binary.
     umoci init --layout pause-oci
-    umoci new --image pause-oci:pause
-    umoci unpack --image pause-oci:pause pause-bundle >/dev/null
+    umoci new --image pause-oci:1
+    umoci unpack --image pause-oci:1 pause-bundle >/dev/null
     install -m 0755 pause-bin pause-bundle/rootfs/pause
-    umoci repack --image pause-oci:pause pause-bundle
-    umoci config --image pause-oci:pause --config.entrypoint /pause --config.user 65535:65535 \
+    umoci repack --image pause-oci:1 pause-bundle
+    umoci config --image pause-oci:1 --config.entrypoint /pause --config.user 65535:65535 \
       --config.label org.opencontainers.image.title=kubemoat-lab-pause
     umoci gc --layout pause-oci
     tar -C pause-oci -cf "$out/pause.tar.tmp" .
 
     # busybox: busybox-static with every applet linked, a passwd with nobody.
     umoci init --layout bb-oci
-    umoci new --image bb-oci:busybox
-    umoci unpack --image bb-oci:busybox bb-bundle >/dev/null
+    umoci new --image bb-oci:1.35
+    umoci unpack --image bb-oci:1.35 bb-bundle >/dev/null
     r=bb-bundle/rootfs
     mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root" "$r/home" "$r/var" "$r/data"
     chmod 1777 "$r/tmp"
@@ -102,10 +102,11 @@ build_images_now() {
     done
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$r/etc/passwd"
     printf 'root:x:0:\nnobody:x:65534:\n' >"$r/etc/group"
-    umoci repack --image bb-oci:busybox bb-bundle
-    umoci config --image bb-oci:busybox --config.cmd /bin/sh \
+    umoci repack --image bb-oci:1.35 bb-bundle
+    umoci config --image bb-oci:1.35 --config.cmd /bin/sh \
       --config.env PATH=/bin:/sbin:/usr/bin:/usr/sbin \
       --config.label org.opencontainers.image.title=kubemoat-lab-busybox
+    umoci tag --image bb-oci:1.35 latest
     umoci gc --layout bb-oci
     tar -C bb-oci -cf "$out/busybox.tar.tmp" .
   ) || {

@@ -130,7 +130,7 @@ cgroup_dirs() { # existing cgroup v1 hierarchies
   local d
   for d in /sys/fs/cgroup/*/; do
     d=${d%/}
-    case ${d##*/} in systemd | unified) continue ;; esac
+    case ${d##*/} in unified) continue ;; esac
     [[ -f $d/cgroup.procs ]] && echo "$d"
   done
 }
@@ -316,14 +316,11 @@ start_containerd() {
   start_daemon containerd /usr/bin/containerd --config "$CONF/containerd.toml"
   wait_for containerd 60 ctr_ version
   log "$PROFILE: importing images into containerd"
-  ctr_ -n k8s.io images import --index-name "$PAUSE_IMAGE" "$IMAGES_DIR/pause.tar" >/dev/null ||
+  # the OCI layouts are tagged "1" (pause) and "1.35", "latest" (busybox)
+  ctr_ -n k8s.io images import --base-name "${PAUSE_IMAGE%:*}" "$IMAGES_DIR/pause.tar" >/dev/null ||
     fail_component containerd "importing the pause image failed"
-  ctr_ -n k8s.io images import --index-name "$BUSYBOX_IMAGE" "$IMAGES_DIR/busybox.tar" >/dev/null ||
+  ctr_ -n k8s.io images import --base-name "${BUSYBOX_IMAGE%:*}" "$IMAGES_DIR/busybox.tar" >/dev/null ||
     fail_component containerd "importing the busybox image failed"
-  ctr_ -n k8s.io images tag --force "$BUSYBOX_IMAGE" "$BUSYBOX_IMAGE_LATEST" >/dev/null ||
-    fail_component containerd "tagging the busybox image failed"
-  local i
-  for i in $(ctr_ -n k8s.io images ls -q | grep '^import-'); do ctr_ -n k8s.io images rm "$i" >/dev/null; done
   # the CRI plugin must see the sandbox image before the kubelet asks for a pod
   wait_for containerd 30 sh -c "ctr --address '$CTRD_SOCK' -n k8s.io images ls -q | grep -qx '$PAUSE_IMAGE'"
 }
@@ -357,6 +354,17 @@ install_static_pods() {
     [[ -e $f ]] || continue
     cp "$f" "$STATIC_DIR/"
   done
+  : >"$STATE/static-pods"
+  for f in "$STATIC_DIR"/*.yaml; do
+    [[ -e $f ]] || continue
+    # the mirror pod is named <pod>-<node> in the pod's namespace
+    awk -v node="$NODE_NAME" '
+      /^metadata:/ {m = 1; next}
+      /^[^ #]/ {m = 0}
+      m && $1 == "name:" && !n {n = $2}
+      m && $1 == "namespace:" && !ns {ns = $2}
+      END {print (ns ? ns : "default") "/" n "-" node}' "$f" >>"$STATE/static-pods"
+  done
   if [[ $PROFILE == insecure ]]; then
     # Planted: anyone on the node can drop a pod here.
     chmod 0777 "$STATIC_DIR"
@@ -386,21 +394,41 @@ node_ready() {
   [[ $(kcn get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
 
-# pods_state: prints "ok" when every pod is Running and ready, else the laggards.
+# pods_state: prints "ok" when every pod is Running and ready and every pod the
+# profile expects exists (the manifests' pods and deployments, the static
+# pods' mirror pods), else what is missing or not running yet.
 pods_state() {
-  local out
+  local out bad
   out=$(kcn get pods -A --no-headers \
     -o 'custom-columns=NS:.metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,READY:.status.containerStatuses[*].ready' 2>&1) || {
     echo "kubectl failed: $out"
     return 0
   }
-  [[ -n $out ]] || {
-    echo "no pods yet"
+  bad=$(awk '$3 != "Running" || $4 ~ /false/ || $4 == "<none>"' <<<"$out")
+  if [[ -n $bad ]]; then
+    echo "$bad"
+    return 0
+  fi
+  local want
+  for want in $(cat "$STATE/static-pods" 2>/dev/null); do
+    awk -v ns="${want%%/*}" -v n="${want#*/}" '$1 == ns && $2 == n {f = 1} END {exit !f}' <<<"$out" || {
+      echo "mirror pod $want missing"
+      return 0
+    }
+  done
+  out=$(kcn get -f "$MANIFESTS" -o json 2>&1) || {
+    echo "manifest objects missing: $(head -n 2 <<<"$out" | tr '\n' ' ')"
     return 0
   }
-  local bad
-  bad=$(awk '$3 != "Running" || $4 ~ /false/ || $4 == "<none>"' <<<"$out")
-  if [[ -z $bad ]]; then echo ok; else echo "$bad"; fi
+  bad=$(jq -r '.items[] |
+    if .kind == "Pod" then
+      select(.status.phase != "Running" or ([.status.containerStatuses[]?.ready] | all | not) or ((.status.containerStatuses // []) | length == 0))
+      | "pod \(.metadata.namespace)/\(.metadata.name) \(.status.phase)"
+    elif .kind == "Deployment" then
+      select((.status.readyReplicas // 0) < .spec.replicas or (.status.updatedReplicas // 0) < .spec.replicas)
+      | "deployment \(.metadata.namespace)/\(.metadata.name) \(.status.readyReplicas // 0)/\(.spec.replicas) ready"
+    else empty end' <<<"$out")
+  if [[ -n $bad ]]; then echo "$bad"; else echo ok; fi
 }
 
 pods_ready() { [[ $(pods_state) == ok ]]; }

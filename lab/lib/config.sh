@@ -17,7 +17,8 @@ write_configs() {
 version = 2
 root = "$CTRD_ROOT"
 state = "$CTRD_STATE"
-oom_score = -999
+# this machine lacks CAP_SYS_RESOURCE: nobody may lower an oom_score_adj
+oom_score = 0
 
 [grpc]
   address = "$CTRD_SOCK"
@@ -37,6 +38,7 @@ oom_score = -999
   [plugins."io.containerd.grpc.v1.cri"]
     sandbox_image = "$PAUSE_IMAGE"
     disable_apparmor = true
+    restrict_oom_score_adj = true
     netns_mounts_under_state_dir = true
     stream_server_address = "127.0.0.1"
     stream_server_port = "0"
@@ -160,6 +162,7 @@ evictionHard:
   nodefs.available: 1%
   imagefs.available: 1%
 syncFrequency: 10s
+oomScoreAdj: 0
 fileCheckFrequency: 5s
 $extra
 EOF

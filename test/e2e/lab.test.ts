@@ -63,7 +63,7 @@ describe('lab insecure profile', () => {
   });
 
   test('kubelet /run executes a command anonymously', async () => {
-    const r = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app`, { method: 'POST', data: 'cmd=id' });
+    const r = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
     assert.equal(r.status, 200, r.error || r.body);
     assert.match(r.body, /uid=0\(root\)/);
   });
@@ -156,7 +156,7 @@ describe('lab hardened profile', () => {
   test('kubelet refuses anonymous requests (401)', async () => {
     const r = await curlInNetns(env, `${env.kubelet}/pods`);
     assert.equal(r.status, 401, r.error || r.body);
-    const run = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app`, { method: 'POST', data: 'cmd=id' });
+    const run = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
     assert.equal(run.status, 401);
   });
 
