@@ -1,7 +1,6 @@
 // Walks the inventory once and dispatches every object, pod spec and container to the rules that
 // asked for it; turns their reports into findings.
 
-import { createHash } from 'node:crypto';
 import type { CoverageGap, Finding, ResourceRef, SourceLocation } from './finding.js';
 import type { Path } from './json.js';
 import type { Report, Rule, RuleContext, ScanSettings, Visitors } from './rule.js';
@@ -77,8 +76,27 @@ function objectOfNode(n: Report['node']): KubeObject {
   return isContainer(n) ? n.pod.object : n.object;
 }
 
-function interpolate(template: string, data: Record<string, string | number>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+/** A message template split once into literal text and `{{name}}` slots: [text, name, text, name, …, text]. */
+const compiledTemplates = new Map<string, string[]>();
+
+function compileTemplate(template: string): string[] {
+  let parts = compiledTemplates.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{\{(\w+)\}\}/);
+    compiledTemplates.set(template, parts);
+  }
+  return parts;
+}
+
+function interpolate(template: string, data: Record<string, string | number> | undefined, resource: string, container: string): string {
+  const parts = compileTemplate(template);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i];
+    const value = data !== undefined && key in data ? data[key] : key === 'resource' ? resource : key === 'container' ? container : `{{${key}}}`;
+    out += String(value) + parts[i + 1];
+  }
+  return out;
 }
 
 export function toFinding(rule: Rule, r: Report): Finding {
@@ -86,45 +104,50 @@ export function toFinding(rule: Rule, r: Report): Finding {
   const container = isContainer(r.node) ? r.node : undefined;
   const nodePath: Path = 'raw' in r.node ? [] : r.node.path;
   const at = r.at ?? [];
-  const fieldPath: Path = 'fromObject' in at ? at.fromObject : [...nodePath, ...at];
+  const fieldPath: Path = 'fromObject' in at ? at.fromObject : nodePath.concat(at);
   const template = rule.meta.messages[r.messageId];
   if (template === undefined) throw new RuleError(`rule ${rule.meta.id} reported unknown message id ${r.messageId}`);
-  const data = {
-    resource: `${describeObject(object)}`,
-    container: container ? describeContainer(container) : '',
-    ...(r.data ?? {}),
-  };
-  const resource: ResourceRef = {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    ...(object.namespace ? { namespace: object.namespace } : {}),
-    name: object.name,
-    ...(container ? { container: container.name } : {}),
-  };
-  return {
+  const resource: ResourceRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.name };
+  if (object.namespace) resource.namespace = object.namespace;
+  if (container) resource.container = container.name;
+  const finding: Finding = {
     ruleId: rule.meta.id,
     severity: r.severity ?? rule.meta.severity,
     title: rule.meta.title,
-    message: interpolate(template, data),
+    message: interpolate(template, r.data, describeObject(object), container ? describeContainer(container) : ''),
     resource,
-    ...locate(object, fieldPath),
-    ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
     remediation: rule.meta.remediation,
     references: rule.meta.references,
     frameworks: rule.meta.frameworks,
     fingerprint: fingerprint(rule.meta.id, object, container?.name, fieldPath),
   };
+  const location = locate(object, fieldPath);
+  if (location) finding.location = location;
+  if (r.evidence !== undefined) finding.evidence = r.evidence;
+  return finding;
 }
 
-function locate(object: KubeObject, fieldPath: Path): { location?: SourceLocation } {
+function locate(object: KubeObject, fieldPath: Path): SourceLocation | undefined {
   const origin = object.origin;
-  if (origin.type !== 'file') return {};
-  const packed = resolvePosition(origin.document, [...origin.pathInDocument, ...fieldPath], origin.documentPosition);
-  const { line, column } = unpack(packed);
-  return { location: { file: origin.file, line, column } };
+  if (origin.type !== 'file') return undefined;
+  const path = origin.pathInDocument.length === 0 ? fieldPath : origin.pathInDocument.concat(fieldPath);
+  const { line, column } = unpack(resolvePosition(origin.document, path, origin.documentPosition));
+  return { file: origin.file, line, column };
 }
 
+/**
+ * Stable identity of a finding across line moves and runs: rule, resource and offending field.
+ * It only has to be stable and collision-poor, not secret, so two 32-bit FNV-1a lanes with
+ * different seeds (64 bits) are used instead of a cryptographic hash, which costs more per finding.
+ */
 export function fingerprint(ruleId: string, object: KubeObject, container: string | undefined, fieldPath: Path): string {
-  const identity = [ruleId, apiGroup(object.apiVersion), object.kind, object.namespace ?? '', object.name, container ?? '', fieldPath.join('/')].join('\0');
-  return createHash('sha256').update(identity).digest('hex').slice(0, 16);
+  const identity = `${ruleId}\0${apiGroup(object.apiVersion)}\0${object.kind}\0${object.namespace ?? ''}\0${object.name}\0${container ?? ''}\0${fieldPath.join('/')}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < identity.length; i++) {
+    const c = identity.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
