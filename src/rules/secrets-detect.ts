@@ -56,8 +56,7 @@ const URL_WITH_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*):([^\s@/]+)@[^\s
 /** `…?user=app&password=…`, `Server=db;Password=…;` (JDBC query strings, ADO.NET connection strings) */
 const PASSWORD_PARAMETER = /(?:^|[?&;\s.])(?:password|passwd|pwd)=([^&;\s'"]+)/i;
 
-/** A 40-character AWS secret access key (base64 alphabet), under a name that says so. */
-const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
+/** Names of an AWS secret access key (`AWS_SECRET_ACCESS_KEY`, `aws_secret_access_key`, `AWS_SECRET_KEY`). */
 const AWS_SECRET_NAME = /SECRET_?ACCESS_?KEY$|^AWS_?SECRET(_?KEY)?$/;
 
 /** Words that make a name a credential when the name ends with them. */
@@ -165,7 +164,8 @@ export function detectSecret(name: string, value: string): SecretMatch | undefin
   const byValue = detectValue(value);
   if (byValue !== undefined) return byValue;
   const upper = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-  if (AWS_SECRET_NAME.test(upper) && AWS_SECRET_VALUE.test(value.trim()) && /[0-9/+]/.test(value) && /[A-Za-z]/.test(value)) {
+  // the name says AWS secret key: any literal credential under it is one (a real key is 40 base64 characters)
+  if (AWS_SECRET_NAME.test(upper) && isLiteralCredential(value)) {
     return { kind: 'AWS secret access key', severity: 'critical', redacted: redact(value) };
   }
   if (/^CLIENT_KEY_DATA$/.test(upper) && /^[A-Za-z0-9+/=]{40,}$/.test(value.trim())) {

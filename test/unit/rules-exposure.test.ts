@@ -160,37 +160,60 @@ spec:
         - name: dashboard
           image: ${image}
           args: ${args}`;
-  const cases: [string, string[]][] = [
-    ['[--enable-skip-login]', ['critical']],
-    ['[--enable-skip-login=true]', ['critical']],
-    ['[-enable-skip-login=1]', ['critical']],
-    ['[--enable-skip-login, "false"]', ['critical']],
-    ['[--enable-skip-login=false]', []],
-    ['[--enable-skip-login=0]', []],
-    ['[--enable-skip-login=yes]', []],
-    ['[--enable-skip-login, --enable-skip-login=false]', []],
-    ['[--enable-skip-login=false, --enable-skip-login]', ['critical']],
-    ['[--enable-insecure-login]', ['high']],
-    ['[--disable-settings-authorizer]', ['medium']],
-    ['[--insecure-bind-address=0.0.0.0]', ['critical']],
-    ['[--insecure-bind-address, "::"]', ['critical']],
-    ['[--insecure-bind-address=0.0.0.0, --insecure-port=0]', []],
-    ['[--insecure-bind-address=127.0.0.1]', []],
-    ['[--insecure-port=9090]', []],
-    ['[--enable-skip-login-banner]', []],
+  // with a certificate the 2.x Dashboard serves HTTPS only, so these isolate the flags
+  const flagCases: [string, string[]][] = [
+    ['--enable-skip-login', ['critical']],
+    ['--enable-skip-login=true', ['critical']],
+    ['-enable-skip-login=1', ['critical']],
+    ['--enable-skip-login, "false"', ['critical']],
+    ['--enable-skip-login=false', []],
+    ['--enable-skip-login=0', []],
+    ['--enable-skip-login=yes', []],
+    ['--enable-skip-login, --enable-skip-login=false', []],
+    ['--enable-skip-login=false, --enable-skip-login', ['critical']],
+    ['--enable-insecure-login', []],
+    ['--disable-settings-authorizer', ['medium']],
+    ['--insecure-bind-address=0.0.0.0', []],
+    ['--enable-skip-login-banner', []],
   ];
-  for (const [args, severities] of cases) {
-    test(`args ${args}`, () => assert.deepEqual(findings(dashboard(args), dashboardLogin).map((f) => f.severity), severities));
+  for (const [args, severities] of flagCases) {
+    test(`with a certificate, args [${args}]`, () => assert.deepEqual(findings(dashboard(`[--auto-generate-certificates, ${args}]`), dashboardLogin).map((f) => f.severity), severities));
   }
+  const httpCases: [string, string[]][] = [
+    ['', ['critical']],
+    ['--insecure-bind-address=0.0.0.0', ['critical']],
+    ['--insecure-bind-address, "::"', ['critical']],
+    ['--insecure-bind-address=127.0.0.1', []],
+    ['--insecure-port=0', []],
+    ['--enable-insecure-login', ['high']],
+    ['--tls-cert-file=tls.crt, --tls-key-file=tls.key', []],
+    ['--tls-cert-file=tls.crt', ['critical']],
+  ];
+  for (const [args, severities] of httpCases) {
+    test(`without a certificate, args [${args}]`, () => assert.deepEqual(findings(dashboard(`[${args}]`), dashboardLogin).map((f) => f.severity), severities));
+  }
+  test('plain HTTP: names the address and why, at the args', () => {
+    const f = findings(dashboard('[--namespace=kd]'), dashboardLogin);
+    assert.equal(f[0].location?.line, 10);
+    assert.equal(f[0].message, 'container `dashboard` in Deployment kd/d serves the Kubernetes Dashboard over plain HTTP on 0.0.0.0:9090 (no certificate is configured, and the image binds its HTTP port to every interface), where it shows no login and acts as its service account');
+  });
+  test('a command override drops the image entrypoint, so HTTP stays on loopback', () => {
+    const yaml = dashboard('[--enable-insecure-login]').replace('          args:', '          command: [/dashboard]\n          args:');
+    assert.equal(findings(yaml, dashboardLogin).length, 0);
+  });
   test('points at the flag and says what it opens', () => {
     const f = findings(dashboard('\n            - --auto-generate-certificates\n            - --enable-skip-login'), dashboardLogin);
     assert.equal(f[0].location?.line, 12);
     assert.equal(f[0].message, 'container `dashboard` in Deployment kd/d runs the Kubernetes Dashboard with `--enable-skip-login`: anyone who reaches it can skip the login and act as its service account');
   });
-  test('dashboards before 1.7 have no login at all', () => {
-    assert.deepEqual(findings(dashboard('[]', 'k8s.gcr.io/kubernetes-dashboard-amd64:v1.6.3'), dashboardLogin).map((f) => [f.severity, f.location?.line]), [['critical', 9]]);
-    assert.equal(findings(dashboard('[]', 'k8s.gcr.io/kubernetes-dashboard-amd64:v1.7.0'), dashboardLogin).length, 0);
-    assert.equal(findings(dashboard('[]', 'kubernetesui/dashboard:v2.0.0'), dashboardLogin).length, 0);
+  test('old versions: no login before 1.7, a login bypass until 1.10.1', () => {
+    const tls = '[--auto-generate-certificates]';
+    const run = (tag: string) => findings(dashboard(tls, `k8s.gcr.io/kubernetes-dashboard-amd64:${tag}`), dashboardLogin).map((f) => [f.severity, f.location?.line, f.message.replace(/^.* runs Kubernetes Dashboard /, '')]);
+    assert.deepEqual(run('v1.6.3'), [['critical', 9, 'v1.6.3, a version with no login at all']]);
+    assert.deepEqual(run('v1.8.3'), [['critical', 9, 'v1.8.3, whose login can be bypassed to act as its service account (CVE-2018-18264, fixed in 1.10.1)']]);
+    assert.equal(run('v1.10.0').length, 1);
+    assert.equal(run('v1.10.1').length, 0);
+    assert.equal(findings(dashboard(tls, 'kubernetesui/dashboard:v2.0.0'), dashboardLogin).length, 0);
   });
   test('the insecure bind address of other programs is not the Dashboard\'s', () => {
     assert.equal(findings(dashboard('[--insecure-bind-address=0.0.0.0]', 'registry.k8s.io/kube-apiserver:v1.20.0'), dashboardLogin).length, 0);
