@@ -16,7 +16,10 @@ export type Door =
   | 'exposure'
   | 'console'
   | 'runtime-socket'
-  | 'namespace';
+  | 'namespace'
+  | 'kubelet'
+  | 'control-plane'
+  | 'etcd';
 
 export interface RuleMeta {
   /** stable id, e.g. KM-WL-001 */

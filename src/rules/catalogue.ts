@@ -9,6 +9,7 @@ import { namespaceRules } from './namespace/index.js';
 import { rbacRules } from './rbac/index.js';
 import { rbacAnalysisRules } from './rbac-analysis/index.js';
 import { networkRules } from './network/index.js';
+import { kubeletRules } from './kubelet/index.js';
 
 export const catalogue: readonly Rule[] = [
   ...workloadRules,
@@ -19,6 +20,7 @@ export const catalogue: readonly Rule[] = [
   ...rbacRules,
   ...rbacAnalysisRules,
   ...networkRules,
+  ...kubeletRules,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findRule(id: string): Rule | undefined {

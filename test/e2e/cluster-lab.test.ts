@@ -39,6 +39,10 @@ test('insecure lab: planted workloads and bindings are found on the live objects
     'KM-WL-020 Deployment/lab-apps/no-limits',
     'KM-SC-001 Pod/lab-apps/app',
     'KM-RB-001 ClusterRoleBinding//ci-deployer-cluster-admin',
+    // the node's live kubelet configuration, read through nodes/proxy/configz
+    `KM-KL-001 KubeletConfiguration//${env.nodeName}`,
+    `KM-KL-002 KubeletConfiguration//${env.nodeName}`,
+    `KM-KL-003 KubeletConfiguration//${env.nodeName}`,
   ]) {
     assert.ok(found.includes(want), `missing ${want}; found:\n${found.join('\n')}`);
   }
@@ -53,6 +57,8 @@ test('hardened lab: none of the planted doors, nothing at medium or above in lab
   assert.equal(code, 0);
   const serious = report.findings.filter((f) => ['medium', 'high', 'critical'].includes(f.severity));
   assert.deepEqual(ids(serious), []);
+  // the kubelet configuration was read (so its silence means something)
+  assert.ok(!report.coverage.some((c) => /configz/.test(c.target)), `configz unread: ${JSON.stringify(report.coverage)}`);
 });
 
 test('a low-privilege user gets a partial report naming the permissions it lacks (exit 2)', async () => {

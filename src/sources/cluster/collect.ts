@@ -8,6 +8,7 @@ import { Inventory } from '../../inventory/inventory.js';
 import { toKubeObject, type KubeObject } from '../../inventory/objects.js';
 import type { ClusterConnection } from './connection.js';
 import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type ResourceType } from './resources.js';
+import { collectKubeletConfigs } from './kubelet-config.js';
 
 export interface CollectOptions {
   namespace?: string;
@@ -104,7 +105,6 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
     return false;
   }).filter((t) => !(options.namespace && !t.namespaced && t.kind !== 'Namespace' && t.kind !== 'ClusterRole' && t.kind !== 'ClusterRoleBinding'));
   const lists = await boundedMap(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
-  const apiMs = Date.now() - started;
   const objects: KubeObject[] = [];
   for (const { t, result } of lists) {
     if ('error' in result) {
@@ -120,6 +120,10 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
       if (o) objects.push(o);
     }
   }
+  const kubelets = await collectKubeletConfigs(conn, objects.filter((o) => o.kind === 'Node'), options.concurrency);
+  objects.push(...kubelets.objects);
+  coverage.push(...kubelets.coverage);
+  const apiMs = Date.now() - started;
   const uids = new Set(objects.map((o) => asString(asObject(o.raw.metadata)?.uid)).filter((u): u is string => !!u));
   const inventory = new Inventory();
   let owned = 0;

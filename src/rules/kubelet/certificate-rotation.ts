@@ -1,0 +1,49 @@
+import { defineRule } from '../../core/rule.js';
+import { kubelet, subject } from './settings.js';
+
+export default defineRule({
+  meta: {
+    id: 'KM-KL-005',
+    title: 'Kubelet certificates are not rotated',
+    severity: 'low',
+    door: 'kubelet',
+    description:
+      'A kubelet that does not rotate its client certificate keeps one long-lived credential for the node identity; one that does not bootstrap its serving certificate from the cluster CA serves a self-signed one, which the API server cannot verify, so a machine in the middle between the API server and the kubelet goes unnoticed.',
+    remediation: 'Set `rotateCertificates: true` (client) and `serverTLSBootstrap: true` (serving; approve the kubelet-serving CSRs) in the kubelet configuration.',
+    references: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/#certificate-rotation'],
+    frameworks: { cis: ['4.2.11', '4.2.12'] },
+    messages: {
+      client: '{{subject}} does not rotate its client certificate (rotateCertificates is off)',
+      server: '{{subject}} does not request a serving certificate from the cluster CA (serverTLSBootstrap is off)',
+    },
+  },
+  examples: {
+    fail: [
+      `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+rotateCertificates: false
+serverTLSBootstrap: true`,
+      `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+rotateCertificates: true`,
+    ],
+    pass: [
+      `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+rotateCertificates: true
+serverTLSBootstrap: true`,
+    ],
+  },
+  create(context) {
+    return {
+      kinds: {
+        KubeletConfiguration(o) {
+          const client = kubelet.rotateCertificates(o);
+          if (!client.value) context.report({ node: o, messageId: 'client', at: client.at, data: { subject: subject(o) } });
+          const server = kubelet.serverTLSBootstrap(o);
+          if (!server.value) context.report({ node: o, messageId: 'server', at: server.at, data: { subject: subject(o) } });
+        },
+      },
+    };
+  },
+});
