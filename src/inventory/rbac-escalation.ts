@@ -82,6 +82,11 @@ interface Facts {
 }
 
 const ALL = '*';
+
+/** Hub nodes: `hub:NS` (every service account of a namespace), `pods:NS` (the accounts of its running pods). */
+function isHub(key: string): boolean {
+  return key.startsWith('hub:') || key.startsWith('pods:');
+}
 const nsText = (ns: string): string => (ns === UNSET_NAMESPACE ? 'the namespace it is installed into' : `ns/${ns}`);
 
 /** Service accounts running pods, by namespace, and whether each pod gets a token. */
@@ -107,6 +112,7 @@ export interface Chain {
 export class EscalationAnalysis {
   private readonly factsByKey = new Map<string, Facts>();
   private readonly podAccounts: PodAccount[] = [];
+  private readonly podsByNamespace = new Map<string, PodAccount[]>();
   private readonly tokenSecrets = new Map<string, { secret: string; serviceAccount: string }[]>();
   private readonly subjects = new Map<string, Subject>();
   /** admin-equivalent principals and their power */
@@ -139,7 +145,11 @@ export class EscalationAnalysis {
       const sa = asString(pod.spec.serviceAccountName) || asString(pod.spec.serviceAccount) || 'default';
       const podSetting = pod.spec.automountServiceAccountToken;
       const token = isTrue(podSetting) || (!isFalse(podSetting) && saAutomount.get(`${ns}/${sa}`) !== false);
-      this.podAccounts.push({ namespace: ns, pod: pod.object.name, kind: pod.object.kind, serviceAccount: sa, token });
+      const account: PodAccount = { namespace: ns, pod: pod.object.name, kind: pod.object.kind, serviceAccount: sa, token };
+      this.podAccounts.push(account);
+      let l = this.podsByNamespace.get(ns);
+      if (l === undefined) this.podsByNamespace.set(ns, (l = []));
+      l.push(account);
     }
     for (const s of inv.ofKind('Secret')) {
       if (asString(s.raw.type) !== 'kubernetes.io/service-account-token') continue;
@@ -178,64 +188,59 @@ export class EscalationAnalysis {
   }
 
   private addFacts(f: Facts, g: Grant): void {
-    const rule = g.rule.rule;
+    const p = profileOf(g.rule.rule);
+    if (p === null) return;
     const scope = bindingScope(g.binding);
     const cluster = scope === undefined;
     const where = cluster ? 'every namespace' : nsText(scope);
 
     // admin-equivalent on its own
     if (cluster) {
-      if (isWildcardRule(rule) && rule.apiGroups.includes('*')) {
+      if (p.adminWildcard) {
         const desc = g.role.kind === 'ClusterRole' && g.role.name === 'cluster-admin' ? 'cluster-admin' : `\`*\` on \`*\` cluster-wide (${describeRole(g.role)})`;
         f.powers.push({ description: desc, grant: g });
-      } else if (allowsOn(rule, ['get', 'list', 'watch'], '', 'secrets') === 'all') {
+      } else if (p.readAllSecrets) {
         f.powers.push({ description: 'read every Secret in the cluster', grant: g });
       }
-      if (allowsOn(rule, ['get', 'create'], '', 'nodes', 'proxy') !== undefined) {
-        f.powers.push({ description: 'run commands in any pod through the kubelet (nodes/proxy)', grant: g });
-      }
+      if (p.nodesProxy) f.powers.push({ description: 'run commands in any pod through the kubelet (nodes/proxy)', grant: g });
     }
 
     // pods and workload controllers: any service account of the namespace (everywhere: the node too)
-    const podWriter = allowsOn(rule, ['create'], '', 'pods') === 'all' ? 'create pods' : controllerWrite(rule);
-    if (podWriter !== undefined) {
-      if (cluster) f.powers.push({ description: `${podWriter} in every namespace (any service account, and the nodes)`, grant: g });
-      else f.edges.push({ to: `hub:${scope}`, action: `${podWriter} in ${where}`, grant: g });
+    if (p.podWriter !== undefined) {
+      if (cluster) f.powers.push({ description: `${p.podWriter} in every namespace (any service account, and the nodes)`, grant: g });
+      else f.edges.push({ to: `hub:${scope}`, action: `${p.podWriter} in ${where}`, grant: g });
     }
 
     // tokens minted for a service account
-    const tokens = allowsOn(rule, ['create'], '', 'serviceaccounts', 'token');
-    if (tokens !== undefined) this.serviceAccountEdges(f, g, scope, tokens, `create serviceaccounts/token in ${where}`, 'create a token for');
+    if (p.tokens !== undefined) this.serviceAccountEdges(f, g, scope, p.tokens, `create serviceaccounts/token in ${where}`, 'create a token for');
 
     // impersonation
-    const saImp = allowsOn(rule, ['impersonate'], '', 'serviceaccounts');
-    if (saImp !== undefined) {
-      this.serviceAccountEdges(f, g, scope, saImp, `impersonate service accounts in ${where}`, 'impersonate');
+    if (p.saImp !== undefined) {
+      this.serviceAccountEdges(f, g, scope, p.saImp, `impersonate service accounts in ${where}`, 'impersonate');
       f.impersonateSomeUser ??= g;
     }
     if (cluster) {
-      const users = allowsOn(rule, ['impersonate'], '', 'users');
+      const users = p.usersImp;
       if (users !== undefined) {
         f.impersonateSomeUser ??= g;
         // impersonating `system:serviceaccount:…` is checked against serviceaccounts, not users
-        for (const [key, s] of this.subjects) {
-          if (s.kind === 'User' && key.startsWith('user:') && nameAllowed(users, s.name)) f.edges.push({ to: key, action: 'impersonate', grant: g });
+        if (users === 'all') {
+          for (const [key, s] of this.subjects) if (s.kind === 'User' && key.startsWith('user:')) f.edges.push({ to: key, action: 'impersonate', grant: g });
+        } else {
+          for (const name of users) if (this.subjects.has(`user:${name}`)) f.edges.push({ to: `user:${name}`, action: 'impersonate', grant: g });
         }
       }
-      const groups = allowsOn(rule, ['impersonate'], '', 'groups');
-      if (groups !== undefined) f.impersonateGroups.push({ names: groups, grant: g });
+      if (p.groupsImp !== undefined) f.impersonateGroups.push({ names: p.groupsImp, grant: g });
     }
 
     // exec / attach / ephemeral containers, and re-imaging pods: the service accounts of running pods
-    const execNames = allowsOn(rule, ['create'], '', 'pods', 'exec') ?? allowsOn(rule, ['create'], '', 'pods', 'attach') ?? allowsOn(rule, ['update', 'patch'], '', 'pods', 'ephemeralcontainers');
-    if (execNames !== undefined) this.podEdges(f, g, scope, execNames, `exec into pods in ${where}`);
-    const patchNames = allowsOn(rule, ['update', 'patch'], '', 'pods');
-    if (patchNames !== undefined) this.podEdges(f, g, scope, patchNames, `change the image of pods in ${where}`);
+    if (p.execNames !== undefined) this.podEdges(f, g, scope, p.execNames, `exec into pods in ${where}`);
+    if (p.patchNames !== undefined) this.podEdges(f, g, scope, p.patchNames, `change the image of pods in ${where}`);
 
     // secrets: create a token Secret and read it back, or read existing token Secrets
     const scopeKey = scope ?? ALL;
-    if (allowsOn(rule, ['create'], '', 'secrets') === 'all' && !f.createSecrets.has(scopeKey)) f.createSecrets.set(scopeKey, g);
-    const read = allowsOn(rule, ['get', 'list'], '', 'secrets');
+    if (p.createSecretsAll && !f.createSecrets.has(scopeKey)) f.createSecrets.set(scopeKey, g);
+    const read = p.readSecrets;
     if (read !== undefined) {
       if (!f.readSecrets.has(scopeKey) && read === 'all') f.readSecrets.set(scopeKey, g);
       for (const [ns, secrets] of this.tokenSecrets) {
@@ -248,15 +253,13 @@ export class EscalationAnalysis {
 
     // ingredients of powers that take two permissions
     if (cluster) {
-      if (allowsOn(rule, ['escalate'], 'rbac.authorization.k8s.io', 'clusterroles') !== undefined) f.escalateClusterRoles ??= g;
-      if (allowsOn(rule, ['create', 'update', 'patch'], 'rbac.authorization.k8s.io', 'clusterroles') !== undefined) f.writeClusterRoles ??= g;
-      const bind = allowsOn(rule, ['bind'], 'rbac.authorization.k8s.io', 'clusterroles');
-      if (bind !== undefined && nameAllowed(bind, 'cluster-admin')) f.bindClusterAdmin ??= g;
-      if (allowsOn(rule, ['create', 'update', 'patch'], 'rbac.authorization.k8s.io', 'clusterrolebindings') !== undefined) f.writeClusterRoleBindings ??= g;
-      if (allowsOn(rule, ['create'], 'certificates.k8s.io', 'certificatesigningrequests') === 'all') f.createCsr ??= g;
-      if (allowsOn(rule, ['update', 'patch'], 'certificates.k8s.io', 'certificatesigningrequests', 'approval') !== undefined) f.approveCsr ??= g;
-      const signer = allowsOn(rule, ['approve'], 'certificates.k8s.io', 'signers');
-      if (signer !== undefined && (nameAllowed(signer, 'kubernetes.io/kube-apiserver-client') || nameAllowed(signer, 'kubernetes.io/*'))) f.approveClientSigner ??= g;
+      if (p.escalateClusterRoles) f.escalateClusterRoles ??= g;
+      if (p.writeClusterRoles) f.writeClusterRoles ??= g;
+      if (p.bindClusterAdmin) f.bindClusterAdmin ??= g;
+      if (p.writeClusterRoleBindings) f.writeClusterRoleBindings ??= g;
+      if (p.createCsr) f.createCsr ??= g;
+      if (p.approveCsr) f.approveCsr ??= g;
+      if (p.approveClientSigner) f.approveClientSigner ??= g;
     }
   }
 
@@ -273,17 +276,38 @@ export class EscalationAnalysis {
     }
   }
 
-  private podEdges(f: Facts, g: Grant, scope: string | undefined, names: NameSet, action: string): void {
+  private readonly podTargetCache = new Map<string, { to: string; what: string }[]>();
+
+  /** The service accounts (with a token) of the pods in a scope, once per scope. */
+  private podTargets(scope: string | undefined, names: NameSet): { to: string; what: string }[] {
+    const cacheKey = names === 'all' ? (scope ?? ALL) : undefined;
+    if (cacheKey !== undefined) {
+      const cached = this.podTargetCache.get(cacheKey);
+      if (cached !== undefined) return cached;
+    }
     const seen = new Set<string>();
-    for (const p of this.podAccounts) {
-      if (!p.token || (scope !== undefined && p.namespace !== scope)) continue;
+    const out: { to: string; what: string }[] = [];
+    const pods = scope === undefined ? this.podAccounts : (this.podsByNamespace.get(scope) ?? []);
+    for (const p of pods) {
+      if (!p.token) continue;
       // controller pods get generated names: only an unrestricted rule reaches them
       if (names !== 'all' && !(p.kind === 'Pod' && names.includes(p.pod))) continue;
       const to = subjectKey({ kind: 'ServiceAccount', namespace: p.namespace, name: p.serviceAccount });
       if (seen.has(to)) continue;
       seen.add(to);
-      f.edges.push({ to, action: `${action} (${p.kind} ${p.pod} runs as sa:${p.namespace}/${p.serviceAccount})`, grant: g });
+      out.push({ to, what: `${p.kind} ${p.pod} runs as sa:${p.namespace}/${p.serviceAccount}` });
     }
+    if (cacheKey !== undefined) this.podTargetCache.set(cacheKey, out);
+    return out;
+  }
+
+  private podEdges(f: Facts, g: Grant, scope: string | undefined, names: NameSet, action: string): void {
+    // every pod of a scope: through one hub, not an edge per pod
+    if (names === 'all') {
+      if (this.podTargets(scope, 'all').length > 0) f.edges.push({ to: `pods:${scope ?? ALL}`, action, grant: g });
+      return;
+    }
+    for (const t of this.podTargets(scope, names)) f.edges.push({ to: t.to, action: `${action} (${t.what})`, grant: g });
   }
 
   /** Powers and edges of a principal: the union over its identity's keys, plus what pairs of permissions give. */
@@ -359,18 +383,20 @@ export class EscalationAnalysis {
       for (const e of edges) {
         if (e.to === key) continue;
         addReverse(key, e);
-        if (e.to.startsWith('hub:')) hubs.add(e.to);
+        if (isHub(e.to)) hubs.add(e.to);
       }
     }
     // hubs fan out to the service accounts they stand for
     for (const hub of hubs) {
+      if (hub.startsWith('pods:')) {
+        const ns = hub.slice(5);
+        for (const t of this.podTargets(ns === ALL ? undefined : ns, 'all')) addReverse(hub, { to: t.to, action: t.what });
+        continue;
+      }
       const ns = hub.slice(4);
       for (const [namespace, names] of this.graph.serviceAccounts) {
         if (ns !== ALL && namespace !== ns) continue;
-        for (const name of names) {
-          const to = subjectKey({ kind: 'ServiceAccount', namespace, name });
-          addReverse(hub, { to, action: '' });
-        }
+        for (const name of names) addReverse(hub, { to: subjectKey({ kind: 'ServiceAccount', namespace, name }), action: '' });
       }
     }
     // 0-1 breadth-first search: a hub is no step of its own (hub → account costs nothing)
@@ -385,7 +411,7 @@ export class EscalationAnalysis {
         const node = frontier[i];
         const d = this.distance.get(node)!;
         for (const { from, edge } of reverse.get(node) ?? []) {
-          const hub = from.startsWith('hub:');
+          const hub = isHub(from);
           const nd = hub ? d : d + 1;
           const known = this.distance.get(from);
           if (known !== undefined && known <= nd) continue; // visited: cycles end here
@@ -454,8 +480,10 @@ export class EscalationAnalysis {
     let node = key;
     while (edge !== undefined) {
       node = edge.to;
-      if (node.startsWith('hub:')) {
+      if (isHub(node)) {
         edge = this.next.get(node);
+        // a pod hub says which pod leads on: "exec into pods in ns/x (Pod app runs as sa:x/admin)"
+        if (edge?.action) action = `${action} (${edge.action})`;
         continue;
       }
       steps.push({ action, to: node });
@@ -487,6 +515,68 @@ function controllerWrite(rule: PolicyRule): string | undefined {
     }
   }
   return undefined;
+}
+
+/** What one rule can contribute to escalation, whatever its binding: computed once per rule. */
+interface RuleProfile {
+  adminWildcard: boolean;
+  readAllSecrets: boolean;
+  nodesProxy: boolean;
+  podWriter?: string;
+  tokens?: NameSet;
+  saImp?: NameSet;
+  usersImp?: NameSet;
+  groupsImp?: NameSet;
+  execNames?: NameSet;
+  patchNames?: NameSet;
+  createSecretsAll: boolean;
+  readSecrets?: NameSet;
+  escalateClusterRoles: boolean;
+  writeClusterRoles: boolean;
+  bindClusterAdmin: boolean;
+  writeClusterRoleBindings: boolean;
+  createCsr: boolean;
+  approveCsr: boolean;
+  approveClientSigner: boolean;
+}
+
+const profiles = new WeakMap<PolicyRule, RuleProfile | null>();
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const CERTS = 'certificates.k8s.io';
+
+function profileOf(rule: PolicyRule): RuleProfile | null {
+  const cached = profiles.get(rule);
+  if (cached !== undefined) return cached;
+  let p: RuleProfile | null = null;
+  if (rule.resources.length > 0 && rule.verbs.length > 0) {
+    const bind = allowsOn(rule, ['bind'], RBAC_GROUP, 'clusterroles');
+    const signer = allowsOn(rule, ['approve'], CERTS, 'signers');
+    const profile: RuleProfile = {
+      adminWildcard: isWildcardRule(rule) && rule.apiGroups.includes('*'),
+      readAllSecrets: allowsOn(rule, ['get', 'list', 'watch'], '', 'secrets') === 'all',
+      nodesProxy: allowsOn(rule, ['get', 'create'], '', 'nodes', 'proxy') !== undefined,
+      podWriter: allowsOn(rule, ['create'], '', 'pods') === 'all' ? 'create pods' : controllerWrite(rule),
+      tokens: allowsOn(rule, ['create'], '', 'serviceaccounts', 'token'),
+      saImp: allowsOn(rule, ['impersonate'], '', 'serviceaccounts'),
+      usersImp: allowsOn(rule, ['impersonate'], '', 'users'),
+      groupsImp: allowsOn(rule, ['impersonate'], '', 'groups'),
+      execNames: allowsOn(rule, ['create'], '', 'pods', 'exec') ?? allowsOn(rule, ['create'], '', 'pods', 'attach') ?? allowsOn(rule, ['update', 'patch'], '', 'pods', 'ephemeralcontainers'),
+      patchNames: allowsOn(rule, ['update', 'patch'], '', 'pods'),
+      createSecretsAll: allowsOn(rule, ['create'], '', 'secrets') === 'all',
+      readSecrets: allowsOn(rule, ['get', 'list'], '', 'secrets'),
+      escalateClusterRoles: allowsOn(rule, ['escalate'], RBAC_GROUP, 'clusterroles') !== undefined,
+      writeClusterRoles: allowsOn(rule, ['create', 'update', 'patch'], RBAC_GROUP, 'clusterroles') !== undefined,
+      bindClusterAdmin: bind !== undefined && nameAllowed(bind, 'cluster-admin'),
+      writeClusterRoleBindings: allowsOn(rule, ['create', 'update', 'patch'], RBAC_GROUP, 'clusterrolebindings') !== undefined,
+      createCsr: allowsOn(rule, ['create'], CERTS, 'certificatesigningrequests') === 'all',
+      approveCsr: allowsOn(rule, ['update', 'patch'], CERTS, 'certificatesigningrequests', 'approval') !== undefined,
+      approveClientSigner: signer !== undefined && (nameAllowed(signer, 'kubernetes.io/kube-apiserver-client') || nameAllowed(signer, 'kubernetes.io/*')),
+    };
+    const any = Object.values(profile).some((v) => v !== undefined && v !== false);
+    p = any ? profile : null;
+  }
+  profiles.set(rule, p);
+  return p;
 }
 
 const analyses = new WeakMap<RbacGraph, EscalationAnalysis>();

@@ -729,7 +729,10 @@ export class RbacGraph {
         for (const subject of binding.subjects) out.push({ binding, subject, role, rule, scope: bindingScope(binding) });
       }
     }
-    out.sort((a, b) => (a.scope ?? '').localeCompare(b.scope ?? '') || a.subject.key.localeCompare(b.subject.key) || describeBinding(a.binding).localeCompare(describeBinding(b.binding)));
+    // cluster-wide first, then by namespace, subject and binding (keys computed once; plain comparison)
+    const keyed = out.map((e) => ({ e, k: `${e.scope === undefined ? '' : `~${e.scope}`}\0${e.subject.key}\0${e.binding.name}` }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    for (let i = 0; i < keyed.length; i++) out[i] = keyed[i].e;
     return out;
   }
 }
