@@ -37,6 +37,7 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
   const objectVisitors = visitors.filter((x) => x.v.object);
   const podVisitors = visitors.filter((x) => x.v.podSpec);
   const containerVisitors = visitors.filter((x) => x.v.container);
+  const componentVisitors = visitors.filter((x) => x.v.component);
   const kindVisitors = new Map<string, { rule: Rule; fn: (o: KubeObject) => void }[]>();
   for (const { rule, v } of visitors) {
     for (const [kind, fn] of Object.entries(v.kinds ?? {})) {
@@ -62,6 +63,10 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
     for (const { rule, v } of podVisitors) guard(rule, object, () => v.podSpec!(pod));
     for (const container of pod.containers) {
       for (const { rule, v } of containerVisitors) guard(rule, object, () => v.container!(container));
+    }
+    if (componentVisitors.length === 0) continue;
+    for (const component of inventory.componentsOf(object)) {
+      for (const { rule, v } of componentVisitors) guard(rule, object, () => v.component!(component));
     }
   }
   return { findings, objectOf, errors };

@@ -5,6 +5,7 @@ import type { Frameworks, Severity } from './finding.js';
 import type { Path } from './json.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { ContainerNode, KubeObject, PodSpecNode } from '../inventory/objects.js';
+import type { ComponentNode } from '../inventory/components.js';
 
 /** The door a rule guards, from the threat table in DESIGN.md. */
 export type Door =
@@ -76,6 +77,8 @@ export interface Visitors {
   object?(object: KubeObject): void;
   podSpec?(pod: PodSpecNode): void;
   container?(container: ContainerNode): void;
+  /** a Kubernetes component (kube-apiserver, etcd, …) with its parsed flags; report on `component.source.container` */
+  component?(component: ComponentNode): void;
   /** visitors for objects of one kind, e.g. `kinds: { Service(o) {…} }` */
   kinds?: Record<string, (object: KubeObject) => void>;
 }

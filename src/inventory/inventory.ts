@@ -1,6 +1,7 @@
 // The inventory: every object, indexed once so rules look things up instead of scanning.
 
 import { podSpecOf, type KubeObject, type PodSpecNode } from './objects.js';
+import { componentsOf, type ComponentNode } from './components.js';
 
 /** Objects a manifest leaves without a namespace are installed into one chosen at deploy time; they share it. */
 export const UNSET_NAMESPACE = '';
@@ -8,6 +9,9 @@ export const UNSET_NAMESPACE = '';
 export class Inventory {
   readonly objects: KubeObject[] = [];
   readonly podSpecs: PodSpecNode[] = [];
+  /** Kubernetes components (control-plane static pods, …) with their flags */
+  readonly components: ComponentNode[] = [];
+  private readonly componentsByObject = new Map<KubeObject, ComponentNode[]>();
   private readonly kinds = new Map<string, KubeObject[]>();
   private readonly podSpecByObject = new Map<KubeObject, PodSpecNode>();
   private readonly byKindAndNamespace = new Map<string, KubeObject[]>();
@@ -25,6 +29,11 @@ export class Inventory {
     if (pod !== undefined) {
       this.podSpecs.push(pod);
       this.podSpecByObject.set(object, pod);
+      const components = componentsOf(pod.containers);
+      if (components.length > 0) {
+        this.components.push(...components);
+        this.componentsByObject.set(object, components);
+      }
     }
   }
 
@@ -39,6 +48,10 @@ export class Inventory {
 
   podSpecOf(object: KubeObject): PodSpecNode | undefined {
     return this.podSpecByObject.get(object);
+  }
+
+  componentsOf(object: KubeObject): readonly ComponentNode[] {
+    return this.componentsByObject.get(object) ?? [];
   }
 
   namespaceObject(name: string): KubeObject | undefined {
