@@ -148,6 +148,9 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   ['tab indentation is an error', 'a:\n\tb: 1\n', 'error'],
   ['tab-only and tab-comment lines', 'a: 1\n\t\n\t# c\nb: 2\n', 'fast'],
   ['tab inside a key', 'a\tb: 1\n', 'fast'],
+  ['dash and tab as a key', 'a: 1\n-\t: 2\n', 'error'],
+  ['colon and tab as a key', ':\tb: 2\n', 'error'],
+  ['dash and tab as a list entry', '-\tx\n', 'full'],
   // structure errors the fast path must not accept
   ['bad indentation', 'a:\n  b: 1\n c: 2\n', 'error'],
   ['list item inside a mapping', 'a: 1\n- b\n', 'error'],

@@ -142,7 +142,11 @@ export function parseManifestText(rawText: string): ParsedFile {
     if (result.ok) {
       for (const w of result.warnings) problems.push({ ...w, severity: 'warning' });
     } else {
-      for (const e of result.errors) problems.push({ ...e, severity: 'error' });
+      // The first error is the one to fix; the rest usually follow from it.
+      const [first] = result.errors;
+      const more = result.errors.length - 1;
+      const skipped = result.documents.length === 0 ? '; document skipped' : '';
+      problems.push({ ...first, message: `${first.message}${skipped}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''} after it)` : ''}`, severity: 'error' });
     }
   }
   return { documents, problems };

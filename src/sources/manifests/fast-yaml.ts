@@ -305,7 +305,8 @@ class BlockParser {
 function isSequenceEntry(line: string, col: number): boolean {
   if (line.charCodeAt(col) !== DASH) return false;
   const next = line.charCodeAt(col + 1);
-  return Number.isNaN(next) || next === SPACE;
+  // `-` then a tab is an entry too; parseSequence leaves the tab to the full parser
+  return Number.isNaN(next) || next === SPACE || next === TAB;
 }
 
 /**
@@ -325,6 +326,7 @@ function findKeyEnd(line: string, col: number): number {
     return line.charCodeAt(end) === COLON && isSeparator(line, end + 1) ? end : -1;
   }
   if (ch === '{' || ch === '[' || ch === '|' || ch === '>' || ch === '#' || UNSUPPORTED_START.has(ch)) return -1;
+  if (ch === ':' && line.charCodeAt(col + 1) === TAB) return -1;
   const limit = Math.min(line.length, col + MAX_IMPLICIT_KEY + 1);
   for (let i = col; i < limit; i++) {
     const c = line.charCodeAt(i);

@@ -2,7 +2,7 @@
 // aliases, tags, multi-line scalars, and every kind of broken input, for which it writes the error
 // messages. Values are converted with the same scalar rules and positions as the fast path.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, type Document } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Node, type Document } from 'yaml';
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
 import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
 import { MAX_DEPTH, TooDeep, type ParsedDocument } from './fast-yaml.js';
@@ -30,34 +30,45 @@ const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
  */
 export function parseFullYaml(text: string, lineOffset: number): FullParseResult {
   const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      version: '1.1',
-      uniqueKeys: true,
-      prettyErrors: false,
-      // Kubernetes' decoder reads timestamps and base-60 numbers as strings.
-      customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== TIMESTAMP_TAG && t.format !== TIME_FORMAT)),
-    }) as Document.Parsed[];
-  } catch (e) {
-    return { ok: false, errors: [{ line: lineOffset + 1, column: 1, message: errorText(e) }], documents: [] };
-  }
-  if (!Array.isArray(docs)) docs = [docs];
   const where = (offset: number): { line: number; column: number } => {
     const p = lineCounter.linePos(offset);
     return { line: p.line + lineOffset, column: p.col };
   };
   const errors: FullParseError[] = [];
+  let docs: Document.Parsed[];
+  try {
+    // The library's parser keeps its own stack, but its composer recurses: a document nested
+    // deeper than kubemoat follows is refused here, before the composer could overflow the stack
+    // (which V8 does not always survive).
+    const tokens: CST.Token[] = [];
+    for (const token of new Parser(lineCounter.addNewLine).parse(text)) {
+      if (token.type === 'document' && cstDepth(token) > MAX_DEPTH) {
+        errors.push({ ...where(token.offset), message: `nesting deeper than ${MAX_DEPTH} levels` });
+        continue;
+      }
+      tokens.push(token);
+    }
+    const composer = new Composer({
+      version: '1.1',
+      uniqueKeys: true,
+      // Kubernetes' decoder reads timestamps and base-60 numbers as strings.
+      customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== TIMESTAMP_TAG && t.format !== TIME_FORMAT)),
+    });
+    docs = Array.from(composer.compose(tokens)) as Document.Parsed[];
+  } catch (e) {
+    return { ok: false, errors: [...errors, { line: lineOffset + 1, column: 1, message: errorText(e) }], documents: [] };
+  }
   const warnings: FullParseError[] = [];
   const documents: ParsedDocument[] = [];
   for (const doc of docs) {
     const docErrors = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     for (const e of doc.errors) {
       const p = where(e.pos[0]);
-      const entry = { ...p, message: firstLine(e.message) };
-      if (e.code === 'DUPLICATE_KEY') warnings.push({ ...entry, message: `duplicate key (the last value is used): ${entry.message}` });
-      else errors.push(entry);
+      if (e.code === 'DUPLICATE_KEY') {
+        warnings.push({ ...p, message: `duplicate key ${keyAt(text, e.pos[0])}: the last value is used (kubectl would refuse the document)` });
+      } else {
+        errors.push({ ...p, message: errorText(e) });
+      }
     }
     if (docErrors.length > 0) continue;
     if (doc.contents === null) continue;
@@ -170,11 +181,41 @@ class Converter {
   }
 }
 
+/** How deeply a document's syntax tree nests, counted without recursion. */
+function cstDepth(root: CST.Token): number {
+  let max = 0;
+  const stack: [CST.Token, number][] = [[root, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [token, depth] = top;
+    if (depth > max) max = depth;
+    if (depth > MAX_DEPTH) break;
+    if ('value' in token && token.value !== undefined && typeof token.value === 'object') stack.push([token.value, depth + 1]);
+    if ('items' in token && Array.isArray(token.items)) {
+      for (const item of token.items as CST.CollectionItem[]) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return max;
+}
+
 function firstLine(s: string): string {
   return s.split('\n')[0];
 }
 
 function errorText(e: unknown): string {
   if (e instanceof RangeError) return 'document too deeply nested to parse';
-  return e instanceof Error ? firstLine(e.message) : String(e);
+  const message = e instanceof Error ? firstLine(e.message) : String(e);
+  // the yaml library catches its own stack overflow and reports it as an error of the document
+  if (message.includes('Maximum call stack size exceeded')) return 'document too deeply nested to parse';
+  return message;
+}
+
+/** The key that starts at `offset`, as written, for a message. */
+function keyAt(text: string, offset: number): string {
+  let end = offset;
+  while (end < text.length && end - offset < 80 && text[end] !== '\n' && !(text[end] === ':' && /[\s,]|$/.test(text[end + 1] ?? ''))) end++;
+  const key = text.slice(offset, end).trim();
+  return key === '' ? '(empty)' : `\`${key}\``;
 }

@@ -1,13 +1,14 @@
 // The manifest source: files, directories and stdin in; Kubernetes objects and what could not be
 // read out. It gathers facts and never judges them.
 
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { CoverageGap } from '../../core/finding.js';
-import { isObject, type JsonValue } from '../../core/json.js';
+import { asString, isObject, type JsonValue } from '../../core/json.js';
 import { Inventory } from '../../inventory/inventory.js';
 import { isListKind, toKubeObject, type Origin } from '../../inventory/objects.js';
 import { parseManifestText } from './documents.js';
+import { resolvePosition, unpack } from './positions.js';
 
 export const STDIN = '-';
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -71,11 +72,19 @@ function expand(path: string, load: ManifestLoad): FileEntry[] {
   }
   if (!st.isDirectory()) return [{ path, explicit: true }];
   const out: FileEntry[] = [];
-  walk(path, out, load);
+  walk(path, out, load, new Set([directoryId(st)]));
   return out;
 }
 
-function walk(dir: string, out: FileEntry[], load: ManifestLoad): void {
+function directoryId(st: Stats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Collect manifest files under `dir`, sorted by name at each level. Symbolic links are followed
+ * (kustomize and GitOps trees use them), each directory once, so a link cycle ends.
+ */
+function walk(dir: string, out: FileEntry[], load: ManifestLoad, seen: Set<string>): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -87,7 +96,32 @@ function walk(dir: string, out: FileEntry[], load: ManifestLoad): void {
   const isHelmChart = entries.some((e) => e.isFile() && e.name === 'Chart.yaml');
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) {
+    let isDirectory = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      let target: Stats;
+      try {
+        target = statSync(full);
+      } catch (err) {
+        // a dangling link: worth a word only when its name says it is a manifest
+        if (MANIFEST_EXTENSIONS.test(e.name)) load.coverage.push({ target: full, reason: `cannot read: ${errnoText(err)}`, severity: 'warning' });
+        continue;
+      }
+      isDirectory = target.isDirectory();
+      isFile = target.isFile();
+      if (isDirectory) {
+        const id = directoryId(target);
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+    } else if (isDirectory) {
+      try {
+        seen.add(directoryId(statSync(full)));
+      } catch {
+        // reported when it is listed
+      }
+    }
+    if (isDirectory) {
       if (IGNORED_DIRECTORIES.has(e.name)) continue;
       if (isHelmChart && e.name === 'templates') {
         // Chart templates are Go templates, not YAML: they are scanned after `helm template`.
@@ -99,8 +133,8 @@ function walk(dir: string, out: FileEntry[], load: ManifestLoad): void {
         });
         continue;
       }
-      walk(full, out, load);
-    } else if (e.isFile() && MANIFEST_EXTENSIONS.test(e.name)) {
+      walk(full, out, load, seen);
+    } else if (isFile && MANIFEST_EXTENSIONS.test(e.name)) {
       out.push({ path: full, explicit: false });
     }
   }
@@ -118,13 +152,13 @@ function addFile(load: ManifestLoad, entry: FileEntry): void {
     gap(load, entry.path, `file is ${Math.round(size / 1048576)} MiB, more than the ${Math.round(MAX_FILE_BYTES / 1048576)} MiB kubemoat reads from one file; split it`);
     return;
   }
-  if (looksBinary(entry.path)) {
-    load.stats.skipped++;
-    if (entry.explicit) load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest', severity: 'warning' });
-    return;
-  }
   let text: string;
   try {
+    if (looksBinary(entry.path)) {
+      load.stats.skipped++;
+      load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest; skipped', severity: 'warning' });
+      return;
+    }
     text = readFileSync(entry.path, 'utf8');
   } catch (e) {
     gap(load, entry.path, `cannot read: ${errnoText(e)}`);
@@ -152,12 +186,16 @@ export function addText(load: ManifestLoad, file: string, text: string): void {
     if (p.severity === 'error') load.incomplete = true;
     load.coverage.push({ target: file, line: p.line, column: p.column, reason: `${p.message}${p.severity === 'error' ? templateHint : ''}`, severity: p.severity });
   }
-  let objectsInFile = 0;
+  let documents = 0;
   for (const doc of parsed.documents) {
+    if (doc.value === null) continue; // an empty document: nothing in it
+    documents++;
     load.stats.documents++;
-    objectsInFile += addDocument(load, file, doc.value, doc.position);
+    // a document that is not a Kubernetes object (a values file, a kustomization) is counted as skipped
+    if (addDocument(load, file, doc.value, doc.position) === 0) load.stats.skipped++;
   }
-  if (objectsInFile === 0 && parsed.problems.length === 0) load.stats.skipped++;
+  // an empty file, or one of only comments
+  if (documents === 0 && parsed.problems.length === 0) load.stats.skipped++;
 }
 
 function addDocument(load: ManifestLoad, file: string, value: JsonValue, position: number): number {
@@ -174,10 +212,33 @@ function addDocument(load: ManifestLoad, file: string, value: JsonValue, positio
 
 function addObject(load: ManifestLoad, origin: Origin, raw: JsonValue): number {
   const object = toKubeObject(raw, origin);
-  if (object === undefined) return 0;
+  if (object === undefined) {
+    notAnObject(load, origin, raw);
+    return 0;
+  }
   load.inventory.add(object);
   load.stats.objects++;
   return 1;
+}
+
+/**
+ * A mapping with `kind` or `apiVersion` but not both was probably meant as an object: say so. One
+ * with neither (Helm values, kustomization fields, arbitrary config) is skipped without a word.
+ */
+function notAnObject(load: ManifestLoad, origin: Origin, raw: JsonValue): void {
+  if (origin.type !== 'file' || !isObject(raw)) return;
+  const kind = asString(raw.kind);
+  const apiVersion = asString(raw.apiVersion);
+  if (kind === undefined && apiVersion === undefined) return;
+  const missing = kind ? 'apiVersion' : apiVersion ? 'kind' : 'apiVersion and kind';
+  const { line, column } = unpack(resolvePosition(origin.document, origin.pathInDocument, origin.documentPosition));
+  load.coverage.push({
+    target: origin.file,
+    line,
+    column,
+    reason: `${kind ?? 'object'} without ${missing} (a string) is not a Kubernetes object; skipped`,
+    severity: 'warning',
+  });
 }
 
 function gap(load: ManifestLoad, target: string, reason: string): void {
