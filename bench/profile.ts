@@ -42,10 +42,13 @@ export interface ProfileSummary {
   inclusive: ProfileEntry[];
 }
 
+/** kubemoat's compiled sources, in dist/ or in the benchmark's snapshot of it */
+const OWN_CODE = /\/dist\/(?:\.bench-snapshot\/)?src\//;
+
 function shortUrl(url: string): string {
   if (!url) return '(native)';
-  const i = url.indexOf('/dist/');
-  if (i >= 0) return url.slice(i + 6);
+  const own = OWN_CODE.exec(url);
+  if (own) return url.slice(own.index + own[0].length - 4);
   const n = url.indexOf('/node_modules/');
   if (n >= 0) return url.slice(n + 14);
   return url.replace(/^file:\/\//, '');
@@ -73,7 +76,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     // inclusive: each distinct own function on the stack once per sample
     const seen = new Set<string>();
     for (let cur: ProfileNode | undefined = node; cur !== undefined; cur = byId.get(parent.get(cur.id) ?? -1)) {
-      if (!cur.callFrame.url.includes('/dist/src/')) continue;
+      if (!OWN_CODE.test(cur.callFrame.url)) continue;
       const ck = keyOf(cur);
       if (seen.has(ck)) continue;
       seen.add(ck);
@@ -110,8 +113,8 @@ export function readProfile(file: string): CpuProfile {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
   const ti = args.indexOf('--top');
+  const file = args.find((a, i) => !a.startsWith('--') && !(ti >= 0 && i === ti + 1));
   const top = ti >= 0 ? Number(args[ti + 1]) : 25;
   if (!file) {
     process.stderr.write('usage: node dist/bench/profile.js FILE.cpuprofile [--top 25]\n');
