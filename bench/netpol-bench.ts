@@ -180,10 +180,15 @@ function main(): void {
   const index = built.result;
   line('index build', built.t, `(${index.pods.length} pods, ${index.policies.length} policies, ${index.problems.length} problems)`);
 
-  const rules = time(REPEATS, () => runRules(inventory, networkRules, { trustedRegistries: [] }));
+  // As `kubemoat cluster` runs them after listing: a fresh inventory, the index built by the first rule.
+  const rules = time(REPEATS, () => {
+    const fresh = new Inventory();
+    for (const o of inventory.objects) fresh.add(o);
+    return runRules(fresh, networkRules, { trustedRegistries: [] });
+  });
   const counts = new Map<string, number>();
   for (const f of rules.result.findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
-  line('6 KM-NP rules (first: index build inside)', rules.t, `findings: ${[...counts].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  line('inventory + index + 6 KM-NP rules', rules.t, `findings: ${[...counts].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`);
 
   const perPod = time(REPEATS, () => {
     let isolated = 0;

@@ -109,7 +109,9 @@ function directionLines(v: DirectionView, d: 'ingress' | 'egress'): string[] {
       lines.push(`    - ${a.policy} ${d} rule ${a.rule}, on ${a.ports}${warn}`);
       if (a.peers === undefined) lines.push(`        ${d === 'ingress' ? 'from' : 'to'} anywhere (no \`${d === 'ingress' ? 'from' : 'to'}\`)`);
       for (const p of a.peers ?? []) {
-        const matched = p.workloads === undefined ? '' : p.workloads.length > 0 ? ` → ${p.workloads.slice(0, 5).join(', ')}${p.workloads.length > 5 ? `, +${p.workloads.length - 5}` : ''}` : ' → no workload in the input';
+        const total = p.workloadsTotal ?? 0;
+        const shown = (p.workloads ?? []).slice(0, 5);
+        const matched = p.workloads === undefined ? '' : total > 0 ? ` → ${shown.join(', ')}${total > shown.length ? `, +${total - shown.length} more` : ''}` : ' → no workload in the input';
         lines.push(`        ${d === 'ingress' ? 'from' : 'to'} ${p.text}${matched}`);
       }
     }

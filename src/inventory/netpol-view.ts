@@ -23,8 +23,9 @@ export interface PeerView {
   text: string;
   /** namespaces of the input a namespaceSelector selects */
   namespaces?: string[];
-  /** workloads of the input the peer selects */
+  /** workloads of the input the peer selects, at most the view's limit */
   workloads?: string[];
+  workloadsTotal?: number;
 }
 
 export interface AllowView {
@@ -121,11 +122,13 @@ function policyName(p: PolicyInfo): string {
   return `${nsName(p.namespace)}/${p.object.name}`;
 }
 
-function peerView(index: NetpolIndex, peer: Peer, policyNamespace: string): PeerView {
+function peerView(index: NetpolIndex, peer: Peer, policyNamespace: string, limit: number): PeerView {
   const view: PeerView = { type: peer.type, text: describePeer(index, peer, policyNamespace) };
   if (peer.type === 'pods') {
     if (peer.namespaceSelector !== undefined) view.namespaces = index.namespacesSelected(peer.namespaceSelector).map((n) => nsName(n.name));
-    view.workloads = index.podsSelected(peer, policyNamespace).map((p) => describeObject(p.object));
+    const pods = index.podsSelected(peer, policyNamespace);
+    view.workloads = pods.slice(0, limit).map((p) => describeObject(p.object));
+    view.workloadsTotal = pods.length;
   }
   return view;
 }
@@ -136,7 +139,7 @@ function directionView(index: NetpolIndex, pod: PodInfo, d: Direction, options: 
   const allows: AllowView[] = index.rulesFor(pod, d).map(({ policy, rule }) => ({
     policy: policyName(policy),
     rule: rule.index + 1,
-    ...(rule.peers === 'any' ? {} : { peers: rule.peers.map((p) => peerView(index, p, policy.namespace)) }),
+    ...(rule.peers === 'any' ? {} : { peers: rule.peers.map((p) => peerView(index, p, policy.namespace, options.connectionLimit)) }),
     ports: d === 'ingress' ? formatPortSet(resolvePorts(rule.ports, pod.ports)) : formatPolicyPorts(rule.ports),
     open: index.openPeers(rule).map((o) => o.what),
   }));

@@ -96,6 +96,8 @@ export interface PolicyInfo {
 }
 
 export interface PodInfo {
+  /** position in the input, for stable ordering */
+  ordinal: number;
   /** the workload (Deployment, Pod, CronJob, …) */
   object: KubeObject;
   pod: PodSpecNode;
@@ -183,6 +185,10 @@ export class NetpolIndex {
   readonly foreignClusterWide: KubeObject[] = [];
   private readonly podByObject = new Map<KubeObject, PodInfo>();
   private readonly policyByObject = new Map<KubeObject, PolicyInfo>();
+  /** the pods each peer selects, computed on first use (a peer belongs to one policy, so to one namespace) */
+  private readonly peerPods = new Map<Peer, Set<PodInfo>>();
+  private readonly rulesCache: Record<Direction, Map<PodInfo, { policy: PolicyInfo; rule: PolicyRule }[]>> = { ingress: new Map(), egress: new Map() };
+  private readonly fixedPorts = new Map<PolicyRule, PortSet>();
 
   constructor(inventory: Inventory) {
     for (const o of inventory.ofKind('Namespace')) {
@@ -194,6 +200,7 @@ export class NetpolIndex {
     for (const pod of inventory.podSpecs) {
       if (pod.object.kind === 'PodTemplate') continue; // a template, not something that runs
       const info: PodInfo = {
+        ordinal: this.pods.length,
         object: pod.object,
         pod,
         namespace: pod.object.namespace ?? UNSET,
@@ -346,11 +353,26 @@ export class NetpolIndex {
     return !pod.hostNetwork && pod.policies[d].length > 0;
   }
 
+  /** The workloads a peer (of a policy in `policyNamespace`) selects, host-network ones never. */
+  private peerSet(peer: Peer, policyNamespace: string): Set<PodInfo> {
+    let set = this.peerPods.get(peer);
+    if (set !== undefined) return set;
+    set = new Set<PodInfo>();
+    if (peer.type === 'pods') {
+      const namespaces = peer.namespaceSelector === undefined ? [this.namespaces.get(policyNamespace)] : this.namespacesSelected(peer.namespaceSelector);
+      for (const ns of namespaces) {
+        for (const pod of ns?.pods ?? []) {
+          if (!pod.hostNetwork && (peer.podSelector === undefined || peer.podSelector.matches(pod.labels))) set.add(pod);
+        }
+      }
+    }
+    this.peerPods.set(peer, set);
+    return set;
+  }
+
   /** Does this peer (of a policy in `policyNamespace`) select this pod? Host-network pods are never selected. */
   peerSelectsPod(peer: Peer, policyNamespace: string, pod: PodInfo): boolean {
-    if (peer.type !== 'pods' || pod.hostNetwork) return false;
-    const nsOk = peer.namespaceSelector === undefined ? pod.namespace === policyNamespace : peer.namespaceSelector.matches(this.labelsOf(pod.namespace));
-    return nsOk && (peer.podSelector === undefined || peer.podSelector.matches(pod.labels));
+    return this.peerSet(peer, policyNamespace).has(pod);
   }
 
   /** Namespaces in the input a peer's namespaceSelector selects. */
@@ -358,17 +380,31 @@ export class NetpolIndex {
     return [...this.namespaces.values()].filter((ns) => selector.matches(ns.labels));
   }
 
-  /** Workloads in the input a peer selects. */
+  /** Workloads in the input a peer selects, in input order. */
   podsSelected(peer: Peer, policyNamespace: string): PodInfo[] {
-    if (peer.type !== 'pods') return [];
-    const candidates = peer.namespaceSelector === undefined ? (this.namespaces.get(policyNamespace)?.pods ?? []) : this.pods;
-    return candidates.filter((p) => this.peerSelectsPod(peer, policyNamespace, p));
+    return [...this.peerSet(peer, policyNamespace)].sort((a, b) => a.ordinal - b.ordinal);
   }
 
   /** Rules that apply to this pod in one direction, with their policy. Empty when not isolated. */
-  rulesFor(pod: PodInfo, d: Direction): { policy: PolicyInfo; rule: PolicyRule }[] {
+  rulesFor(pod: PodInfo, d: Direction): readonly { policy: PolicyInfo; rule: PolicyRule }[] {
     if (pod.hostNetwork) return [];
-    return pod.policies[d].flatMap((policy) => policy.rules[d].map((rule) => ({ policy, rule })));
+    const cache = this.rulesCache[d];
+    let rules = cache.get(pod);
+    if (rules === undefined) {
+      rules = pod.policies[d].flatMap((policy) => policy.rules[d].map((rule) => ({ policy, rule })));
+      cache.set(pod, rules);
+    }
+    return rules;
+  }
+
+  /** The ports a rule opens on a destination; computed once per rule when it names no port. */
+  portsOn(rule: PolicyRule, destination: PodInfo | undefined): PortSet {
+    if (rule.ports === 'any') return 'all';
+    const named = rule.ports.some((p) => typeof p.port === 'string');
+    if (named) return resolvePorts(rule.ports, destination?.ports);
+    let fixed = this.fixedPorts.get(rule);
+    if (fixed === undefined) this.fixedPorts.set(rule, (fixed = resolvePorts(rule.ports, undefined)));
+    return fixed;
   }
 
   /**
@@ -383,7 +419,7 @@ export class NetpolIndex {
       // A host-network peer is seen as its node's address, which no pod selector matches.
       const matches = rule.peers === 'any' || rule.peers.some((p) => this.peerSelectsPod(p, policy.namespace, other));
       if (!matches) continue;
-      allowed = union(allowed, resolvePorts(rule.ports, destination.ports));
+      allowed = union(allowed, this.portsOn(rule, destination));
       if (allowed === 'all') break;
     }
     return allowed;
@@ -396,13 +432,24 @@ export class NetpolIndex {
     return intersect(egress, this.allowedWith(dst, 'ingress', src));
   }
 
-  /** Workloads in the input that may open connections to `pod` (ingress) or that `pod` may reach (egress), with the ports. */
+  /** Workloads in the input that may open connections to `pod` (ingress) or that `pod` may reach (egress), with the ports, in input order. */
   peersOf(pod: PodInfo, d: Direction): { pod: PodInfo; ports: PortSet }[] {
     const out: { pod: PodInfo; ports: PortSet }[] = [];
-    for (const other of this.pods) {
+    for (const other of this.candidates(pod, d)) {
       if (other === pod) continue;
       const ports = d === 'ingress' ? this.connection(other, pod) : this.connection(pod, other);
       if (!isEmpty(ports)) out.push({ pod: other, ports });
+    }
+    return out.sort((a, b) => a.pod.ordinal - b.pod.ordinal);
+  }
+
+  /** Every workload `pod`'s own policies could let through in this direction: all of them unless isolated. */
+  private candidates(pod: PodInfo, d: Direction): Iterable<PodInfo> {
+    if (!this.isolated(pod, d)) return this.pods;
+    const out = new Set<PodInfo>();
+    for (const { policy, rule } of this.rulesFor(pod, d)) {
+      if (rule.peers === 'any') return this.pods;
+      for (const peer of rule.peers) for (const p of this.peerSet(peer, policy.namespace)) out.add(p);
     }
     return out;
   }
