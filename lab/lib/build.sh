@@ -62,6 +62,8 @@ build_images() {
   flock 8
   if [[ ! -s $IMAGES_DIR/pause.tar || ! -s $IMAGES_DIR/busybox.tar ]]; then
     build_images_now "$IMAGES_DIR"
+    # older image builds are of no use any more
+    find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name 'images-*' ! -path "$IMAGES_DIR" -exec rm -rf {} +
   fi
   exec 8>&-
 }

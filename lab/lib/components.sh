@@ -22,13 +22,19 @@ start_daemon() {
 
 cmdline_of() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true; }
 
+# proc_alive PID: the process exists and is not a zombie waiting to be reaped
+proc_alive() {
+  local st
+  st=$({ awk '/^State:/{print $2}' "/proc/$1/status"; } 2>/dev/null) || return 1
+  [[ -n $st && $st != Z ]]
+}
+
 pid_of() { # NAME -> pid if alive
   local f=$PIDS/$1.pid pid
   [[ -s $f ]] || return 1
   pid=$(<"$f")
-  [[ -d /proc/$pid ]] || return 1
-  # a zombie or a recycled pid is not ours
-  [[ $(awk '/^State:/{print $2}' "/proc/$pid/status" 2>/dev/null) != Z ]] || return 1
+  proc_alive "$pid" || return 1
+  # a recycled pid is not ours
   cmdline_of "$pid" | grep -qF -- "$STATE" || return 1
   echo "$pid"
 }
@@ -43,10 +49,10 @@ stop_daemon() { # NAME [grace seconds]
   }
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < grace * 10; i++)); do
-    [[ -d /proc/$pid ]] || break
+    proc_alive "$pid" || break
     sleep 0.1
   done
-  if [[ -d /proc/$pid ]]; then
+  if proc_alive "$pid"; then
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2
   fi
@@ -126,11 +132,11 @@ netns_up() {
 
 # ---------------------------------------------------------------- cgroups
 
-cgroup_dirs() { # existing cgroup v1 hierarchies
+cgroup_dirs() { # the cgroup v1 hierarchies ("all": and the hybrid unified one runc also uses)
   local d
   for d in /sys/fs/cgroup/*/; do
     d=${d%/}
-    case ${d##*/} in unified) continue ;; esac
+    [[ ${d##*/} == unified && ${1:-} != all ]] && continue
     [[ -f $d/cgroup.procs ]] && echo "$d"
   done
 }
@@ -148,14 +154,14 @@ cgroups_up() {
 
 cgroups_procs() { # every process still in the profile's cgroups
   local d
-  for d in $(cgroup_dirs); do
+  for d in $(cgroup_dirs all); do
     [[ -d $d$CGROUP_ROOT ]] && find "$d$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null
   done | sort -un
 }
 
 cgroups_down() {
   local d
-  for d in $(cgroup_dirs); do
+  for d in $(cgroup_dirs all); do
     [[ -d $d$CGROUP_ROOT ]] && find "$d$CGROUP_ROOT" -depth -type d -exec rmdir {} + 2>/dev/null
   done
   true
