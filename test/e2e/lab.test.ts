@@ -23,6 +23,14 @@ const ups: Record<LabProfile, Promise<LabEnv>> = {
   hardened: labUp('hardened'),
 };
 
+// What `kubectl exec` sends to the kubelet: a SPDY upgrade of POST /exec/...
+const EXEC_UPGRADE = {
+  method: 'POST',
+  headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' },
+  curlArgs: ['--http1.1'],
+  timeoutSec: 3,
+};
+
 function etcdKey(key: string): string {
   return JSON.stringify({ key: Buffer.from(key).toString('base64') });
 }
@@ -66,6 +74,11 @@ describe('lab insecure profile', () => {
     const r = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
     assert.equal(r.status, 200, r.error || r.body);
     assert.match(r.body, /uid=0\(root\)/);
+  });
+
+  test('kubelet /exec accepts an anonymous stream (101 Switching Protocols)', async () => {
+    const r = await curlInNetns(env, `${env.kubelet}/exec/lab-apps/app/app?command=id&output=1&error=1`, EXEC_UPGRADE);
+    assert.equal(r.status, 101, r.error || r.body);
   });
 
   test('kubelet read-only port 10255 answers without TLS or credentials', async () => {
@@ -158,6 +171,8 @@ describe('lab hardened profile', () => {
     assert.equal(r.status, 401, r.error || r.body);
     const run = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
     assert.equal(run.status, 401);
+    const exec = await curlInNetns(env, `${env.kubelet}/exec/lab-apps/app/app?command=id&output=1&error=1`, EXEC_UPGRADE);
+    assert.equal(exec.status, 401);
   });
 
   test('kubelet authorizes through the API server (Webhook): the admin may, the user may not', async () => {

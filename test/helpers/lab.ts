@@ -207,6 +207,8 @@ export interface CurlOptions {
   /** CA to verify the server with; without it, TLS is not verified (-k) */
   cacert?: string;
   timeoutSec?: number;
+  /** more curl arguments, e.g. ['--http1.1'] */
+  curlArgs?: string[];
 }
 
 export interface CurlResult {
@@ -230,7 +232,7 @@ export async function curlInNetns(target: LabEnv | string, url: string, opts: Cu
   if (opts.key) args.push('--key', opts.key);
   if (opts.cacert) args.push('--cacert', opts.cacert);
   else args.push('-k');
-  args.push(url);
+  args.push(...(opts.curlArgs ?? []), url);
   const r = await inNetns(target, 'curl', args, { timeoutMs: ((opts.timeoutSec ?? 10) + 20) * 1000 });
   const i = r.stdout.lastIndexOf(STATUS_MARK);
   const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
