@@ -93,6 +93,8 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   ['leading blank line deeper than the content', 'a: |\n    \n  x\n', 'error'],
   ['block scalar less indented than its first line', 'a: >\n   x\n  y\n', 'error'],
   ['tab as indentation in a block scalar', 'a: |\n\tx\n', 'error'],
+  ['space and tab before a comment after a block scalar', 'a: >\n  x\n \t# c\nb: 1\n', 'error'],
+  ['space and tab before the first line of a block scalar', 'a:\n  - |\n \t  # c\n  - b\n', 'error'],
   ['block scalar at the root', '|\n  root text\n', 'fast'],
   // comments and special characters in values
   ['comments everywhere', '# head\na: 1 # after\n# between\nb:   # on the key\n  # inside\n  c: 2\n\n  # indented\n- x\n', 'error'],

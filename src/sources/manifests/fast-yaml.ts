@@ -237,6 +237,7 @@ class BlockParser {
         leadingMaxSpaces = Math.max(leadingMaxSpaces, k);
         continue;
       }
+      if (l.charCodeAt(k) === TAB) throw new Unsupported('tab in block scalar indentation');
       contentIndent = k;
       break;
     }
@@ -260,7 +261,9 @@ class BlockParser {
           emptyLines++;
           continue;
         }
-        break; // a less indented content line ends the scalar
+        // a less indented line ends the scalar; a tab in its indentation is the full parser's to judge
+        if (l.charCodeAt(k) === TAB) throw new Unsupported('tab in indentation after a block scalar');
+        break;
       }
       if (k === l.length) {
         emptyLines++;
