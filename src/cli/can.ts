@@ -124,8 +124,8 @@ export function canCommand(): Command {
 
     const grants = graph.grantsOf(identity, flags.namespace);
     const analysis = escalationAnalysis(graph);
-    const powers = analysis.powersOf(identity.subject);
-    const chain: Chain | undefined = powers.length === 0 ? analysis.pathOf(identity.subject) : undefined;
+    const powers = analysis.powersOf(identity);
+    const chain: Chain | undefined = powers.length === 0 ? analysis.pathOf(identity) : undefined;
     if (flags.format === 'json') {
       process.stdout.write(
         JSON.stringify(

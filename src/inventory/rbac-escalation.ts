@@ -26,6 +26,7 @@ import {
   verbMatches,
   type BindingNode,
   type Grant,
+  type Identity,
   type PolicyRule,
   type RbacGraph,
   type Subject,
@@ -454,10 +455,10 @@ export class EscalationAnalysis {
   }
 
   /** The shortest chain from a subject, through any of its grants (its groups' included), to admin power. */
-  pathOf(subject: Subject): Chain | undefined {
-    const identity = identityOf(subject);
+  pathOf(who: Subject | Identity): Chain | undefined {
+    const identity = 'keys' in who ? who : identityOf(who);
     const key = identity.keys[0];
-    if (this.powersOf(subject).length > 0) return undefined;
+    if (this.powersOf(identity).length > 0) return undefined;
     return this.chainFrom(key, identity.subject, this.combine(identity.keys.map((k) => this.factsOf(k))).edges);
   }
 
@@ -502,8 +503,9 @@ export class EscalationAnalysis {
   }
 
   /** Powers a subject holds directly (through its identity, groups included). */
-  powersOf(subject: Subject): Power[] {
-    return this.combine(identityOf(subject).keys.map((k) => this.factsOf(k))).powers;
+  powersOf(who: Subject | Identity): Power[] {
+    const identity = 'keys' in who ? who : identityOf(who);
+    return this.combine(identity.keys.map((k) => this.factsOf(k))).powers;
   }
 }
 
