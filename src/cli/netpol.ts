@@ -125,7 +125,7 @@ function directionLines(v: DirectionView, d: 'ingress' | 'egress'): string[] {
 
 function workloadText(v: WorkloadView): string[] {
   const ports = v.ports.map((p) => `${p.protocol} ${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || '(none declared)';
-  const metadata = v.metadata.reachable ? `REACHABLE through ${v.metadata.via.join('; ')}` : 'not reachable';
+  const metadata = v.metadata.reachable ? `REACHABLE: ${v.metadata.via.join('; ')}` : 'not reachable';
   return [
     `${v.workload}`,
     `  pod labels: ${labelsText(v.labels)}`,

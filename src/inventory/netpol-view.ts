@@ -157,11 +157,13 @@ function directionView(index: NetpolIndex, pod: PodInfo, d: Direction, options: 
 export function metadataView(index: NetpolIndex, pod: PodInfo): MetadataView {
   const access = index.metadataAccess(pod);
   if (access === undefined) return { reachable: false, via: [] };
-  if (access.via === 'host-network') return { reachable: true, via: ['the host network (NetworkPolicy does not apply)'] };
+  if (access.via === 'host-network') return { reachable: true, via: ['it runs on the host network, where NetworkPolicy does not apply'] };
   if (access.via === 'not-isolated') return { reachable: true, via: ['no egress policy selects it'] };
   return {
     reachable: true,
-    via: access.grants.map((g) => `${policyName(g.policy)} egress rule ${g.rule.index + 1} (${g.peer ? describePeer(index, g.peer, g.policy.namespace) : 'any destination'}) to ${g.endpoint.address}`),
+    via: access.grants.map(
+      (g) => `${policyName(g.policy)} egress rule ${g.rule.index + 1} allows ${g.peer ? describePeer(index, g.peer, g.policy.namespace) : 'any destination'}${g.endpoint.address === '169.254.169.254' ? '' : ` (${g.endpoint.address})`}`,
+    ),
   };
 }
 

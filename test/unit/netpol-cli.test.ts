@@ -54,7 +54,7 @@ describe('kubemoat netpol', () => {
     const { out } = await run(SHOP, '--pod', 'monitoring/prometheus-5c7d9-abcde');
     assert.match(out, /^\(pod prometheus-5c7d9-abcde belongs to Deployment monitoring\/prometheus\)/);
     assert.match(out, /What may reach it \(ingress\): anything\. No ingress policy selects it/);
-    assert.match(out, /cloud metadata endpoint \(169.254.169.254\): REACHABLE through no egress policy selects it/);
+    assert.match(out, /cloud metadata endpoint \(169.254.169.254\): REACHABLE: no egress policy selects it/);
   });
 
   test('--namespace as JSON', async () => {
