@@ -159,6 +159,14 @@ const FOREIGN_CLUSTER = new Set([
 const NETWORK_POLICY_GROUPS = new Set(['networking.k8s.io', 'extensions']);
 const UNIVERSAL_NAMESPACE_KEYS: ReadonlySet<string> = new Set([NAME_LABEL]);
 
+const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
+
+/** Kinds a source says it could not read, if it says (an optional `unreadableKinds` set on the inventory). */
+function unreadableKinds(inventory: Inventory): ReadonlySet<string> {
+  const v = (inventory as { unreadableKinds?: unknown }).unreadableKinds;
+  return v instanceof Set ? (v as ReadonlySet<string>) : new Set<string>();
+}
+
 export function isNetworkPolicy(o: KubeObject): boolean {
   return o.kind === 'NetworkPolicy' && NETWORK_POLICY_GROUPS.has(apiGroup(o.apiVersion));
 }
@@ -190,7 +198,17 @@ export class NetpolIndex {
   private readonly rulesCache: Record<Direction, Map<PodInfo, { policy: PolicyInfo; rule: PolicyRule }[]>> = { ingress: new Map(), egress: new Map() };
   private readonly fixedPorts = new Map<PolicyRule, PortSet>();
 
+  /**
+   * The source could not list NetworkPolicies or workloads (a live cluster's 403): every "missing
+   * policy" answer would be a guess. Read from `inventory.unreadableKinds` when the source sets it.
+   */
+  readonly policiesUnreadable: boolean;
+  readonly workloadsUnreadable: boolean;
+
   constructor(inventory: Inventory) {
+    const unreadable = unreadableKinds(inventory);
+    this.policiesUnreadable = unreadable.has('NetworkPolicy') || unreadable.has('Namespace');
+    this.workloadsUnreadable = [...unreadable].some((k) => WORKLOAD_KINDS.has(k));
     for (const o of inventory.ofKind('Namespace')) {
       const ns = this.namespace(o.name);
       ns.object = o;
@@ -346,7 +364,7 @@ export class NetpolIndex {
 
   /** A CNI-specific or admin policy may change what NetworkPolicy alone says about this namespace. */
   isUncertain(namespace: string): boolean {
-    return this.foreignClusterWide.length > 0 || (this.namespaces.get(namespace)?.foreign.length ?? 0) > 0;
+    return this.policiesUnreadable || this.foreignClusterWide.length > 0 || (this.namespaces.get(namespace)?.foreign.length ?? 0) > 0;
   }
 
   isolated(pod: PodInfo, d: Direction): boolean {

@@ -12,7 +12,7 @@ import { Inventory } from '../../src/inventory/inventory.js';
 import { toKubeObject } from '../../src/inventory/objects.js';
 import { networkRules } from '../../src/rules/network/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { scanText } from '../helpers/scan.js';
+import { loadText, scanText } from '../helpers/scan.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'netpol');
 
@@ -217,4 +217,21 @@ describe('fixtures and the lab manifests', () => {
       'KM-NP-006:NetworkPolicy/db:true',
     ]);
   });
+});
+
+test('a source that could not list NetworkPolicies (inventory.unreadableKinds) silences the missing-policy rules', () => {
+  const yaml = `${DEPLOY('shop', 'web', '{app: web}')}apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: typo, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: wbe}}`;
+  assert.deepEqual(summary(findings(yaml)), ['KM-NP-001@3', 'KM-NP-002@3', 'KM-NP-003@7', 'KM-NP-005@7', 'KM-NP-006@15']);
+  const policies = loadText(yaml);
+  Object.assign(policies.inventory, { unreadableKinds: new Set(['NetworkPolicy']) });
+  const a = analyse(policies.inventory, { type: 'manifests', paths: [] }, [], new Date(0), { rules: networkRules, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+  assert.deepEqual(summary(a.findings), ['KM-NP-006@15'], 'a policy that was read still selects nothing');
+  const workloads = loadText(yaml);
+  Object.assign(workloads.inventory, { unreadableKinds: new Set(['Deployment']) });
+  const b = analyse(workloads.inventory, { type: 'manifests', paths: [] }, [], new Date(0), { rules: networkRules, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+  assert.ok(!b.findings.some((f) => f.ruleId === 'KM-NP-006'), 'unlisted workloads may be the ones it selects');
 });

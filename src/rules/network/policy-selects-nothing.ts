@@ -10,7 +10,8 @@ import { hasCustomResources, indexOf, NETPOL_DOCS } from './shared.js';
  * selects nothing too (the API server would refuse it). A select-all policy (podSelector `{}`) is
  * never reported: it also governs the pods created later. A policy that selects only host-network
  * workloads is reported with its own message: it has no effect on them. System namespaces are
- * judged like any other: a dead policy is a mistake anywhere.
+ * judged like any other: a dead policy is a mistake anywhere. When the source could not list some
+ * workload kind (a live cluster's 403), the rule stays silent.
  */
 export default defineRule({
   meta: {
@@ -166,7 +167,7 @@ spec:
           // A select-all policy (a default deny) also governs the pods created tomorrow: never dead.
           if (policy === undefined || policy.selected.length > 0 || policy.podSelector.empty) return;
           const ns = index.namespaceInfo(policy.namespace);
-          if (ns === undefined || ns.pods.length === 0 || hasCustomResources(context.inventory, ns)) return;
+          if (ns === undefined || ns.pods.length === 0 || index.workloadsUnreadable || hasCustomResources(context.inventory, ns)) return;
           if (policy.selectedHostNetwork.length > 0) {
             const workloads = policy.selectedHostNetwork.map((p) => `${p.object.kind} ${p.object.name}`).join(', ');
             context.report({ node: o, messageId: 'onlyHostNetwork', data: { workloads }, at: ['spec', 'podSelector'] });

@@ -28,7 +28,8 @@ export function indexOf(inventory: Inventory): NetpolIndex {
  * The namespaces the "missing or open policy" rules judge: not the cluster's own (kube-system,
  * kube-public, kube-node-lease, whose DNS and control-plane pods are meant to be reached from
  * everywhere and mostly run on the host network), and not one where a network plugin's own policy
- * (Cilium, Calico, Antrea, AdminNetworkPolicy) may deny or allow what NetworkPolicy does not show.
+ * (Cilium, Calico, Antrea, AdminNetworkPolicy) may deny or allow what NetworkPolicy does not show,
+ * nor any namespace when the source could not list NetworkPolicies (see `isUncertain`).
  */
 export function judged(index: NetpolIndex, namespace: string): boolean {
   return !SYSTEM_NAMESPACES.has(namespace) && !index.isUncertain(namespace);
