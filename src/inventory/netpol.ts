@@ -291,17 +291,24 @@ export class NetpolIndex {
   private parseRules(o: KubeObject, spec: Record<string, JsonValue>, direction: Direction): PolicyRule[] {
     const peerField = direction === 'ingress' ? 'from' : 'to';
     const out: PolicyRule[] = [];
-    asArray(spec[direction]).forEach((raw, index) => {
+    const list = spec[direction];
+    if (list !== undefined && list !== null && !Array.isArray(list)) this.problem(o, ['spec', direction], `${direction} is not a list; it allows nothing`);
+    asArray(list).forEach((raw, index) => {
       const path: Path = ['spec', direction, index];
       const r = asObject(raw);
       if (r === undefined) {
         this.problem(o, path, `${direction} rule ${index + 1} is not an object; it allows nothing`);
         return;
       }
+      // A malformed list (a map where a list belongs) is refused by the API server: it opens nothing
+      // here, rather than reading as "every peer" or "every port".
+      const notList = (v: JsonValue | undefined): boolean => v !== undefined && v !== null && !Array.isArray(v);
+      if (notList(r[peerField])) this.problem(o, [...path, peerField], `${peerField} is not a list; the rule allows nothing`);
+      if (notList(r.ports)) this.problem(o, [...path, 'ports'], 'ports is not a list; the rule allows nothing');
       const rawPeers = asArray(r[peerField]);
-      const peers: 'any' | Peer[] = rawPeers.length === 0 ? 'any' : rawPeers.map((p, i) => this.parsePeer(o, p, [...path, peerField, i]));
+      const peers: 'any' | Peer[] = notList(r[peerField]) ? [] : rawPeers.length === 0 ? 'any' : rawPeers.map((p, i) => this.parsePeer(o, p, [...path, peerField, i]));
       const rawPorts = asArray(r.ports);
-      const ports: 'any' | PolicyPort[] = rawPorts.length === 0 ? 'any' : rawPorts.map((p, i) => parsePolicyPort(p, [...path, 'ports', i]));
+      const ports: 'any' | PolicyPort[] = notList(r.ports) ? [] : rawPorts.length === 0 ? 'any' : rawPorts.map((p, i) => parsePolicyPort(p, [...path, 'ports', i]));
       if (ports !== 'any') for (const p of ports) if (p.invalid) this.problem(o, p.path, `port entry is invalid (${p.invalid}); it opens nothing`);
       out.push({ direction, index, path, peers, ports });
     });

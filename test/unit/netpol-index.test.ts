@@ -310,6 +310,20 @@ ingress:
     assert.ok(isEmpty(index.connection(pod(index, 'shop/client'), pod(index, 'shop/web'))));
   });
 
+  test('a map where a list belongs opens nothing (it does not read as "every peer")', () => {
+    const index = build(
+      podYaml('shop', 'web', { app: 'web' }) +
+        podYaml('shop', 'client', { app: 'client' }) +
+        policy('shop', 'p', `podSelector: {matchLabels: {app: web}}
+ingress:
+  - from: {podSelector: {matchLabels: {app: client}}}
+  - ports: {port: 80}`),
+    );
+    assert.equal(index.problems.length, 2);
+    assert.ok(isEmpty(index.connection(pod(index, 'shop/client'), pod(index, 'shop/web'))));
+    assert.deepEqual(index.openPeers(index.policies[0].rules.ingress[0]), []);
+  });
+
   test('open peers: no from, namespaceSelector {} or only exclusions, /0 blocks; not when a pod label is needed', () => {
     const index = build(
       podYaml('shop', 'web', { app: 'web' }) +
