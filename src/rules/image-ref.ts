@@ -46,8 +46,21 @@ function looksLikeHost(segment: string): boolean {
   return segment === 'localhost' || /[.:]/.test(segment) || segment.toLowerCase() !== segment;
 }
 
-/** Parse an image reference; undefined when it is not a valid reference (a template left unrendered, a typo). */
-export function parseImageRef(image: string): ImageRef | undefined {
+// Images repeat across a repository (one base image, many workloads): parse each distinct string once.
+const CACHE_LIMIT = 50_000;
+const cache = new Map<string, ImageRef | undefined>();
+
+/** Parse an image reference; undefined when it is not a valid reference (a template left unrendered, a typo). The result is shared: do not change it. */
+export function parseImageRef(image: string): Readonly<ImageRef> | undefined {
+  const hit = cache.get(image);
+  if (hit !== undefined || cache.has(image)) return hit;
+  const ref = parse(image);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(image, ref);
+  return ref;
+}
+
+function parse(image: string): ImageRef | undefined {
   const raw = image.trim();
   if (raw === '' || /\s/.test(raw)) return undefined;
   let rest = raw;

@@ -139,8 +139,14 @@ export function redact(credential: string): string {
   return `${prefix}…[redacted]`;
 }
 
+/** Every value pattern needs one of these; most values have none, and skip the patterns. */
+const VALUE_HINT = /AKIA|ASIA|BEGIN|LS0tLS1CRUdJTi|Key=|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|hooks\.slack|_live_|AIza|eyJ|:\/\/|pass(?:wor|w)?d=|pwd=/i;
+/** Every secret name contains one of these. */
+const NAME_HINT = /pass|pwd|secret|token|key|cred/i;
+
 /** Value patterns only: a credential recognisable by its shape, whatever it is called. */
 export function detectValue(value: string): SecretMatch | undefined {
+  if (!VALUE_HINT.test(value)) return undefined;
   for (const p of VALUE_PATTERNS) {
     const m = p.re.exec(value);
     if (m === null) continue;
@@ -163,6 +169,7 @@ export function detectSecret(name: string, value: string): SecretMatch | undefin
   if (value.trim() === '' || isPlaceholder(value)) return undefined;
   const byValue = detectValue(value);
   if (byValue !== undefined) return byValue;
+  if (!NAME_HINT.test(name)) return undefined;
   const upper = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
   // the name says AWS secret key: any literal credential under it is one (a real key is 40 base64 characters)
   if (AWS_SECRET_NAME.test(upper) && isLiteralCredential(value)) {

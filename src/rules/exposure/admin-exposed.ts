@@ -82,9 +82,34 @@ function exposureOf(o: KubeObject): Exposure | undefined {
   return undefined;
 }
 
-function selectedPods(inventory: { podSpecs: PodSpecNode[] }, o: KubeObject, selector: Record<string, string>): PodSpecNode[] {
-  if (Object.keys(selector).length === 0) return [];
-  return inventory.podSpecs.filter((p) => (p.object.namespace ?? '') === (o.namespace ?? '') && p.object.kind !== 'PodTemplate' && selectorMatches(selector, p.podLabels));
+/** Pod specs by namespace and label, built once per scan: a Service looks only at pods carrying one of its selector's labels. */
+type PodIndex = Map<string, PodSpecNode[]>;
+
+function podIndex(podSpecs: readonly PodSpecNode[]): PodIndex {
+  const index: PodIndex = new Map();
+  for (const p of podSpecs) {
+    if (p.object.kind === 'PodTemplate') continue;
+    const ns = p.object.namespace ?? '';
+    for (const [k, v] of Object.entries(p.podLabels)) {
+      const key = `${ns}\0${k}\0${v}`;
+      let list = index.get(key);
+      if (list === undefined) index.set(key, (list = []));
+      list.push(p);
+    }
+  }
+  return index;
+}
+
+function selectedPods(index: PodIndex, o: KubeObject, selector: Record<string, string>): PodSpecNode[] {
+  const pairs = Object.entries(selector);
+  if (pairs.length === 0) return [];
+  let smallest: PodSpecNode[] | undefined;
+  for (const [k, v] of pairs) {
+    const list = index.get(`${o.namespace ?? ''}\0${k}\0${v}`);
+    if (list === undefined) return [];
+    if (smallest === undefined || list.length < smallest.length) smallest = list;
+  }
+  return (smallest ?? []).filter((p) => selectorMatches(selector, p.podLabels));
 }
 
 /** A named targetPort resolved against the selected pods' container ports. */
@@ -295,6 +320,7 @@ spec:
     ],
   },
   create(context) {
+    let index: PodIndex | undefined;
     return {
       kinds: {
         Service(o) {
@@ -304,7 +330,8 @@ spec:
           const selector = asObject(spec.selector) ?? {};
           const labels: Record<string, string> = {};
           for (const [k, v] of Object.entries(selector)) if (typeof v === 'string') labels[k] = v;
-          const pods = selectedPods(context.inventory, o, labels);
+          index ??= podIndex(context.inventory.podSpecs);
+          const pods = selectedPods(index, o, labels);
           const adjust = (s: Severity): Severity => (exposure.restricted ? lower(s) : s);
 
           // the console behind the Service

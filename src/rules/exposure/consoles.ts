@@ -4,7 +4,7 @@
 
 import type { Severity } from '../../core/finding.js';
 import { asArray, asString, type JsonObject } from '../../core/json.js';
-import { parseImageRef, repositoryName, type ImageRef } from '../image-ref.js';
+import { parseImageRef, type ImageRef } from '../image-ref.js';
 
 export interface Console {
   name: string;
@@ -14,16 +14,23 @@ export interface Console {
   why: string;
 }
 
+/** an image reference split for matching: `quay.io/argoproj/argocd` → owner `argoproj`, name `argocd` */
+interface ImageParts {
+  path: string;
+  owner: string;
+  name: string;
+}
+
 interface ConsoleSpec extends Console {
-  image(ref: ImageRef, words: string[]): boolean;
+  image(ref: ImageParts, words: () => string[]): boolean;
   /** values of app / k8s-app / app.kubernetes.io/name / name labels that select it */
   appLabels: string[];
 }
 
-const owner = (ref: ImageRef): string => {
+function partsOf(ref: ImageRef): ImageParts {
   const parts = ref.path.split('/');
-  return parts.length > 1 ? parts[parts.length - 2] : '';
-};
+  return { path: ref.path, owner: parts.length > 1 ? parts[parts.length - 2] : '', name: parts[parts.length - 1] };
+}
 
 export const DASHBOARD: Console = {
   name: 'the Kubernetes Dashboard',
@@ -34,7 +41,7 @@ export const DASHBOARD: Console = {
 const CONSOLES: ConsoleSpec[] = [
   {
     ...DASHBOARD,
-    image: (ref) => isDashboardRef(ref),
+    image: (ref) => isDashboardParts(ref),
     appLabels: ['kubernetes-dashboard', 'kubernetes-dashboard-web', 'kubernetes-dashboard-api', 'kubernetes-dashboard-auth'],
   },
   {
@@ -44,14 +51,14 @@ const CONSOLES: ConsoleSpec[] = [
     image: (ref) => ref.path === 'weaveworks/scope',
     appLabels: ['weave-scope', 'weave-scope-app'],
   },
-  { name: 'kube-ops-view', severity: 'high', why: 'it has no login and shows every node and pod', image: (ref) => repositoryName(ref) === 'kube-ops-view', appLabels: ['kube-ops-view'] },
-  { name: 'Headlamp', severity: 'high', why: 'it is a full cluster console', image: (ref) => repositoryName(ref) === 'headlamp', appLabels: ['headlamp'] },
-  { name: 'Skooner (k8dash)', severity: 'high', why: 'it is a full cluster console', image: (ref) => /^(?:skooner|k8dash)$/.test(repositoryName(ref)), appLabels: ['skooner', 'k8dash'] },
+  { name: 'kube-ops-view', severity: 'high', why: 'it has no login and shows every node and pod', image: (ref) => ref.name === 'kube-ops-view', appLabels: ['kube-ops-view'] },
+  { name: 'Headlamp', severity: 'high', why: 'it is a full cluster console', image: (ref) => ref.name === 'headlamp', appLabels: ['headlamp'] },
+  { name: 'Skooner (k8dash)', severity: 'high', why: 'it is a full cluster console', image: (ref) => /^(?:skooner|k8dash)$/.test(ref.name), appLabels: ['skooner', 'k8dash'] },
   {
     name: 'Portainer',
     severity: 'high',
     why: 'a fresh install lets the first visitor create the admin account, and it manages the whole cluster',
-    image: (ref) => owner(ref) === 'portainer' && /^portainer(?:-ce|-ee)?$/.test(repositoryName(ref)),
+    image: (ref) => ref.owner === 'portainer' && /^portainer(?:-ce|-ee)?$/.test(ref.name),
     appLabels: ['portainer'],
   },
   { name: 'Rancher', severity: 'high', why: 'it administers every cluster it manages', image: (ref) => ref.path === 'rancher/rancher', appLabels: ['rancher'] },
@@ -59,18 +66,22 @@ const CONSOLES: ConsoleSpec[] = [
     name: 'the Argo CD API server',
     severity: 'high',
     why: 'it deploys anything into the clusters it manages',
-    image: (ref, words) => /^argocd$|^argo-cd$/.test(repositoryName(ref)) && words.some((w) => /(?:^|\/)argocd-server$/.test(w)),
+    image: (ref, words) => /^argocd$|^argo-cd$/.test(ref.name) && words().some((w) => /(?:^|\/)argocd-server$/.test(w)),
     appLabels: ['argocd-server'],
   },
-  { name: 'the Kubeflow central dashboard', severity: 'high', why: 'it creates notebooks and pipelines that run code in the cluster', image: (ref) => repositoryName(ref) === 'centraldashboard', appLabels: ['centraldashboard'] },
-  { name: 'Grafana', severity: 'medium', why: 'it ships with a default admin password and holds data-source credentials', image: (ref) => owner(ref) === 'grafana' && /^grafana(?:-oss|-enterprise)?$/.test(repositoryName(ref)), appLabels: ['grafana'] },
-  { name: 'the Prometheus UI', severity: 'medium', why: 'it has no login and maps every scraped target, label and secret-bearing URL', image: (ref) => /^(?:prom|prometheus)$/.test(owner(ref)) && repositoryName(ref) === 'prometheus', appLabels: ['prometheus'] },
-  { name: 'the Alertmanager UI', severity: 'medium', why: 'it has no login and lets anyone silence alerts', image: (ref) => /^(?:prom|prometheus)$/.test(owner(ref)) && repositoryName(ref) === 'alertmanager', appLabels: ['alertmanager'] },
+  { name: 'the Kubeflow central dashboard', severity: 'high', why: 'it creates notebooks and pipelines that run code in the cluster', image: (ref) => ref.name === 'centraldashboard', appLabels: ['centraldashboard'] },
+  { name: 'Grafana', severity: 'medium', why: 'it ships with a default admin password and holds data-source credentials', image: (ref) => ref.owner === 'grafana' && /^grafana(?:-oss|-enterprise)?$/.test(ref.name), appLabels: ['grafana'] },
+  { name: 'the Prometheus UI', severity: 'medium', why: 'it has no login and maps every scraped target, label and secret-bearing URL', image: (ref) => /^(?:prom|prometheus)$/.test(ref.owner) && ref.name === 'prometheus', appLabels: ['prometheus'] },
+  { name: 'the Alertmanager UI', severity: 'medium', why: 'it has no login and lets anyone silence alerts', image: (ref) => /^(?:prom|prometheus)$/.test(ref.owner) && ref.name === 'alertmanager', appLabels: ['alertmanager'] },
 ];
 
+function isDashboardParts(ref: ImageParts): boolean {
+  if (ref.owner === 'kubernetesui' && /^dashboard(?:-web|-api|-auth)?$/.test(ref.name)) return true;
+  return /^kubernetes-dashboard(?:-(?:amd64|arm64|arm|ppc64le|s390x))?$/.test(ref.name);
+}
+
 export function isDashboardRef(ref: ImageRef): boolean {
-  if (owner(ref) === 'kubernetesui' && /^dashboard(?:-web|-api|-auth)?$/.test(repositoryName(ref))) return true;
-  return /^kubernetes-dashboard(?:-(?:amd64|arm64|arm|ppc64le|s390x))?$/.test(repositoryName(ref));
+  return isDashboardParts(partsOf(ref));
 }
 
 /** command and args split into words, so `sh -c "/dashboard --enable-skip-login"` is seen too */
@@ -91,8 +102,10 @@ export function consoleOfContainer(container: JsonObject): Console | undefined {
   const image = asString(container.image);
   const ref = image === undefined ? undefined : parseImageRef(image);
   if (ref === undefined) return undefined;
-  const words = commandWords(container).map((w) => w.word);
-  const hit = CONSOLES.find((c) => c.image(ref, words));
+  let words: string[] | undefined;
+  const lazyWords = (): string[] => (words ??= commandWords(container).map((w) => w.word));
+  const parts = partsOf(ref);
+  const hit = CONSOLES.find((c) => c.image(parts, lazyWords));
   return hit === undefined ? undefined : { name: hit.name, severity: hit.severity, why: hit.why };
 }
 

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import type { Severity } from '../../core/finding.js';
-import { asString, type Path } from '../../core/json.js';
+import { asArray, asString, type Path } from '../../core/json.js';
 import { parseImageRef } from '../image-ref.js';
 import { commandWords, isDashboardRef } from './consoles.js';
 
@@ -31,9 +31,8 @@ const VALUE_FLAGS = new Set(['insecure-bind-address', 'insecure-port', 'tls-cert
  * A boolean flag takes its value only after `=` (`--enable-skip-login false` is true, followed by a stray `false`);
  * other flags also take the next word.
  */
-function readFlags(container: Parameters<typeof commandWords>[0]): Map<string, Flag> {
+function readFlags(words: ReturnType<typeof commandWords>): Map<string, Flag> {
   const flags = new Map<string, Flag>();
-  const words = commandWords(container);
   words.forEach((w, i) => {
     const m = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(w.word);
     if (m === null) return;
@@ -183,13 +182,17 @@ spec:
   create(context) {
     return {
       container(c) {
-        const flags = readFlags(c.container);
         const image = asString(c.container.image);
         const ref = image === undefined ? undefined : parseImageRef(image);
-        const words = commandWords(c.container).map((w) => w.word);
+        const dashboardImage = ref !== undefined && isDashboardRef(ref);
+        // nothing to read: not a Dashboard image, and no command or args that could carry its flags
+        if (!dashboardImage && asArray(c.container.command).length === 0 && asArray(c.container.args).length === 0) return;
+        const split = commandWords(c.container);
+        const flags = readFlags(split);
+        const words = split.map((w) => w.word);
         // the single-binary Dashboard (1.x, 2.x) serves HTTP on --insecure-port; the 7.x modules (dashboard-api, -web, -auth) use the caller's token
         const modular = ref !== undefined && /^kubernetesui\/dashboard-(?:api|web|auth)$/.test(ref.path);
-        const official = ref !== undefined && !modular && isDashboardRef(ref);
+        const official = dashboardImage && !modular;
         const singleBinary = !modular && (official || words.some((w) => /(?:^|\/)dashboard$/.test(w)));
         const on = (name: string): Flag | undefined => {
           const f = flags.get(name);

@@ -28,10 +28,11 @@ const EVERYONE: Record<string, { who: string; severity: Severity }> = {
 const PUBLIC_ROLES = new Set(['system:public-info-viewer', 'system:service-account-issuer-discovery']);
 const AUTHENTICATED_ROLES = new Set(['system:discovery', 'system:basic-user']);
 
-/** A built-in ClusterRole is exempt only while the input does not redefine it. */
-function isBuiltInRole(inventory: Inventory, name: string): boolean {
-  const defined = inventory.ofKind('ClusterRole').filter((r) => r.name === name);
-  return defined.every((r) => r.labels['kubernetes.io/bootstrapping'] === 'rbac-defaults');
+/** A built-in ClusterRole is exempt only while the input does not redefine it (without the bootstrap label). */
+function redefinedRoles(inventory: Inventory): Set<string> {
+  const names = new Set<string>();
+  for (const r of inventory.ofKind('ClusterRole')) if (r.labels['kubernetes.io/bootstrapping'] !== 'rbac-defaults') names.add(r.name);
+  return names;
 }
 
 /** kubeadm lets anonymous clients read the `cluster-info` ConfigMap in kube-public, for node bootstrap. */
@@ -137,11 +138,13 @@ subjects:
     ],
   },
   create(context) {
+    let redefined: Set<string> | undefined;
     const check = (o: KubeObject): void => {
       const role = roleRefOf(o);
       if (role === undefined) return;
       if (isKubeadmClusterInfo(context.inventory, o, role)) return;
-      const builtIn = role.kind === 'ClusterRole' && isBuiltInRole(context.inventory, role.name);
+      redefined ??= redefinedRoles(context.inventory);
+      const builtIn = role.kind === 'ClusterRole' && !redefined.has(role.name);
       if (builtIn && PUBLIC_ROLES.has(role.name)) return;
       const hits: { s: Subject; who: string; severity: Severity }[] = [];
       for (const s of subjectsOf(o)) {
