@@ -1,7 +1,7 @@
 // Smoke test of the lab itself: the insecure profile really has the planted
 // doors open, the hardened profile really has them shut, and both run pods.
 // Every request is made from inside the lab's own network namespace.
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   curlInNetns,
@@ -17,7 +17,9 @@ import {
 const FAKE_KEY_ID = 'AKIAFAKEKUBEMOATLAB0';
 const FAKE_SECRET = 'fake-lab-secret/kubemoat/NOT-A-REAL-KEY0';
 
-// Start both profiles at once (separate namespaces, locks and state).
+// Start both profiles at once (separate namespaces, locks and state). Every test
+// awaits its profile, so a lab that cannot start fails each test with lab up's
+// output (which ends with the failing component's log tail): nothing is skipped.
 const ups: Record<LabProfile, Promise<LabEnv>> = {
   insecure: labUp('insecure'),
   hardened: labUp('hardened'),
@@ -36,12 +38,8 @@ function etcdKey(key: string): string {
 }
 
 describe('lab insecure profile', () => {
-  let env: LabEnv;
-  before(async () => {
-    env = await ups.insecure;
-  });
-
-  test('env describes the lab', () => {
+  test('env describes the lab', async () => {
+    const env = await ups.insecure;
     assert.equal(env.profile, 'insecure');
     assert.equal(env.netns, 'kubemoat-lab-insecure');
     assert.equal(env.running, true);
@@ -52,11 +50,13 @@ describe('lab insecure profile', () => {
   });
 
   test('a pod created through the API is Running', async () => {
+    const env = await ups.insecure;
     const phase = await kubectlOk(env, ['get', 'pod', 'app', '-n', 'lab-apps', '-o', 'jsonpath={.status.phase}']);
     assert.equal(phase, 'Running');
   });
 
   test('the static pod from the manifest directory runs (mirror pod)', async () => {
+    const env = await ups.insecure;
     const phase = await kubectlOk(env, [
       'get', 'pod', `static-web-${env.nodeName}`, '-n', 'lab-apps', '-o', 'jsonpath={.status.phase}',
     ]);
@@ -64,6 +64,7 @@ describe('lab insecure profile', () => {
   });
 
   test('kubelet answers anonymously: /pods leaks the fake cloud key', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.kubelet}/pods`);
     assert.equal(r.status, 200, r.error || r.body.slice(0, 300));
     assert.ok(r.body.includes(FAKE_KEY_ID), 'the AWS key id is in /pods');
@@ -71,23 +72,27 @@ describe('lab insecure profile', () => {
   });
 
   test('kubelet /run executes a command anonymously', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
     assert.equal(r.status, 200, r.error || r.body);
     assert.match(r.body, /uid=0\(root\)/);
   });
 
   test('kubelet /exec accepts an anonymous stream (101 Switching Protocols)', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.kubelet}/exec/lab-apps/app/app?command=id&output=1&error=1`, EXEC_UPGRADE);
     assert.equal(r.status, 101, r.error || r.body);
   });
 
   test('kubelet read-only port 10255 answers without TLS or credentials', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.kubeletReadOnly}/pods`);
     assert.equal(r.status, 200, r.error);
     assert.ok(r.body.includes(FAKE_KEY_ID));
   });
 
   test('etcd answers without a certificate and hands out secrets', async () => {
+    const env = await ups.insecure;
     const v = await curlInNetns(env, `${env.etcd}/version`);
     assert.equal(v.status, 200, v.error);
     assert.match(v.body, /etcdserver/);
@@ -102,18 +107,21 @@ describe('lab insecure profile', () => {
   });
 
   test('API server lets anonymous users read secrets', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.apiServer}/api/v1/namespaces/lab-apps/secrets`);
     assert.equal(r.status, 200, r.body.slice(0, 300));
     assert.match(r.body, /cloud-credentials/);
   });
 
   test('kubectl proxy serves the API over plain HTTP with no credentials', async () => {
+    const env = await ups.insecure;
     const r = await curlInNetns(env, `${env.kubectlProxy}/api/v1/namespaces/kube-system/pods`);
     assert.equal(r.status, 200, r.error);
     assert.match(r.body, /"kind":\s*"PodList"/);
   });
 
   test('the low-privilege user can view lab-apps but not read secrets', async () => {
+    const env = await ups.insecure;
     assert.equal((await kubectl(env, ['get', 'pods', '-n', 'lab-apps'], 'user')).code, 0);
     const s = await kubectl(env, ['get', 'secrets', '-n', 'lab-apps'], 'user');
     assert.notEqual(s.code, 0);
@@ -121,6 +129,7 @@ describe('lab insecure profile', () => {
   });
 
   test('the audit log has events, including the anonymous secrets read', async () => {
+    const env = await ups.insecure;
     const found = await eventually(() =>
       readAuditEvents(env).find(
         (e) => e.user?.username === 'system:anonymous' && e.objectRef?.resource === 'secrets' && e.verb === 'list',
@@ -135,12 +144,8 @@ describe('lab insecure profile', () => {
 });
 
 describe('lab hardened profile', () => {
-  let env: LabEnv;
-  before(async () => {
-    env = await ups.hardened;
-  });
-
-  test('env describes the lab', () => {
+  test('env describes the lab', async () => {
+    const env = await ups.hardened;
     assert.equal(env.profile, 'hardened');
     assert.equal(env.netns, 'kubemoat-lab-hardened');
     assert.equal(env.running, true);
@@ -150,6 +155,7 @@ describe('lab hardened profile', () => {
   });
 
   test('a pod created through the API is Running (Pod Security restricted)', async () => {
+    const env = await ups.hardened;
     const phase = await kubectlOk(env, ['get', 'pod', 'app', '-n', 'lab-apps', '-o', 'jsonpath={.status.phase}']);
     assert.equal(phase, 'Running');
     const ns = await kubectlOk(env, ['get', 'ns', 'lab-apps', '-o', 'jsonpath={.metadata.labels}']);
@@ -157,6 +163,7 @@ describe('lab hardened profile', () => {
   });
 
   test('Pod Security rejects a privileged pod', async () => {
+    const env = await ups.hardened;
     const r = await kubectl(env, [
       'run', 'should-not-exist', '-n', 'lab-apps', '--image=kubemoat.local/lab/busybox:1.35',
       '--image-pull-policy=Never', '--dry-run=server',
@@ -167,6 +174,7 @@ describe('lab hardened profile', () => {
   });
 
   test('kubelet refuses anonymous requests (401)', async () => {
+    const env = await ups.hardened;
     const r = await curlInNetns(env, `${env.kubelet}/pods`);
     assert.equal(r.status, 401, r.error || r.body);
     const run = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=id`, { method: 'POST' });
@@ -176,6 +184,7 @@ describe('lab hardened profile', () => {
   });
 
   test('kubelet authorizes through the API server (Webhook): the admin may, the user may not', async () => {
+    const env = await ups.hardened;
     const admin = await curlInNetns(env, `${env.kubelet}/pods`, {
       cacert: env.pki.caCert, cert: env.pki.adminCert, key: env.pki.adminKey,
     });
@@ -187,12 +196,14 @@ describe('lab hardened profile', () => {
   });
 
   test('kubelet read-only port 10255 is closed', async () => {
+    const env = await ups.hardened;
     const r = await curlInNetns(env, `http://${env.nodeIP}:10255/pods`);
     assert.equal(r.status, 0);
     assert.equal(r.curlExit, 7, r.error); // connection refused
   });
 
   test('etcd refuses a client without a certificate', async () => {
+    const env = await ups.hardened;
     const noCert = await curlInNetns(env, `${env.etcd}/version`, { cacert: env.pki.etcdCaCert });
     assert.equal(noCert.status, 0, noCert.body);
     assert.notEqual(noCert.curlExit, 0);
@@ -205,26 +216,31 @@ describe('lab hardened profile', () => {
     assert.equal(withCert.status, 200, withCert.error);
   });
 
-  test('etcd has its own CA, not the cluster CA', () => {
+  test('etcd has its own CA, not the cluster CA', async () => {
+    const env = await ups.hardened;
     assert.notEqual(env.pki.etcdCaCert, env.pki.caCert);
   });
 
   test('API server refuses anonymous requests (401)', async () => {
+    const env = await ups.hardened;
     const r = await curlInNetns(env, `${env.apiServer}/api/v1/namespaces/lab-apps/secrets`);
     assert.equal(r.status, 401, r.body.slice(0, 300));
   });
 
   test('no kubectl proxy is listening', async () => {
+    const env = await ups.hardened;
     const r = await curlInNetns(env, `http://${env.nodeIP}:8080/api`);
     assert.equal(r.curlExit, 7, r.error);
   });
 
   test('default-deny NetworkPolicy exists in lab-apps', async () => {
+    const env = await ups.hardened;
     const out = await kubectlOk(env, ['get', 'networkpolicy', '-n', 'lab-apps', '-o', 'name']);
     assert.match(out, /networkpolicy.networking.k8s.io\/default-deny-all/);
   });
 
   test('the audit log has events', async () => {
+    const env = await ups.hardened;
     const found = await eventually(() => readAuditEvents(env).length > 0);
     assert.ok(found, `no audit events in ${env.auditLog}`);
     const events = readAuditEvents(env);
