@@ -112,7 +112,7 @@ api_curl() { # PATH
 # ---------------------------------------------------------------- network
 
 netns_up() {
-  if ! ip netns list | awk '{print $1}' | grep -qx "$NETNS"; then
+  if [[ ! -e /run/netns/$NETNS ]]; then
     ip netns add "$NETNS"
   fi
   ip -n "$NETNS" link set lo up
