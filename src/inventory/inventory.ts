@@ -8,6 +8,11 @@ export const UNSET_NAMESPACE = '';
 
 export class Inventory {
   readonly objects: KubeObject[] = [];
+  /**
+   * Kinds the source could not read (a 403 on a live cluster). Rules that judge the absence of an
+   * object (no NetworkPolicy, no LimitRange) stay silent for these instead of guessing.
+   */
+  readonly unreadableKinds = new Set<string>();
   readonly podSpecs: PodSpecNode[] = [];
   /** Kubernetes components (control-plane static pods, …) with their flags */
   readonly components: ComponentNode[] = [];

@@ -161,10 +161,9 @@ const UNIVERSAL_NAMESPACE_KEYS: ReadonlySet<string> = new Set([NAME_LABEL]);
 
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
 
-/** Kinds a source says it could not read, if it says (an optional `unreadableKinds` set on the inventory). */
+/** Kinds the source could not read (a 403 on a live cluster). */
 function unreadableKinds(inventory: Inventory): ReadonlySet<string> {
-  const v = (inventory as { unreadableKinds?: unknown }).unreadableKinds;
-  return v instanceof Set ? (v as ReadonlySet<string>) : new Set<string>();
+  return inventory.unreadableKinds;
 }
 
 export function isNetworkPolicy(o: KubeObject): boolean {

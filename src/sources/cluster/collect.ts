@@ -106,8 +106,10 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
   }).filter((t) => !(options.namespace && !t.namespaced && t.kind !== 'Namespace' && t.kind !== 'ClusterRole' && t.kind !== 'ClusterRoleBinding'));
   const lists = await boundedMap(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
   const objects: KubeObject[] = [];
+  const unreadable: string[] = [];
   for (const { t, result } of lists) {
     if ('error' in result) {
+      unreadable.push(t.kind);
       const fix = result.status === 403 ? `; grant \`${permissionHint(t)}\` (see docs/cluster-role.yaml)` : '';
       coverage.push({ target: `${t.resource}${t.group ? `.${t.group}` : ''}`, reason: `cannot list: ${result.error}${fix}`, severity: 'error' });
       continue;
@@ -126,6 +128,7 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
   const apiMs = Date.now() - started;
   const uids = new Set(objects.map((o) => asString(asObject(o.raw.metadata)?.uid)).filter((u): u is string => !!u));
   const inventory = new Inventory();
+  for (const kind of unreadable) inventory.unreadableKinds.add(kind);
   let owned = 0;
   for (const o of objects) {
     if (isOwnedByListed(o, uids)) owned++;
