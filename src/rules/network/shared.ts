@@ -35,9 +35,17 @@ export function judged(index: NetpolIndex, namespace: string): boolean {
   return !SYSTEM_NAMESPACES.has(namespace) && !index.isUncertain(namespace);
 }
 
-/** Workloads NetworkPolicy governs: host-network pods are outside its reach. */
+const governedByNamespace = new WeakMap<NsInfo, PodInfo[]>();
+
+/** Workloads NetworkPolicy governs: host-network pods are outside its reach. Computed once per namespace (rules ask per pod). */
 export function governedPods(ns: NsInfo | undefined): PodInfo[] {
-  return (ns?.pods ?? []).filter((p) => !p.hostNetwork);
+  if (ns === undefined) return [];
+  let pods = governedByNamespace.get(ns);
+  if (pods === undefined) {
+    pods = ns.pods.filter((p) => !p.hostNetwork);
+    governedByNamespace.set(ns, pods);
+  }
+  return pods;
 }
 
 /** The pod template's labels: where a policy's podSelector has to find the workload. */
