@@ -40,6 +40,8 @@ export interface ProfileSummary {
   byModule: ProfileEntry[];
   /** inclusive time of functions in kubemoat's own code (dist/src/) */
   inclusive: ProfileEntry[];
+  /** inclusive time of kubemoat's own files: a rule file's total, whoever calls it */
+  inclusiveByFile: ProfileEntry[];
 }
 
 /** kubemoat's compiled sources, in dist/ or in the benchmark's snapshot of it */
@@ -63,6 +65,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
   const self = new Map<string, number>();
   const modules = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const inclusiveFiles = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
@@ -75,12 +78,19 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     modules.set(mod, (modules.get(mod) ?? 0) + dt);
     // inclusive: each distinct own function on the stack once per sample
     const seen = new Set<string>();
+    const seenFiles = new Set<string>();
     for (let cur: ProfileNode | undefined = node; cur !== undefined; cur = byId.get(parent.get(cur.id) ?? -1)) {
       if (!OWN_CODE.test(cur.callFrame.url)) continue;
       const ck = keyOf(cur);
-      if (seen.has(ck)) continue;
-      seen.add(ck);
-      inclusive.set(ck, (inclusive.get(ck) ?? 0) + dt);
+      if (!seen.has(ck)) {
+        seen.add(ck);
+        inclusive.set(ck, (inclusive.get(ck) ?? 0) + dt);
+      }
+      const file = shortUrl(cur.callFrame.url);
+      if (!seenFiles.has(file)) {
+        seenFiles.add(file);
+        inclusiveFiles.set(file, (inclusiveFiles.get(file) ?? 0) + dt);
+      }
     }
   }
   const entries = (m: Map<string, number>, split: boolean): ProfileEntry[] =>
@@ -91,7 +101,13 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
         const [name, where] = split ? k.split('\u0000') : [k, ''];
         return { name, where, ms, percent: total ? (ms / total) * 100 : 0 };
       });
-  return { totalMs: total, self: entries(self, true), byModule: entries(modules, false), inclusive: entries(inclusive, true) };
+  return {
+    totalMs: total,
+    self: entries(self, true),
+    byModule: entries(modules, false),
+    inclusive: entries(inclusive, true),
+    inclusiveByFile: entries(inclusiveFiles, false),
+  };
 }
 
 export function formatProfile(s: ProfileSummary): string {
@@ -104,6 +120,8 @@ export function formatProfile(s: ProfileSummary): string {
   for (const e of s.byModule.slice(0, 15)) lines.push(row(e));
   lines.push("inclusive time of kubemoat's own functions:");
   for (const e of s.inclusive.slice(0, 20)) lines.push(row(e));
+  lines.push("inclusive time of kubemoat's own files (rules and indexes):");
+  for (const e of s.inclusiveByFile.filter((x) => /^src\/(rules|inventory|report)\//.test(x.name)).slice(0, 20)) lines.push(row(e));
   return lines.join('\n') + '\n';
 }
 
