@@ -21,7 +21,9 @@ export default defineRule({
   meta: {
     id: 'KM-NP-005',
     title: 'Workload can reach the cloud metadata endpoint',
-    severity: 'high',
+    // Medium, not high: manifests cannot show whether the nodes run in a cloud at all, or whether a
+    // cluster-wide control (IMDSv2 hop limit, a global policy) already blocks the address.
+    severity: 'medium',
     door: 'network',
     description:
       'The cloud instance metadata service (169.254.169.254) answers any process on the node, pods included, with the node\'s identity and, on most clouds, temporary credentials of the node\'s cloud role. ' +
@@ -33,7 +35,7 @@ export default defineRule({
     references: [NETPOL_DOCS.metadataApi, NETPOL_DOCS.awsImds, NETPOL_DOCS.gkeMetadata, NETPOL_DOCS.networkPolicies],
     frameworks: { nsa: [NSA.networkPolicies], mitre: [MITRE_CLOUD_METADATA_API, MITRE.unsecuredCredentials] },
     messages: {
-      notIsolated: '{{resource}} has no egress NetworkPolicy in {{namespace}}: its pods can reach the cloud metadata endpoint 169.254.169.254 and take the node\'s cloud credentials',
+      notIsolated: '{{resource}} has no egress NetworkPolicy in {{namespace}}: on a cloud node its pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
       allowed: '{{resource}} lets {{targets}} reach the cloud metadata endpoint {{endpoint}}: egress rule {{rule}} allows {{how}} on {{ports}}',
       hostNetwork: '{{resource}} runs on the host network, which NetworkPolicy does not govern: its pods reach the cloud metadata endpoint 169.254.169.254 unless the node blocks it',
     },
