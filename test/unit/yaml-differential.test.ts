@@ -11,6 +11,7 @@ import { resolvePlainScalar } from '../../src/sources/manifests/scalars.js';
 import { parseFullYaml } from '../../src/sources/manifests/full-yaml.js';
 import { parseDocument, type Scalar, type Tags, type YAMLMap } from 'yaml';
 import { canon } from '../fixtures/manifests/yaml-harness.js';
+import type { JsonValue } from '../../src/core/json.js';
 
 /** fast: every document through the fast parser; full: at least one handed over; error: both parsers reject it. */
 type Route = 'fast' | 'full' | 'error';
@@ -229,6 +230,63 @@ test('mutated documents: the fast path never accepts what the full parser reject
     assertSame(c, `mutation seed ${seed}: ${JSON.stringify(text)}`);
     assert.equal(c.problems.some((p) => p.severity === 'error'), c.referenceErrors, `mutation seed ${seed}: errors differ`);
   }
+});
+
+/** json: read by the JSON reader; yaml: handed to the YAML paths (fast or full); error: rejected by both. */
+const JSON_CASES: [name: string, json: string, route: 'json' | 'yaml' | 'error'][] = [
+  ['object', '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}}', 'json'],
+  ['pretty-printed List', JSON.stringify({ kind: 'List', items: [{ a: 1 }, { b: [true, false, null] }] }, null, 2), 'json'],
+  ['compact', '{"a":[1,2,{"b":{}}],"c":[],"d":""}', 'json'],
+  ['escapes', String.raw`{"a": "\\\"\/\b\f\n\r\t\u00e9\u0000\u2028\ud83d\ude00\ud800", "\u006b": 1}`, 'json'],
+  ['numbers', '[0, -0, 1, -1, 1.5, -1.5e-3, 1E+2, 1e400, -1e400, 12345678901234567890, 0.1, 1e-400]', 'json'],
+  ['literals', '[true, false, null]', 'json'],
+  ['strings that look like YAML', '{"a": "yes", "b": "0644", "c": "~", "d": "- x", "e": "# c", "f": "a: b", "g": "---"}', 'json'],
+  ['keys that look like YAML', '{"on": 1, "1": 2, "null": 3, "a: b": 4, "- x": 5, "": 6}', 'json'],
+  ['deep but fine', `${'['.repeat(300)}${']'.repeat(300)}`, 'json'],
+  ['CRLF and a BOM', '\ufeff{\r\n  "a": 1\r\n}\r\n', 'json'],
+  ['array at the root', '[\n  {"kind": "Pod"},\n  {"kind": "Service"}\n]\n', 'json'],
+  ['tab indentation (jq --tab) goes to the YAML paths', '{\n\t"a": 1\n}\n', 'yaml'],
+  ['a comment', '{"a": 1} # c\n', 'yaml'],
+  ['a trailing comma (YAML, not JSON)', '{"a": 1,}', 'yaml'],
+  ['single quotes', "{'a': 1}", 'yaml'],
+  ['unquoted key', '{a: 1}', 'yaml'],
+  ['duplicate keys', '{"a": 1, "a": 2}', 'yaml'],
+  ['__proto__ key', '{"__proto__": {"x": 1}}', 'yaml'],
+  ['key and colon on different lines', '{"a"\n  : 1}', 'yaml'],
+  ['two JSON values (JSON Lines)', '{"a": 1}\n{"b": 2}\n', 'error'],
+  ['unclosed', '{"a": [1, 2}', 'error'],
+];
+
+for (const [name, json, route] of JSON_CASES) {
+  test(`JSON reader and full parser agree: ${name}`, () => {
+    const c = compareParsers(json);
+    assertSame(c, name);
+    if (route === 'error') {
+      assert.ok(c.referenceErrors);
+      assert.ok(c.problems.some((p) => p.severity === 'error'));
+      return;
+    }
+    assert.equal(c.referenceErrors, false);
+    assert.equal(c.json, route === 'json' ? 1 : 0, 'the JSON reader was used');
+    if (route === 'json') assert.equal(c.manifest[0], canon(JSON.parse(json.replace(/^\ufeff/, '')) as JsonValue), 'JSON.parse agrees');
+  });
+}
+
+test('generated manifests as JSON (compact and indented): the JSON reader and the full parser agree', () => {
+  let json = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const rand = seededRandom(seed);
+    const yaml = generateFile(rand, 1, { unsupported: 0 });
+    const parsed = parseFullYaml(yaml, 0);
+    assert.ok(parsed.ok);
+    const value = parsed.documents[0].value;
+    for (const indent of [0, 1, 2, 4]) {
+      const c = compareParsers(JSON.stringify(value, null, indent));
+      assertSame(c, `seed ${seed} indent ${indent}`);
+      json += c.json;
+    }
+  }
+  assert.equal(json, 600);
 });
 
 test('parseBlockYaml handles the common subset itself and throws Unsupported for the rest', () => {

@@ -4,6 +4,7 @@
 
 import { parseBlockYaml, TooDeep, Unsupported, type ParsedDocument } from './fast-yaml.js';
 import { parseFullYaml } from './full-yaml.js';
+import { looksLikeJson, parseJsonDocument } from './fast-json.js';
 
 export interface DocumentProblem {
   line: number;
@@ -17,8 +18,8 @@ export interface ParsedFile {
   problems: DocumentProblem[];
 }
 
-/** How many documents each parser has handled: lets tests prove the fast path was taken. */
-export const parserUse = { fast: 0, full: 0 };
+/** How many documents each parser has handled: lets tests prove the fast paths were taken. */
+export const parserUse = { fast: 0, full: 0, json: 0 };
 
 /**
  * Normalise what editors and other platforms put into files: CRLF (and lone CR) line endings and a
@@ -115,6 +116,17 @@ function hasContent(line: string): boolean {
 
 export function parseManifestText(rawText: string): ParsedFile {
   const text = normaliseText(rawText);
+  if (looksLikeJson(text)) {
+    // a JSON file: one value, read by the JSON fast path unless it strays from strict JSON
+    try {
+      const doc = parseJsonDocument(text);
+      parserUse.json++;
+      return { documents: [doc], problems: [] };
+    } catch (e) {
+      if (e instanceof TooDeep) return { documents: [], problems: [{ line: 1, column: 1, message: `${e.message}; document skipped`, severity: 'error' }] };
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
   const lines = text.split('\n');
   // Every line but the last ends with a line break; a last '' is only what follows the final one.
   if (lines[lines.length - 1] === '') lines.pop();

@@ -504,6 +504,7 @@ class FlowParser {
         const q = ch === '"' ? readDoubleQuoted(this.line, this.pos) : readSingleQuoted(this.line, this.pos);
         this.pos = q.end;
         key = q.value;
+        if (key === '__proto__') throw new Unsupported('__proto__ key');
       } else {
         key = this.readPlain();
         if (key === '' || key === '__proto__' || typeof resolvePlainScalar(key) !== 'string') throw new Unsupported('flow key');
