@@ -187,6 +187,13 @@ describe('API server', () => {
     assert.deepEqual(remote.map((f) => f.severity), ['high']);
   });
 
+  test('credentials in URLs are never printed', () => {
+    const f = only(scan(staticPod('kube-apiserver', withFlags(HARDENED_APISERVER, { 'etcd-servers': 'http://root:s3cr3t-pass@10.0.0.21:2379' }))), 'KM-CP-013');
+    assert.equal(f.length, 1);
+    assert.doesNotMatch(`${f[0].message} ${f[0].evidence}`, /s3cr3t/);
+    assert.match(f[0].evidence ?? '', /http:\/\/\[redacted\]@10\.0\.0\.21:2379/);
+  });
+
   test('service account lookup off and no key file are two findings at two places', () => {
     const f = only(scan(staticPod('kube-apiserver', withFlags(HARDENED_APISERVER, { 'service-account-lookup': 'false', 'service-account-key-file': null }))), 'KM-CP-016');
     assert.deepEqual(f.map((x) => x.severity).sort(), ['low', 'medium']);

@@ -23,10 +23,15 @@ export function addAt(c: ComponentNode): Path {
   return Array.isArray(container.args) ? ['args'] : Array.isArray(container.command) ? ['command'] : [];
 }
 
-/** `--name=value` as evidence (or `--name` for a bare boolean). */
+/** `--name=value` as evidence (or `--name` for a bare boolean), with credentials in URLs redacted. */
 export function shown(name: string, f: FlagValue | undefined): string {
   if (f === undefined) return `--${name} not set`;
-  return f.value === undefined ? `--${name}` : `--${name}=${f.value}`;
+  return f.value === undefined ? `--${name}` : `--${name}=${redactUrls(f.value)}`;
+}
+
+/** `https://user:secret@host` → `https://[redacted]@host`: a URL's user information is a credential. */
+export function redactUrls(text: string): string {
+  return text.replace(/(\b[A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s,]*@/g, '$1[redacted]@');
 }
 
 /** Kubernetes minor version when the image says the major is 1. */

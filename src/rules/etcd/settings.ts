@@ -7,7 +7,7 @@ import { asArray, asObject, asString } from '../../core/json.js';
 import type { ComponentNode } from '../../inventory/components.js';
 import { parseBool, unquote } from '../../inventory/flags.js';
 import type { ContainerNode } from '../../inventory/objects.js';
-import { isLoopback, judgeable, parseUrl, type ParsedUrl } from '../control-plane/settings.js';
+import { isLoopback, judgeable, parseUrl, redactUrls, type ParsedUrl } from '../control-plane/settings.js';
 
 export interface EtcdSetting {
   /** the text as written, undefined when not set anywhere (the default applies) */
@@ -41,7 +41,7 @@ export function etcdOf(c: ComponentNode, addAt: Path): Etcd | undefined {
   const env = asArray(container.container.env);
   const get = (name: string): EtcdSetting | null => {
     const flag = c.flags.get(name);
-    if (flag !== undefined) return { value: flag.value ?? 'true', at: flag.at, shown: flag.value === undefined ? `--${name}` : `--${name}=${flag.value}` };
+    if (flag !== undefined) return { value: flag.value ?? 'true', at: flag.at, shown: flag.value === undefined ? `--${name}` : `--${name}=${redactUrls(flag.value)}` };
     const wanted = envName(name);
     // the last definition of a name wins, as the kubelet builds the environment
     for (let i = env.length - 1; i >= 0; i--) {
@@ -49,7 +49,7 @@ export function etcdOf(c: ComponentNode, addAt: Path): Etcd | undefined {
       if (e === undefined || e.name !== wanted) continue;
       if (e.valueFrom !== undefined) return null;
       const value = asString(e.value) ?? '';
-      return { value, at: ['env', i, 'value'], shown: `${wanted}=${value}` };
+      return { value, at: ['env', i, 'value'], shown: `${wanted}=${redactUrls(value)}` };
     }
     return { value: undefined, at: addAt, shown: `--${name} not set` };
   };
