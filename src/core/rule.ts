@@ -43,6 +43,8 @@ export interface RuleExamples {
   pass: string[];
   /** manifests on which the rule must report */
   fail: string[];
+  /** settings both kinds of example run with (e.g. the registry allow-list a rule needs) */
+  settings?: Partial<ScanSettings>;
 }
 
 /** The node a finding is attached to; `at` in a report is relative to it. */

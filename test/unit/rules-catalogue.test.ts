@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { catalogue } from '../../src/rules/catalogue.js';
 import { scanText } from '../helpers/scan.js';
+import { EMPTY_CONFIG, type KubemoatConfig } from '../../src/core/config.js';
 
 const ID = /^KM-(WL|RB|NP|IM|SC|SV|CO|NS|CP|KL|ET|EX|DT)-\d{3}$/;
 
@@ -15,6 +16,7 @@ test('rule ids are unique and well formed', () => {
 });
 
 for (const rule of catalogue) {
+  const config: KubemoatConfig = { ...EMPTY_CONFIG, ...rule.examples.settings };
   describe(`${rule.meta.id} ${rule.meta.title}`, () => {
     test('has metadata a user can act on', () => {
       const m = rule.meta;
@@ -31,7 +33,7 @@ for (const rule of catalogue) {
 
     rule.examples.fail.forEach((yaml, i) => {
       test(`reports on failing example ${i + 1}`, () => {
-        const report = scanText(yaml, [rule]);
+        const report = scanText(yaml, [rule], config);
         assert.deepEqual(report.coverage, [], 'the example must parse cleanly');
         const mine = report.findings.filter((f) => f.ruleId === rule.meta.id);
         assert.ok(mine.length > 0, `expected a ${rule.meta.id} finding`);
@@ -45,7 +47,7 @@ for (const rule of catalogue) {
 
     rule.examples.pass.forEach((yaml, i) => {
       test(`stays silent on passing example ${i + 1}`, () => {
-        const report = scanText(yaml, [rule]);
+        const report = scanText(yaml, [rule], config);
         assert.deepEqual(report.coverage, [], 'the example must parse cleanly');
         assert.deepEqual(report.findings.map((f) => f.message), []);
       });
