@@ -69,7 +69,7 @@ function rowsOf(grants: readonly Grant[], identity: Identity): Row[] {
     const by = grantedBy(g, identity);
     const names = r.resourceNames.length ? `[${r.resourceNames.join(' ')}]` : '[]';
     for (const group of r.apiGroups) {
-      for (const res of r.resources) add(scope, group === '*' ? `${res}.*` : qualifiedResource(group, res), '[]', names, r.verbs, by);
+      for (const res of r.resources) add(scope, qualifiedResource(group, res), '[]', names, r.verbs, by);
     }
     // non-resource URLs only count through ClusterRoleBindings
     if (g.binding.kind === 'ClusterRoleBinding') for (const url of r.nonResourceURLs) add(scope, '', `[${url}]`, '[]', r.verbs, by);

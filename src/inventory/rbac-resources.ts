@@ -166,7 +166,9 @@ export const POD_CONTROLLERS: readonly { group: string; resource: string }[] = [
   { group: 'extensions', resource: 'daemonsets' },
 ];
 
-/** `deployments.apps`, `pods`, as kubectl prints a resource. */
+/** `deployments.apps`, `pods`, `deployments.apps/scale`, as kubectl prints a resource. */
 export function qualifiedResource(group: string, resource: string): string {
-  return group === '' ? resource : `${resource}.${group}`;
+  if (group === '') return resource;
+  const slash = resource.indexOf('/');
+  return slash < 0 ? `${resource}.${group}` : `${resource.slice(0, slash)}.${group}${resource.slice(slash)}`;
 }

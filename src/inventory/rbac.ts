@@ -274,7 +274,7 @@ export function ruleText(rule: PolicyRule): string {
   if (rule.nonResourceURLs.length > 0 && rule.resources.length === 0) return `${verbs} on ${list(rule.nonResourceURLs)}`;
   const resources: string[] = [];
   for (const g of rule.apiGroups.length ? rule.apiGroups : ['(no group)']) {
-    for (const res of rule.resources) resources.push(g === '*' ? `${res}.*` : qualifiedResource(g, res));
+    for (const res of rule.resources) resources.push(qualifiedResource(g, res));
   }
   const names = rule.resourceNames.length ? ` named ${list(rule.resourceNames)}` : '';
   return `${verbs} on ${list(resources) || '(no resources)'}${names}`;
