@@ -186,3 +186,46 @@ describe('fixtures scan without rule errors', () => {
     });
   }
 });
+
+describe('escalate, bind, impersonate', () => {
+  const role = (rules: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules: [${rules}]`;
+  const alice = '{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}';
+
+  test('bind on Roles alone cannot bind cluster-admin', () => {
+    const fs = scan(`${role('{apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"]}')}\n---\n${binding('RoleBinding', 'b', 'r', alice, 'team')}`);
+    assert.deepEqual(fs.map((f) => `${f.ruleId} ${f.severity}`), ['KM-RB-015 medium']);
+    assert.match(fs[0].message, /grant any Role of the namespace without holding their permissions/);
+  });
+
+  test('bind on ClusterRoles in a namespace binds cluster-admin there', () => {
+    const fs = scan(`${role('{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}')}\n---\n${binding('RoleBinding', 'b', 'r', alice, 'team')}`);
+    assert.deepEqual(fs.map((f) => `${f.ruleId} ${f.severity}`), ['KM-RB-015 high']);
+    assert.match(fs[0].message, /cluster-admin included/);
+  });
+
+  test('impersonating named users is high, system:masters critical', () => {
+    const named = scan(`${role('{apiGroups: [""], resources: ["users"], resourceNames: ["jane"], verbs: ["impersonate"]}')}\n---\n${binding('ClusterRoleBinding', 'b', 'r', alice)}`);
+    assert.deepEqual(named.map((f) => `${f.ruleId} ${f.severity}`), ['KM-RB-015 high']);
+    const masters = scan(`${role('{apiGroups: [""], resources: ["groups"], resourceNames: ["system:masters"], verbs: ["impersonate"]}')}\n---\n${binding('ClusterRoleBinding', 'b', 'r', alice)}`);
+    assert.deepEqual(masters.map((f) => `${f.ruleId} ${f.severity}`), ['KM-RB-015 critical']);
+  });
+});
+
+describe('manifests without a namespace', () => {
+  test('a RoleBinding left to the installer says so', () => {
+    const fs = scan(`apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: ["secrets"], verbs: ["list"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: app}]`);
+    assert.deepEqual(fs.map((f) => f.message), ['ServiceAccount `app` (namespace unset) can list Secrets in the namespace it is installed into through RoleBinding reader → Role reader']);
+  });
+});

@@ -23,9 +23,11 @@ function judge(r: PolicyRule, clusterWide: boolean): Hit | undefined {
     }
     const bindable = ['roles', 'clusterroles'].filter((k) => resourceMatches(r, k));
     if (verbMatches(r, 'bind') && bindable.length > 0) {
-      const admin = !named || r.resourceNames.includes('cluster-admin');
+      // binding cluster-admin takes bind on clusterroles; bind on roles only reaches the Roles of a namespace
+      const admin = bindable.includes('clusterroles') && (!named || r.resourceNames.includes('cluster-admin'));
+      const whatRoles = admin ? 'any role, cluster-admin included,' : named ? 'those roles' : 'any Role of the namespace';
       hits.push({
-        what: `\`bind\` on ${bindable.join(' and ')}${names}: grant ${admin ? 'any role, cluster-admin included,' : 'those roles'} without holding ${admin ? 'its' : 'their'} permissions`,
+        what: `\`bind\` on ${bindable.join(' and ')}${names}: grant ${whatRoles} without holding ${admin ? 'its' : 'their'} permissions`,
         severity: clusterWide ? (admin ? 'critical' : 'high') : admin ? 'high' : 'medium',
       });
     }
