@@ -172,4 +172,5 @@ export const BUILTIN_CLUSTER_ROLE_BINDINGS: ReadonlyMap<string, readonly string[
   ['system:volume-scheduler', ['User:system:kube-scheduler']],
   ['system:node', []],
   ['system:service-account-issuer-discovery', ['Group:system:serviceaccounts']],
+  ['system:cluster-trust-bundle-discovery', ['Group:system:serviceaccounts']],
 ]);

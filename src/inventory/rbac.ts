@@ -412,8 +412,12 @@ export function isSystemSubject(s: Subject): boolean {
   if (s.kind === 'ServiceAccount') return s.namespace === 'kube-system';
   const sa = s.kind === 'User' ? serviceAccountOfUser(s.name) : undefined;
   if (sa) return sa.namespace === 'kube-system';
+  // everyone-groups are never the system's own identity, whatever a binding is named
+  if (EVERYONE.has(s.name)) return false;
   return s.name.startsWith('system:') || s.name.startsWith('kubeadm:');
 }
+
+const EVERYONE = new Set([ANONYMOUS_USER, UNAUTHENTICATED_GROUP, AUTHENTICATED_GROUP, ALL_SERVICE_ACCOUNTS_GROUP]);
 
 /**
  * A subject of a built-in binding: the bootstrap policy's `system:` bindings to `system:` subjects,

@@ -229,3 +229,19 @@ subjects: [{kind: ServiceAccount, name: app}]`);
     assert.deepEqual(fs.map((f) => f.message), ['ServiceAccount `app` (namespace unset) can list Secrets in the namespace it is installed into through RoleBinding reader → Role reader']);
   });
 });
+
+describe('a system: name does not hide a grant to everyone', () => {
+  test('a binding named system:… to system:unauthenticated is reported; the default discovery bindings are not', () => {
+    const fs = scan(`apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: ["secrets"], verbs: ["get"]}]
+---
+${binding('ClusterRoleBinding', 'system:metrics-reader', 'reader', '{kind: Group, name: "system:unauthenticated", apiGroup: rbac.authorization.k8s.io}')}
+---
+${binding('ClusterRoleBinding', 'system:public-info-viewer', 'system:public-info-viewer', '{kind: Group, name: "system:unauthenticated", apiGroup: rbac.authorization.k8s.io}')}
+---
+${binding('ClusterRoleBinding', 'system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', '{kind: Group, name: "system:serviceaccounts", apiGroup: rbac.authorization.k8s.io}')}`);
+    assert.deepEqual(fs.map((f) => `${f.ruleId} ${f.severity} ${f.resource?.name}`), ['KM-RB-011 critical system:metrics-reader']);
+  });
+});
