@@ -2,7 +2,7 @@
 // parser for whatever it hands over. A broken document is reported with its line and does not stop
 // the documents around it.
 
-import { parseBlockYaml, TooDeep, Unsupported, type ParsedDocument } from './fast-yaml.js';
+import { parseBlockYamlRange, TooDeep, Unsupported, type ParsedDocument } from './fast-yaml.js';
 import { parseFullYaml } from './full-yaml.js';
 import { looksLikeJson, parseJsonDocument } from './fast-json.js';
 
@@ -135,7 +135,7 @@ export function parseManifestText(rawText: string): ParsedFile {
   for (const seg of splitDocuments(lines)) {
     if (!seg.needsFullParser) {
       try {
-        const doc = parseBlockYaml(lines.slice(seg.start, seg.end), seg.start + 1);
+        const doc = parseBlockYamlRange(lines, seg.start, seg.end, seg.start + 1);
         parserUse.fast++;
         if (doc !== undefined) documents.push(doc);
         continue;

@@ -7,7 +7,7 @@
 
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
 import { MAX_DEPTH, TooDeep, Unsupported, type ParsedDocument } from './fast-yaml.js';
-import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
+import { pack, PositionCollector, type PackedPosition } from './positions.js';
 import { resolvePlainScalar } from './scalars.js';
 
 const NEWLINE = 10;
@@ -30,6 +30,7 @@ class JsonReader {
   private line: number;
   private lineStart = 0;
   private depth = 0;
+  private readonly collector = new PositionCollector();
 
   constructor(
     private readonly text: string,
@@ -86,7 +87,7 @@ class JsonReader {
     this.enter();
     this.pos++;
     const obj: JsonObject = {};
-    const positions: MapPositions = [];
+    const mark = this.collector.mark();
     this.skipWhitespace();
     if (this.text.charCodeAt(this.pos) === CLOSE_BRACE) {
       this.pos++;
@@ -102,7 +103,7 @@ class JsonReader {
         if (this.text.charCodeAt(this.pos) !== COLON || this.line !== keyLine) throw new Unsupported('expected : on the key line');
         this.pos++;
         this.skipWhitespace();
-        positions.push(key, keyPosition);
+        this.collector.key(key, keyPosition);
         obj[key] = this.value();
         this.skipWhitespace();
         const c = this.text.charCodeAt(this.pos++);
@@ -111,7 +112,7 @@ class JsonReader {
         this.skipWhitespace();
       }
     }
-    setMapPositions(obj, positions);
+    this.collector.finishMap(obj, mark);
     this.depth--;
     return obj;
   }
@@ -120,13 +121,13 @@ class JsonReader {
     this.enter();
     this.pos++;
     const arr: JsonArray = [];
-    const positions: SeqPositions = [];
+    const mark = this.collector.mark();
     this.skipWhitespace();
     if (this.text.charCodeAt(this.pos) === CLOSE_BRACKET) {
       this.pos++;
     } else {
       for (;;) {
-        positions.push(this.here());
+        this.collector.item(this.here());
         arr.push(this.value());
         this.skipWhitespace();
         const c = this.text.charCodeAt(this.pos++);
@@ -135,7 +136,7 @@ class JsonReader {
         this.skipWhitespace();
       }
     }
-    setSeqPositions(arr, positions);
+    this.collector.finishSeq(arr, mark);
     this.depth--;
     return arr;
   }

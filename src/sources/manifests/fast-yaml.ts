@@ -6,7 +6,7 @@
 // that document to the `yaml` library, which also produces the error messages for broken input.
 
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
-import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
+import { pack, PositionCollector, type PackedPosition } from './positions.js';
 import { resolvePlainScalar } from './scalars.js';
 
 /** This document uses YAML the fast path does not handle; parse it with the full parser. */
@@ -40,14 +40,24 @@ const UNSUPPORTED_START = new Set(['&', '*', '!', '%', '@', '`', '?', ',', ']', 
 const MAX_IMPLICIT_KEY = 1024;
 
 class BlockParser {
-  private li = 0;
+  /** index into `lines` of the current line */
+  private li: number;
   private depth = 0;
+  /** added to a line index to get its 1-based line number in the file */
+  private readonly lineBase: number;
+  private readonly collector = new PositionCollector();
 
   constructor(
-    private readonly lines: string[],
-    /** 1-based line number of lines[0] in the file. */
-    private readonly firstLine: number,
-  ) {}
+    private readonly lines: readonly string[],
+    start: number,
+    /** the document ends before this index */
+    private readonly end: number,
+    /** 1-based line number of lines[start] in the file */
+    firstLine: number,
+  ) {
+    this.li = start;
+    this.lineBase = firstLine - start;
+  }
 
   parse(): ParsedDocument | undefined {
     const indent = this.peekIndent();
@@ -59,13 +69,13 @@ class BlockParser {
   }
 
   private pos(li: number, col: number): PackedPosition {
-    return pack(this.firstLine + li, col + 1);
+    return pack(this.lineBase + li, col + 1);
   }
 
   /** Skip blank and comment-only lines; return the indent of the next content line, or -1 at the end. */
   private peekIndent(): number {
     const lines = this.lines;
-    while (this.li < lines.length) {
+    while (this.li < this.end) {
       const line = lines[this.li];
       let i = 0;
       while (line.charCodeAt(i) === SPACE) i++;
@@ -105,7 +115,7 @@ class BlockParser {
   private parseMapping(indent: number): JsonObject {
     this.enter();
     const obj: JsonObject = {};
-    const positions: MapPositions = [];
+    const mark = this.collector.mark();
     let col = indent;
     for (;;) {
       const line = this.lines[this.li];
@@ -114,7 +124,7 @@ class BlockParser {
       if (keyEnd < 0) throw new Unsupported('expected a mapping key');
       const key = readKey(line, col, keyEnd);
       if (Object.prototype.hasOwnProperty.call(obj, key)) throw new Unsupported('duplicate key');
-      positions.push(key, this.pos(this.li, col));
+      this.collector.key(key, this.pos(this.li, col));
       obj[key] = this.parseEntryValue(line, keyEnd + 1, indent);
       const next = this.peekIndent();
       if (next === indent) {
@@ -124,7 +134,7 @@ class BlockParser {
       if (next > indent) throw new Unsupported('unexpected indentation');
       break;
     }
-    setMapPositions(obj, positions);
+    this.collector.finishMap(obj, mark);
     this.depth--;
     return obj;
   }
@@ -147,7 +157,7 @@ class BlockParser {
   private parseSequence(indent: number): JsonArray {
     this.enter();
     const arr: JsonArray = [];
-    const positions: SeqPositions = [];
+    const mark = this.collector.mark();
     for (;;) {
       const line = this.lines[this.li];
       let c = indent + 1;
@@ -158,15 +168,15 @@ class BlockParser {
         this.li++;
         const next = this.peekIndent();
         if (next > indent) {
-          positions.push(this.pos(this.li, next));
+          this.collector.item(this.pos(this.li, next));
           arr.push(this.parseNodeAt(next, indent));
         } else {
-          positions.push(emptyPosition);
+          this.collector.item(emptyPosition);
           arr.push(null);
         }
       } else {
         if (line.charCodeAt(c) === TAB) throw new Unsupported('tab after sequence indicator');
-        positions.push(this.pos(this.li, c));
+        this.collector.item(this.pos(this.li, c));
         arr.push(this.parseNodeAt(c, indent));
       }
       const next = this.peekIndent();
@@ -174,7 +184,7 @@ class BlockParser {
       if (next > indent) throw new Unsupported('unexpected indentation');
       break;
     }
-    setSeqPositions(arr, positions);
+    this.collector.finishSeq(arr, mark);
     this.depth--;
     return arr;
   }
@@ -193,7 +203,7 @@ class BlockParser {
       value = q.value;
       end = q.end;
     } else if (ch === '{' || ch === '[') {
-      const flow = new FlowParser(line, c, this.depth, this.firstLine + this.li);
+      const flow = new FlowParser(line, c, this.depth, this.lineBase + this.li, this.collector);
       value = flow.parseValue();
       end = flow.pos;
     } else {
@@ -229,7 +239,7 @@ class BlockParser {
     // The content indent is that of the first non-empty line, which must be deeper than the parent.
     let contentIndent = -1;
     let leadingMaxSpaces = 0;
-    for (let j = this.li; j < lines.length; j++) {
+    for (let j = this.li; j < this.end; j++) {
       const l = lines[j];
       let k = 0;
       while (l.charCodeAt(k) === SPACE) k++;
@@ -251,7 +261,7 @@ class BlockParser {
     let emptyLines = 0;
     let readContent = false;
     let moreIndented = false;
-    for (; this.li < lines.length; this.li++) {
+    for (; this.li < this.end; this.li++) {
       const l = lines[this.li];
       let k = 0;
       while (k < contentIndent && l.charCodeAt(k) === SPACE) k++;
@@ -297,7 +307,7 @@ class BlockParser {
 
   private chompEmpty(chomp: 'clip' | 'strip' | 'keep'): string {
     let blank = 0;
-    while (this.li < this.lines.length && isBlank(this.lines[this.li], 0)) {
+    while (this.li < this.end && isBlank(this.lines[this.li], 0)) {
       blank++;
       this.li++;
     }
@@ -461,6 +471,7 @@ class FlowParser {
     start: number,
     private depth: number,
     private readonly lineNumber: number,
+    private readonly collector: PositionCollector,
   ) {
     this.pos = start;
   }
@@ -490,7 +501,7 @@ class FlowParser {
     this.enter();
     this.pos++;
     const obj: JsonObject = {};
-    const positions: MapPositions = [];
+    const mark = this.collector.mark();
     for (;;) {
       this.skipSpaces();
       if (this.line[this.pos] === '}') {
@@ -513,7 +524,7 @@ class FlowParser {
       if (this.line[this.pos] !== ':') throw new Unsupported('flow mapping without value');
       this.pos++;
       if (Object.prototype.hasOwnProperty.call(obj, key)) throw new Unsupported('duplicate key');
-      positions.push(key, keyPosition);
+      this.collector.key(key, keyPosition);
       this.skipSpaces();
       const next = this.line[this.pos];
       obj[key] = next === ',' || next === '}' ? null : this.parseValue();
@@ -522,7 +533,7 @@ class FlowParser {
       if (sep === ',') this.pos++;
       else if (sep !== '}') throw new Unsupported('flow mapping not closed on its line');
     }
-    setMapPositions(obj, positions);
+    this.collector.finishMap(obj, mark);
     this.depth--;
     return obj;
   }
@@ -531,21 +542,21 @@ class FlowParser {
     this.enter();
     this.pos++;
     const arr: JsonArray = [];
-    const positions: SeqPositions = [];
+    const mark = this.collector.mark();
     for (;;) {
       this.skipSpaces();
       if (this.line[this.pos] === ']') {
         this.pos++;
         break;
       }
-      positions.push(this.here());
+      this.collector.item(this.here());
       arr.push(this.parseValue());
       this.skipSpaces();
       const sep = this.line[this.pos];
       if (sep === ',') this.pos++;
       else if (sep !== ']') throw new Unsupported('flow sequence not closed on its line');
     }
-    setSeqPositions(arr, positions);
+    this.collector.finishSeq(arr, mark);
     this.depth--;
     return arr;
   }
@@ -580,7 +591,16 @@ class FlowParser {
   }
 }
 
-/** Parse one document's lines (no `---` markers); `firstLine` is the 1-based line number of lines[0]. */
-export function parseBlockYaml(lines: string[], firstLine: number): ParsedDocument | undefined {
-  return new BlockParser(lines, firstLine).parse();
+/**
+ * Parse one document's lines (no `---` markers); `firstLine` is the 1-based line number of lines[0].
+ * Every line is taken to end with a line break: leave out the empty string that splitting a text
+ * with a final line break puts last.
+ */
+export function parseBlockYaml(lines: readonly string[], firstLine: number): ParsedDocument | undefined {
+  return new BlockParser(lines, 0, lines.length, firstLine).parse();
+}
+
+/** parseBlockYaml on lines[start, end) of a file's lines, without copying them. */
+export function parseBlockYamlRange(lines: readonly string[], start: number, end: number, firstLine: number): ParsedDocument | undefined {
+  return new BlockParser(lines, start, end, firstLine).parse();
 }

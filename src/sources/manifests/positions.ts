@@ -25,28 +25,117 @@ export type MapPositions = (string | PackedPosition)[];
 /** A sequence's positions, by index. */
 export type SeqPositions = PackedPosition[];
 
+/**
+ * What a container carries under POSITIONS: for a sequence, positions by index; for a mapping,
+ * either the flat keyed list, or (the compact form the fast parsers write) positions alone in the
+ * order its keys enumerate. An array of numbers only is stored unboxed by V8, so the compact form
+ * costs 8 bytes a key instead of a boxed number and a key reference.
+ */
+type Stored = MapPositions | SeqPositions;
+
 interface Positioned {
-  [POSITIONS]?: { map: MapPositions } | { seq: SeqPositions };
+  [POSITIONS]?: Stored;
 }
 
 // A symbol-keyed property is skipped by JSON.stringify, Object.keys and for…in.
 export function setMapPositions(target: object, positions: MapPositions): void {
-  (target as Positioned)[POSITIONS] = { map: positions };
+  (target as Positioned)[POSITIONS] = positions;
+}
+
+/**
+ * Positions of a mapping's entries in the order `for…in` enumerates its keys. Only for mappings
+ * without integer-like keys (which JavaScript enumerates first) and without duplicates.
+ */
+export function setAlignedMapPositions(target: object, positions: SeqPositions): void {
+  (target as Positioned)[POSITIONS] = positions;
 }
 
 export function setSeqPositions(target: object, positions: SeqPositions): void {
-  (target as Positioned)[POSITIONS] = { seq: positions };
+  (target as Positioned)[POSITIONS] = positions;
 }
 
 function positionOfStep(container: unknown, step: string | number): PackedPosition | undefined {
   if (typeof container !== 'object' || container === null) return undefined;
-  const positions = (container as Positioned)[POSITIONS];
-  if (positions === undefined) return undefined;
-  if ('seq' in positions) return typeof step === 'number' ? positions.seq[step] : undefined;
+  const stored = (container as Positioned)[POSITIONS];
+  if (stored === undefined) return undefined;
+  if (Array.isArray(container)) return typeof step === 'number' ? (stored[step] as PackedPosition | undefined) : undefined;
   const key = String(step);
-  const flat = positions.map;
-  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === key) return flat[i + 1] as PackedPosition;
+  if (stored.length > 0 && typeof stored[0] === 'string') {
+    for (let i = stored.length - 2; i >= 0; i -= 2) if (stored[i] === key) return stored[i + 1] as PackedPosition;
+    return undefined;
+  }
+  let i = 0;
+  for (const k in container) {
+    if (k === key) return stored[i] as PackedPosition | undefined;
+    i++;
+  }
   return undefined;
+}
+
+/** Every recorded entry of a container with its position, in the container's order (for tests and tools). */
+export function entryPositions(container: unknown): [string | number, PackedPosition][] {
+  if (typeof container !== 'object' || container === null) return [];
+  const stored = (container as Positioned)[POSITIONS];
+  if (stored === undefined) return [];
+  if (Array.isArray(container)) return (stored as SeqPositions).map((p, i) => [i, p]);
+  if (stored.length > 0 && typeof stored[0] === 'string') {
+    const out: [string, PackedPosition][] = [];
+    for (let i = 0; i < stored.length; i += 2) out.push([stored[i] as string, stored[i + 1] as PackedPosition]);
+    return out;
+  }
+  return Object.keys(container).map((k, i) => [k, stored[i] as PackedPosition]);
+}
+
+/**
+ * Collects positions while a parser descends, on two shared stacks, and hands each finished
+ * container an array of exactly its own positions (no per-container growth slack, no boxing).
+ */
+export class PositionCollector {
+  private readonly keys: string[] = [];
+  private readonly positions: number[] = [];
+  /** the stacks' height; the arrays are not shortened, only overwritten */
+  private top = 0;
+
+  /** Where the container being started begins on the stacks. */
+  mark(): number {
+    return this.top;
+  }
+
+  key(key: string, position: PackedPosition): void {
+    this.keys[this.top] = key;
+    this.positions[this.top++] = position;
+  }
+
+  item(position: PackedPosition): void {
+    this.keys[this.top] = '';
+    this.positions[this.top++] = position;
+  }
+
+  finishMap(target: object, mark: number): void {
+    const keys = this.keys;
+    const top = this.top;
+    let aligned = true;
+    for (let i = mark; i < top; i++) {
+      const c = keys[i].charCodeAt(0);
+      if (c >= 48 && c <= 57) {
+        aligned = false;
+        break;
+      }
+    }
+    if (aligned) {
+      setAlignedMapPositions(target, this.positions.slice(mark, top));
+    } else {
+      const flat: MapPositions = [];
+      for (let i = mark; i < top; i++) flat.push(keys[i], this.positions[i]);
+      setMapPositions(target, flat);
+    }
+    this.top = mark;
+  }
+
+  finishSeq(target: object, mark: number): void {
+    setSeqPositions(target, this.positions.slice(mark, this.top));
+    this.top = mark;
+  }
 }
 
 /**
