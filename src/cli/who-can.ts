@@ -53,10 +53,10 @@ const RBAC_TARGETS = ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindi
 /** The source flags of who-can and can: manifests, or a live cluster through a kubeconfig. */
 export function addRbacSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--manifests <paths...>', 'read RBAC from manifests (files, directories, - for stdin) instead of a live cluster')
+    .option('--manifests <paths...>', 'read RBAC from manifests (files, directories, - for stdin) instead of a live cluster; put it after the arguments')
     .option('--kubeconfig <file>', 'kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context')
-    .option('-n, --namespace <ns>', 'the namespace to ask about (default: every namespace and cluster-wide)')
+    .option('-n, --namespace <ns>', 'the namespace to ask about (default: every namespace and cluster-wide; for `can SUBJECT VERB RESOURCE`, a cluster-wide request)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
     .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4'));
