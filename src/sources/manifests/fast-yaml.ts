@@ -1,9 +1,19 @@
 // A fast parser for the block-style YAML that Kubernetes manifests are written in, recording the
 // line and column of every entry. Measured on 5,000 Deployments, the `yaml` library parses about
 // 1,300 documents/s and js-yaml about 9,000 (without positions); the scan targets 20,000/s, so
-// the common subset is parsed here. Anything outside it (anchors, aliases, tags, multi-line flow or
-// quoted scalars, complex keys, duplicate keys, errors) throws `Unsupported`, and the caller hands
-// that document to the `yaml` library, which also produces the error messages for broken input.
+// the common subset is parsed here: block mappings and sequences (including lists at their key's
+// indent, compact `- key:` items and `- - a`), plain, single- and double-quoted one-line scalars
+// with every escape, one-line flow collections, literal and folded block scalars with chomping,
+// comments, and YAML 1.1 scalar resolution (scalars.ts).
+//
+// Everything else throws `Unsupported`, and the caller hands that document to the `yaml` library
+// (full-yaml.ts), which also writes the error messages for broken input: anchors, aliases, tags and
+// merge keys; complex (`?`) keys and keys that are not strings (`on:`, `1:`, `~:`); multi-line plain,
+// quoted and flow scalars (a JSON file is read by fast-json.ts instead); block scalar indentation
+// indicators; directives and content on a `---` line; tabs in indentation, after indicators or in
+// plain scalars; comments inside flow collections; duplicate and `__proto__` keys; implicit keys over
+// 1,024 characters; plain scalars starting with a reserved or flow indicator; and any error.
+// test/unit/yaml-differential.test.ts holds the two paths to identical values and positions.
 
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
 import { pack, PositionCollector, type PackedPosition } from './positions.js';
