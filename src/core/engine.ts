@@ -60,9 +60,11 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
     for (const { rule, fn } of kindVisitors.get(object.kind) ?? []) guard(rule, object, () => fn(object));
     const pod = inventory.podSpecOf(object);
     if (pod === undefined) continue;
-    for (const { rule, v } of podVisitors) guard(rule, object, () => v.podSpec!(pod));
+    const controlPlane = inventory.isControlPlanePod(object);
+    const applies = (rule: Rule): boolean => !(controlPlane && rule.meta.notForControlPlane);
+    for (const { rule, v } of podVisitors) if (applies(rule)) guard(rule, object, () => v.podSpec!(pod));
     for (const container of pod.containers) {
-      for (const { rule, v } of containerVisitors) guard(rule, object, () => v.container!(container));
+      for (const { rule, v } of containerVisitors) if (applies(rule)) guard(rule, object, () => v.container!(container));
     }
     if (componentVisitors.length === 0) continue;
     for (const component of inventory.componentsOf(object)) {

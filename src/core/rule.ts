@@ -36,6 +36,13 @@ export interface RuleMeta {
   frameworks: Frameworks;
   /** message templates by id; `{{name}}` is replaced from the report's data */
   messages: Record<string, string>;
+  /**
+   * The rule checks something a control-plane component needs by design (host network, its PKI on
+   * a hostPath, running as root, no limits in kubeadm's static pods): it is not run on pods that
+   * run only kube-apiserver, kube-controller-manager, kube-scheduler or etcd, which the KM-CP and
+   * KM-ET rules judge instead.
+   */
+  notForControlPlane?: true;
 }
 
 export interface RuleExamples {

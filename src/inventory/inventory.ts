@@ -6,6 +6,8 @@ import { componentsOf, type ComponentNode } from './components.js';
 /** Objects a manifest leaves without a namespace are installed into one chosen at deploy time; they share it. */
 export const UNSET_NAMESPACE = '';
 
+const CONTROL_PLANE = new Set(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd']);
+
 export class Inventory {
   readonly objects: KubeObject[] = [];
   /**
@@ -57,6 +59,15 @@ export class Inventory {
 
   componentsOf(object: KubeObject): readonly ComponentNode[] {
     return this.componentsByObject.get(object) ?? [];
+  }
+
+  /** A pod whose every regular container is a control-plane component (a kubeadm-style static pod). */
+  isControlPlanePod(object: KubeObject): boolean {
+    const components = this.componentsByObject.get(object);
+    const pod = this.podSpecByObject.get(object);
+    if (components === undefined || pod === undefined) return false;
+    const regular = pod.containers.filter((c) => c.containerKind === 'container');
+    return regular.length > 0 && regular.every((c) => components.some((k) => k.source.container === c && CONTROL_PLANE.has(k.component)));
   }
 
   namespaceObject(name: string): KubeObject | undefined {

@@ -10,6 +10,8 @@ import { rbacRules } from './rbac/index.js';
 import { rbacAnalysisRules } from './rbac-analysis/index.js';
 import { networkRules } from './network/index.js';
 import { kubeletRules } from './kubelet/index.js';
+import { controlPlaneRules } from './control-plane/index.js';
+import { etcdRules } from './etcd/index.js';
 
 export const catalogue: readonly Rule[] = [
   ...workloadRules,
@@ -21,6 +23,8 @@ export const catalogue: readonly Rule[] = [
   ...rbacAnalysisRules,
   ...networkRules,
   ...kubeletRules,
+  ...controlPlaneRules,
+  ...etcdRules,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findRule(id: string): Rule | undefined {

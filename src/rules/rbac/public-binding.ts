@@ -35,6 +35,15 @@ function redefinedRoles(inventory: Inventory): Set<string> {
   return names;
 }
 
+/**
+ * A binding the API server creates itself (bootstrap policy; new ones arrive with new releases, e.g.
+ * system:cluster-trust-bundle-discovery for all service accounts): labelled rbac-defaults, named
+ * `system:…`, and granting a built-in `system:…` ClusterRole that the input does not redefine.
+ */
+function isBootstrapBinding(o: KubeObject, roleName: string): boolean {
+  return o.labels['kubernetes.io/bootstrapping'] === 'rbac-defaults' && o.name.startsWith('system:') && roleName.startsWith('system:');
+}
+
 /** kubeadm lets anonymous clients read the `cluster-info` ConfigMap in kube-public, for node bootstrap. */
 const KUBEADM_CLUSTER_INFO = 'kubeadm:bootstrap-signer-clusterinfo';
 
@@ -102,6 +111,14 @@ subjects:
     pass: [
       `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
+metadata:
+  name: system:cluster-trust-bundle-discovery
+  labels: {kubernetes.io/bootstrapping: rbac-defaults}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:cluster-trust-bundle-discovery"}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:serviceaccounts"}`,
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
 metadata: {name: "system:public-info-viewer"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:public-info-viewer"}
 subjects:
@@ -146,6 +163,7 @@ subjects:
       redefined ??= redefinedRoles(context.inventory);
       const builtIn = role.kind === 'ClusterRole' && !redefined.has(role.name);
       if (builtIn && PUBLIC_ROLES.has(role.name)) return;
+      if (builtIn && isBootstrapBinding(o, role.name)) return;
       const hits: { s: Subject; who: string; severity: Severity }[] = [];
       for (const s of subjectsOf(o)) {
         if (s.kind === 'ServiceAccount') continue; // a service account named `system:anonymous` is just a name

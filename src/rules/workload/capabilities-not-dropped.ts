@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Set `securityContext.capabilities.drop: [ALL]` on the container and add back only the capability it needs (for example NET_BIND_SERVICE).',
     references: [DOCS.podSecurityStandards, DOCS.linuxCapabilities],
     frameworks: { cis: ['5.2.10'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    notForControlPlane: true,
     messages: { notDropped: '{{container}} in {{resource}} does not drop ALL capabilities' },
   },
   examples: {

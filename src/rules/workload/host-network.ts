@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Remove `hostNetwork: true`. Expose the workload through a Service (ClusterIP, NodePort or LoadBalancer) instead of the node\'s interfaces.',
     references: [DOCS.podSecurityStandards],
     frameworks: { cis: ['5.2.5'], nsa: [NSA.podSecurity, NSA.networkPolicies], mitre: [MITRE.escapeToHost, MITRE.networkServiceDiscovery] },
+    notForControlPlane: true,
     messages: { hostNetwork: "{{resource}} uses the node's network namespace (hostNetwork)" },
   },
   examples: {

@@ -20,6 +20,7 @@ export default defineRule({
       'Give workloads credentials through Secrets or workload identity rather than host files, and ship logs through the kubelet or a node agent in a locked-down namespace.',
     references: [DOCS.hostPath, DOCS.staticPods, DOCS.podSecurityStandards],
     frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost, MITRE.credentialsInFiles] },
+    notForControlPlane: true,
     messages: {
       writable: '{{resource}} mounts the host path `{{path}}` writable into {{writer}}: {{why}}',
       readOnly: '{{resource}} mounts the host path `{{path}}` read-only into {{readers}}: {{why}}',

@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Add `readOnly: true` to the volumeMount, or replace the hostPath with an emptyDir, a PersistentVolumeClaim or a local PersistentVolume when the data is the workload\'s own.',
     references: [DOCS.hostPath, DOCS.podSecurityStandards],
     frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.immutableFs], mitre: [MITRE.escapeToHost] },
+    notForControlPlane: true,
     messages: { writable: '{{container}} in {{resource}} mounts the host path `{{path}}` writable' },
   },
   examples: {

@@ -14,6 +14,7 @@ export default defineRule({
     remediation: 'Use a ConfigMap, Secret, emptyDir or PersistentVolumeClaim instead. If the node file is truly needed, mount the narrowest path, read-only, and keep the workload in a namespace whose Pod Security level allows it on purpose.',
     references: [DOCS.hostPath, DOCS.podSecurityStandards],
     frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    notForControlPlane: true,
     messages: {
       readOnly: '{{resource}} mounts the host path `{{path}}` (read-only) into {{readers}}',
       declared: '{{resource}} declares the host path `{{path}}` as a volume',

@@ -14,6 +14,7 @@ export default defineRule({
       'Set `resources.limits.cpu` and `resources.limits.memory` on every container, or give the namespace a LimitRange with `default` limits for type Container.',
     references: [DOCS.resources, DOCS.limitRange],
     frameworks: { nsa: [NSA.resourcePolicies], mitre: [MITRE.resourceHijacking, MITRE.endpointDenialOfService] },
+    notForControlPlane: true,
     messages: { missing: '{{container}} in {{resource}} has no {{resources}} limit' },
   },
   examples: {

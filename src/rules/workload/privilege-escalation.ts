@@ -16,6 +16,7 @@ export default defineRule({
     remediation: 'Set `securityContext.allowPrivilegeEscalation: false` on every container.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext],
     frameworks: { cis: ['5.2.6'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    notForControlPlane: true,
     messages: {
       allowed: '{{container}} in {{resource}} sets allowPrivilegeEscalation: true',
       unset: '{{container}} in {{resource}} does not set allowPrivilegeEscalation: false',

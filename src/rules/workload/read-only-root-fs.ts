@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Set `securityContext.readOnlyRootFilesystem: true` and mount an emptyDir at each path the application writes (for example /tmp and its cache directory).',
     references: [DOCS.securityContext],
     frameworks: { cis: ['5.7.3'], nsa: [NSA.immutableFs], mitre: [MITRE.implantInternalImage] },
+    notForControlPlane: true,
     messages: { writable: '{{container}} in {{resource}} does not set readOnlyRootFilesystem: true' },
   },
   examples: {

@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Set `resources.requests.cpu` and `resources.requests.memory` on every container, or give the namespace a LimitRange with `defaultRequest` (or `default`) values for type Container.',
     references: [DOCS.resources, DOCS.limitRange],
     frameworks: { nsa: [NSA.resourcePolicies], mitre: [MITRE.resourceHijacking, MITRE.endpointDenialOfService] },
+    notForControlPlane: true,
     messages: { missing: '{{container}} in {{resource}} has no {{resources}} request' },
   },
   examples: {

@@ -16,6 +16,7 @@ export default defineRule({
     remediation: 'Set `securityContext.runAsNonRoot: true` on the pod (containers inherit it), together with a non-zero `runAsUser` if the image has no numeric non-root USER.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext],
     frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    notForControlPlane: true,
     messages: {
       missing: '{{container}} in {{resource}} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set',
       disabled: '{{container}} in {{resource}} sets runAsNonRoot: false and no non-zero runAsUser',

@@ -15,6 +15,7 @@ export default defineRule({
     remediation: 'Set `runAsUser` to a non-zero id (and `runAsNonRoot: true`), and build the image with a non-root `USER`. If root inside is unavoidable, run the pod with `hostUsers: false`.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext, DOCS.userNamespaces],
     frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.escapeToHost, MITRE.exploitationForPrivilegeEscalation] },
+    notForControlPlane: true,
     messages: {
       root: '{{container}} in {{resource}} runs as root (runAsUser: 0{{origin}})',
       rootInUserNamespace: '{{container}} in {{resource}} runs as root (runAsUser: 0{{origin}}) inside its own user namespace',

@@ -32,6 +32,7 @@ export default defineRule({
     remediation: 'Set `automountServiceAccountToken: false` on the pod, or on its ServiceAccount. Pods that do need the API should use a dedicated ServiceAccount with minimal RBAC, or a projected token with a short expiry and a specific audience.',
     references: [DOCS.serviceAccounts, DOCS.serviceAccountTokens],
     frameworks: { cis: ['5.1.6'], nsa: [NSA.serviceAccountTokens], mitre: [MITRE.stealApplicationAccessToken, MITRE.containerApi] },
+    notForControlPlane: true,
     messages: {
       automounted: '{{resource}} mounts the API token of service account `{{account}}`',
       explicit: '{{resource}} explicitly mounts the API token of service account `{{account}}` (automountServiceAccountToken: true)',
