@@ -135,6 +135,7 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   ['content after ... is an error', 'a: 1\n... b\nc: 1\n', 'error'],
   ['directives', '%YAML 1.1\n---\na: 1\n...\n%TAG !e! tag:example.com,2000:\n---\nb: 2\n', 'full'],
   ['directive inside a document is an error', 'a: 1\n%YAML 1.1\n---\nb: 2\n', 'error'],
+  ['directive without --- before ...', '%YAML 1.1\na: 1\n...\nb: 2\n', 'error'],
   ['% at column 0 inside a root block scalar', '|\n%x\n', 'full'],
   ['--- and ... inside values', 'a: "---"\nb: ...\nc: |\n  ---\n  ...\n', 'fast'],
   ['CRLF', 'a: 1\r\nb: |\r\n  x\r\n  y\r\nc: [1, 2]\r\n---\r\nd: 2\r\n', 'fast'],

@@ -87,7 +87,8 @@ function splitDocuments(lines: string[]): Segment[] {
         needsFull = true;
         continue;
       }
-      close(directives >= 0 ? directives : i);
+      // directives not followed by `---` stay in this segment, for the full parser to report
+      close(i);
       needsFull = false;
       directives = -1;
       open = false;
