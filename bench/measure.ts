@@ -32,6 +32,8 @@ export interface Measurement {
   stderrTail: string;
   /** 1-minute load average when the command started */
   load1: number;
+  /** stopped after MeasureOptions.timeoutS: the wall time is a lower bound */
+  timedOut: boolean;
 }
 
 export interface MeasureOptions {
@@ -40,6 +42,8 @@ export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   sampleMs?: number;
+  /** stop the whole process tree after this many seconds */
+  timeoutS?: number;
 }
 
 let gnuTime: boolean | undefined;
@@ -76,6 +80,20 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** user + system CPU seconds of one process so far (from /proc/PID/stat) */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
 function rssKiB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -86,19 +104,21 @@ function rssKiB(pid: number): number {
 }
 
 /** Sum of RSS over pid and its descendants, and how many processes that is. */
-export function treeRss(root: number, skipRoot: boolean): { kib: number; processes: number } {
+export function treeRss(root: number, skipRoot: boolean): { kib: number; processes: number; cpuS: number } {
   let kib = 0;
   let processes = 0;
+  let cpuS = 0;
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop() as number;
     if (!(skipRoot && pid === root)) {
       kib += rssKiB(pid);
+      cpuS += cpuSeconds(pid);
       processes++;
     }
     for (const c of childrenOf(pid)) stack.push(c);
   }
-  return { kib, processes };
+  return { kib, processes, cpuS };
 }
 
 export function measure(command: string, args: readonly string[], options: MeasureOptions = {}): Promise<Measurement> {
@@ -109,7 +129,8 @@ export function measure(command: string, args: readonly string[], options: Measu
   const stdoutFd = openSync(options.stdoutFile ?? '/dev/null', 'w');
   const load1 = loadavg()[0];
   const started = performance.now();
-  const child = spawn(exe, argv, { stdio: ['ignore', stdoutFd, 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+  // its own process group, so that a timeout can stop the command and everything it started
+  const child = spawn(exe, argv, { stdio: ['ignore', stdoutFd, 'pipe'], env: options.env ?? process.env, cwd: options.cwd, detached: true });
   closeSync(stdoutFd);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -118,20 +139,37 @@ export function measure(command: string, args: readonly string[], options: Measu
   });
   let treePeakKiB = 0;
   let processes = 0;
+  /** CPU seconds of the live tree at the last sample: a lower bound when wait4 figures are missing */
+  let sampledCpuS = 0;
   const sample = (): void => {
     if (child.pid === undefined) return;
     const t = treeRss(child.pid, useTime);
     if (t.kib > treePeakKiB) treePeakKiB = t.kib;
     if (t.processes > processes) processes = t.processes;
+    if (t.cpuS > sampledCpuS) sampledCpuS = t.cpuS;
   };
   const timer = setInterval(sample, options.sampleMs ?? 40);
+  let timedOut = false;
+  const killer =
+    options.timeoutS !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, options.timeoutS * 1000)
+      : undefined;
   return new Promise((resolve, reject) => {
     child.on('error', (e) => {
       clearInterval(timer);
+      if (killer) clearTimeout(killer);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearInterval(timer);
+      if (killer) clearTimeout(killer);
       const wallS = (performance.now() - started) / 1000;
       const m: Measurement = {
         command: [command, ...args].join(' '),
@@ -143,6 +181,7 @@ export function measure(command: string, args: readonly string[], options: Measu
         signal,
         stderrTail: stderr,
         load1,
+        timedOut,
       };
       if (useTime && existsSync(timeFile)) {
         const text = readFileSync(timeFile, 'utf8').trim().split('\n');
@@ -156,6 +195,11 @@ export function measure(command: string, args: readonly string[], options: Measu
           m.peakRssMiB = Math.max(treePeakKiB, last[3]) / 1024;
         }
         // GNU time reports the child's exit status as its own
+      }
+      if (m.userS === undefined && sampledCpuS > 0) {
+        // no wait4 figures (stopped at the timeout, or no GNU time): the sampled CPU time
+        m.userS = sampledCpuS;
+        m.sysS = 0;
       }
       resolve(m);
     });

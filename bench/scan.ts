@@ -9,7 +9,7 @@
 //
 // Options: --resources N --files M --seed S --size small|normal|large --corpus DIR --runs R
 //          --peers kube-score,polaris,checkov | --no-peers   --kube-score-resources N
-//          --checkov-resources N   --profile   --json FILE   --cache DIR   --no-snapshot
+//          --checkov-resources N   --peer-timeout S (600)   --profile   --json FILE   --cache DIR   --no-snapshot
 //
 // Performance is reported, never asserted: the exit code is 0 whatever the figures.
 
@@ -38,6 +38,8 @@ interface Options {
   peers: string[];
   kubeScoreResources?: number;
   checkovResources: number;
+  /** a peer still running after this many seconds is stopped and reported as a lower bound */
+  peerTimeoutS: number;
   profile: boolean;
   json?: string;
   cache: string;
@@ -54,6 +56,7 @@ function parseArgs(argv: readonly string[]): Options {
     runs: 5,
     peers: ['kube-score', 'polaris', 'checkov'],
     checkovResources: quick ? 2_000 : 5_000,
+    peerTimeoutS: quick ? 300 : 600,
     profile: false,
     cache,
     quick,
@@ -112,6 +115,9 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--checkov-resources':
         o.checkovResources = num();
+        break;
+      case '--peer-timeout':
+        o.peerTimeoutS = num();
         break;
       case '--profile':
         o.profile = true;
@@ -299,6 +305,8 @@ interface ToolResult {
   sanity: string;
   note?: string;
   error?: string;
+  /** stopped at the timeout: wall time is a lower bound, rates are upper bounds */
+  timedOut?: boolean;
 }
 
 function summarise(tool: string, scope: Scope, runs: Measurement[], sanity: string, note?: string): ToolResult {
@@ -317,6 +325,7 @@ function summarise(tool: string, scope: Scope, runs: Measurement[], sanity: stri
     load1: median(runs.map((r) => r.load1)),
     sanity,
     ...(note ? { note } : {}),
+    ...(runs.some((r) => r.timedOut) ? { timedOut: true } : {}),
   };
 }
 
@@ -326,7 +335,7 @@ function failure(tool: string, scope: Scope, error: string): ToolResult {
 
 function describeRun(m: Measurement): string {
   const cpu = cpuS(m);
-  return `wall ${m.wallS.toFixed(2)} s, cpu ${cpu !== undefined ? cpu.toFixed(2) : '?'} s, peak RSS ${m.peakRssMiB.toFixed(0)} MiB${m.processes > 1 ? ` over ${m.processes} processes` : ''}, load ${m.load1.toFixed(2)}, exit ${m.exitCode ?? m.signal}`;
+  return `${m.timedOut ? 'STOPPED at the timeout, ' : ''}wall ${m.wallS.toFixed(2)} s, cpu ${cpu !== undefined ? cpu.toFixed(2) : '?'} s, peak RSS ${m.peakRssMiB.toFixed(0)} MiB${m.processes > 1 ? ` over ${m.processes} processes` : ''}, load ${m.load1.toFixed(2)}, exit ${m.exitCode ?? m.signal}`;
 }
 
 interface KubemoatJson {
@@ -367,7 +376,7 @@ async function runKubemoat(scope: Scope, runs: number, outDir: string, tag: stri
   return summarise('kubemoat', scope, timed, sanity, note);
 }
 
-async function runKubeScore(exe: string, scope: Scope, outDir: string): Promise<ToolResult> {
+async function runKubeScore(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
   const files = yamlFiles(scope.paths);
   // One invocation when the list fits in the argument space, batches otherwise (sequential, summed).
   const batches: string[][] = [[]];
@@ -385,8 +394,12 @@ async function runKubeScore(exe: string, scope: Scope, outDir: string): Promise<
   const objects = new Set<string>();
   for (let b = 0; b < batches.length; b++) {
     const out = join(outDir, `kube-score-${b}.txt`);
-    const m = await measure(exe, ['score', '-o', 'ci', ...batches[b]], { stdoutFile: out });
+    const m = await measure(exe, ['score', '-o', 'ci', ...batches[b]], { stdoutFile: out, timeoutS });
     log(`  kube-score${batches.length > 1 ? ` batch ${b + 1}/${batches.length}` : ''} (${fmtInt(batches[b].length)} files): ${describeRun(m)}`);
+    if (m.timedOut) {
+      rmSync(out, { force: true });
+      return summarise('kube-score', scope, [m], `stopped after ${timeoutS} s without finishing: figures are bounds`, 'kube-score score -o ci FILES…, one process');
+    }
     // kube-score exits 1 when it grades something CRITICAL: that is a result, not a failure
     if (m.exitCode !== 0 && m.exitCode !== 1) return failure('kube-score', scope, `exit ${m.exitCode ?? m.signal}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
     if (m.stderrTail.trim() !== '') {
@@ -421,14 +434,15 @@ interface CheckovSummary {
   resource_count: number;
 }
 
-async function runCheckov(exe: string, scope: Scope, outDir: string): Promise<ToolResult> {
+async function runCheckov(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
   const out = join(outDir, 'checkov.json');
   const args = ['-d', scope.paths[0], '--framework', 'kubernetes', '-o', 'json', '--quiet', '--compact', '--skip-download'];
   // BC_SKIP_MAPPING and --skip-download: no calls to the vendor's API (unreachable here, and not
   // part of scanning); --compact leaves code blocks out of the JSON (less output to write: if
   // anything this favours Checkov).
-  const m = await measure(exe, args, { stdoutFile: out, env: { ...process.env, BC_SKIP_MAPPING: 'TRUE', LOG_LEVEL: 'WARNING' } });
+  const m = await measure(exe, args, { stdoutFile: out, env: { ...process.env, BC_SKIP_MAPPING: 'TRUE', LOG_LEVEL: 'WARNING' }, timeoutS });
   log(`  checkov: ${describeRun(m)}`);
+  if (m.timedOut) return summarise('checkov', scope, [m], `stopped after ${timeoutS} s without finishing: figures are bounds`, 'checkov -d DIR --framework kubernetes -o json --quiet --compact --skip-download');
   if (m.exitCode !== 0 && m.exitCode !== 1) return failure('checkov', scope, `exit ${m.exitCode ?? m.signal}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
   let sanity = '';
   try {
@@ -452,11 +466,12 @@ async function runCheckov(exe: string, scope: Scope, outDir: string): Promise<To
   return summarise('checkov', scope, [m], sanity, 'checkov -d DIR --framework kubernetes -o json --quiet --compact --skip-download');
 }
 
-async function runPolaris(exe: string, scope: Scope, outDir: string): Promise<ToolResult> {
+async function runPolaris(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
   if (!scope.full) return failure('polaris', scope, 'polaris audit takes one --audit-path; run it on the full corpus');
   const out = join(outDir, 'polaris.json');
-  const m = await measure(exe, ['audit', '--audit-path', scope.paths[0], '--format', 'json'], { stdoutFile: out });
+  const m = await measure(exe, ['audit', '--audit-path', scope.paths[0], '--format', 'json'], { stdoutFile: out, timeoutS });
   log(`  polaris: ${describeRun(m)}`);
+  if (m.timedOut) return summarise('polaris', scope, [m], `stopped after ${timeoutS} s without finishing: figures are bounds`, 'polaris audit --audit-path DIR --format json');
   if (m.exitCode !== 0) return failure('polaris', scope, `exit ${m.exitCode ?? m.signal}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
   let sanity = '';
   try {
@@ -489,21 +504,23 @@ function printTable(rows: Row[]): void {
       body.push([r.tool, fmtInt(r.scope.resources), fmtInt(r.scope.files), '—', '—', '—', '—', '—', '—', '—', '—', r.error.length > 60 ? 'see below' : r.error]);
       continue;
     }
+    const lo = r.timedOut ? '>' : '';
+    const hi = r.timedOut ? '<' : '';
     let ratio = '1.00× (reference)';
     if (r.tool !== 'kubemoat' && reference && !reference.error) {
       const k = rate(reference);
       const p = rate(r);
-      ratio = `${(p / k).toFixed(3)}× (kubemoat ${(k / p).toFixed(1)}× faster)`;
+      ratio = `${hi}${(p / k).toFixed(3)}× (kubemoat ${lo}${(k / p).toFixed(1)}× faster)`;
     } else if (r.tool === 'kubemoat' && !r.scope.full) ratio = 'reference for the subset';
     body.push([
       r.tool,
       fmtInt(r.scope.resources),
       fmtInt(r.scope.files),
-      r.wallS.toFixed(2),
-      r.bestWallS.toFixed(2),
-      r.cpuS !== undefined ? r.cpuS.toFixed(2) : '?',
-      fmtInt(rate(r)),
-      r.cpuS ? fmtInt(r.scope.resources / r.cpuS) : '?',
+      lo + r.wallS.toFixed(2),
+      lo + r.bestWallS.toFixed(2),
+      r.cpuS !== undefined ? lo + r.cpuS.toFixed(2) : '?',
+      hi + fmtInt(rate(r)),
+      r.cpuS ? hi + fmtInt(r.scope.resources / r.cpuS) : '?',
       r.peakRssMiB.toFixed(0),
       String(r.processes),
       r.load1.toFixed(2),
@@ -539,7 +556,7 @@ async function main(): Promise<void> {
   try {
     o = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message}\nusage: node dist/bench/scan.js [--quick] [--resources N --files M --seed S --size small|normal|large] [--corpus DIR] [--runs R] [--peers kube-score,polaris,checkov | --no-peers] [--kube-score-resources N] [--checkov-resources N] [--profile] [--json FILE] [--cache DIR] [--no-snapshot]\n`);
+    process.stderr.write(`bench: ${(e as Error).message}\nusage: node dist/bench/scan.js [--quick] [--resources N --files M --seed S --size small|normal|large] [--corpus DIR] [--runs R] [--peers kube-score,polaris,checkov | --no-peers] [--kube-score-resources N] [--checkov-resources N] [--peer-timeout S] [--profile] [--json FILE] [--cache DIR] [--no-snapshot]\n`);
     process.exitCode = 2;
     return;
   }
@@ -602,7 +619,7 @@ async function main(): Promise<void> {
         continue;
       }
       log(`kube-score (${exe}) on the ${scope.label}:`);
-      const r = await runKubeScore(exe, scope, outDir);
+      const r = await runKubeScore(exe, scope, outDir, o.peerTimeoutS);
       rows.push({ result: r, reference: await referenceFor(scope) });
     } else if (peer === 'checkov') {
       const scope = scopeFor(meta, o.corpus.out, o.checkovResources, o.cache);
@@ -611,7 +628,7 @@ async function main(): Promise<void> {
         continue;
       }
       log(`checkov (${exe}) on the ${scope.label} (${fmtInt(scope.resources)} resources; it is far slower, so a subset keeps the run short):`);
-      const r = await runCheckov(exe, scope, outDir);
+      const r = await runCheckov(exe, scope, outDir, o.peerTimeoutS);
       rows.push({ result: r, reference: await referenceFor(scope) });
     } else if (peer === 'polaris') {
       if (!exe) {
@@ -619,7 +636,7 @@ async function main(): Promise<void> {
         continue;
       }
       log(`polaris (${exe}) on the full corpus:`);
-      rows.push({ result: await runPolaris(exe, full, outDir), reference: kubemoat });
+      rows.push({ result: await runPolaris(exe, full, outDir, o.peerTimeoutS), reference: kubemoat });
     } else {
       notes.push(`unknown peer ${peer}: skipped`);
     }
@@ -651,7 +668,7 @@ async function main(): Promise<void> {
     for (const { result: r, reference } of rows) {
       if (r.tool === 'kubemoat' || r.error || !reference || reference.error) continue;
       const faster = rate(reference) > rate(r);
-      log(`target faster than ${r.tool}: ${faster ? 'MET' : 'NOT MET'} (${(rate(reference) / rate(r)).toFixed(1)}× on ${fmtInt(r.scope.resources)} resources)`);
+      log(`target faster than ${r.tool}: ${faster ? 'MET' : 'NOT MET'} (${r.timedOut ? 'more than ' : ''}${(rate(reference) / rate(r)).toFixed(1)}× on ${fmtInt(r.scope.resources)} resources${r.timedOut ? `; ${r.tool} stopped at the ${o.peerTimeoutS} s timeout` : ''})`);
     }
     const missing = rows.filter((x) => x.result.tool !== 'kubemoat' && x.result.error).map((x) => x.result.tool);
     if (missing.length) log(`not compared: ${missing.join(', ')} (see above)`);
