@@ -1,7 +1,7 @@
 // The manifest source: files, directories and stdin in; Kubernetes objects and what could not be
 // read out. It gathers facts and never judges them.
 
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { CoverageGap } from '../../core/finding.js';
 import { asString, isObject, type JsonValue } from '../../core/json.js';
@@ -152,30 +152,25 @@ function addFile(load: ManifestLoad, entry: FileEntry): void {
     gap(load, entry.path, `file is ${Math.round(size / 1048576)} MiB, more than the ${Math.round(MAX_FILE_BYTES / 1048576)} MiB kubemoat reads from one file; split it`);
     return;
   }
-  let text: string;
+  // One read per file: the binary sniff looks at the bytes already read.
+  let bytes: Buffer;
   try {
-    if (looksBinary(entry.path)) {
-      load.stats.skipped++;
-      load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest; skipped', severity: 'warning' });
-      return;
-    }
-    text = readFileSync(entry.path, 'utf8');
+    bytes = readFileSync(entry.path);
   } catch (e) {
     gap(load, entry.path, `cannot read: ${errnoText(e)}`);
     return;
   }
-  addText(load, entry.path, text);
+  if (looksBinary(bytes)) {
+    load.stats.skipped++;
+    load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest; skipped', severity: 'warning' });
+    return;
+  }
+  addText(load, entry.path, bytes.toString('utf8'));
 }
 
-function looksBinary(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
-    const n = readSync(fd, buf, 0, BINARY_SNIFF_BYTES, 0);
-    return buf.subarray(0, n).includes(0);
-  } finally {
-    closeSync(fd);
-  }
+function looksBinary(bytes: Buffer): boolean {
+  const sniff = bytes.length > BINARY_SNIFF_BYTES ? bytes.subarray(0, BINARY_SNIFF_BYTES) : bytes;
+  return sniff.includes(0);
 }
 
 export function addText(load: ManifestLoad, file: string, text: string): void {
