@@ -6,6 +6,8 @@ import { scanCommand } from './scan.js';
 import { rulesCommand } from './rules.js';
 import { clusterCommand } from './cluster.js';
 import { netpolCommand } from './netpol.js';
+import { whoCanCommand } from './who-can.js';
+import { canCommand } from './can.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
@@ -18,6 +20,8 @@ const program = new Command('kubemoat')
   .addCommand(scanCommand())
   .addCommand(clusterCommand())
   .addCommand(netpolCommand())
+  .addCommand(whoCanCommand())
+  .addCommand(canCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();
