@@ -83,6 +83,8 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   ['keep at the end of a document', 'a: |+\n  x\n\n---\nb: >+\n  y\n\n...\n', 'fast'],
   ['clip at the end of a file without a final newline', 'a: |\n  x', 'fast'],
   ['keep at the end of a file without a final newline', 'a: |+\n  x', 'fast'],
+  ['keep with spaces after the last line break', 'a: |+\n  x\n\n  ', 'fast'],
+  ['folded keep with spaces after the last line break', 'a: >+\n  x\n  ', 'fast'],
   ['block scalar with a header comment', 'a: | # comment\n  x\nb: >- # c\n  y\n', 'fast'],
   ['block scalar in a list', '- |\n  x\n- >-\n  y\n  z\n-  |+\n   w\n\n', 'fast'],
   ['block scalar keeps # and : lines', 'a: |\n  # not a comment\n  key: value\n  - item\n# a comment\nb: 1\n', 'fast'],

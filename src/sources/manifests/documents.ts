@@ -130,7 +130,8 @@ export function parseManifestText(rawText: string): ParsedFile {
   }
   const lines = text.split('\n');
   // Every line but the last ends with a line break; a last '' is only what follows the final one.
-  if (lines[lines.length - 1] === '') lines.pop();
+  // Spaces after the last line break end no line either (they matter to `|+` and `>+` scalars).
+  if (lines.length > 0 && /^ *$/.test(lines[lines.length - 1])) lines.pop();
   const documents: ParsedDocument[] = [];
   const problems: DocumentProblem[] = [];
   for (const seg of splitDocuments(lines)) {
