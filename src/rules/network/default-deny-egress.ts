@@ -1,8 +1,8 @@
 import { defineRule } from '../../core/rule.js';
-import { describeNamespace, describeWorkloads, type NetpolIndex, type NsInfo, type PodInfo } from '../../inventory/netpol.js';
+import { describeNamespace, describeWorkloads, type NetpolIndex, type NsInfo } from '../../inventory/netpol.js';
 import { describeObject } from '../../inventory/objects.js';
 import { MITRE, NSA } from '../references.js';
-import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, indexOf, judged, namespaceFieldPath, NETPOL_DOCS } from './shared.js';
+import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, judged, namespaceVerdictVisitors, NETPOL_DOCS, type NamespaceVerdict } from './shared.js';
 
 /**
  * The egress twin of KM-NP-001, one severity lower: an open way out lets an intruder call home and
@@ -10,7 +10,7 @@ import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, indexOf, judged, namespaceF
  * of the finding are as for KM-NP-001. Unlike ingress, a deny-all egress policy that allows
  * everything back is reported here (no other rule names that egress rule).
  */
-function verdict(index: NetpolIndex, ns: NsInfo): { messageId: string; data: Record<string, string | number> } | undefined {
+function verdict(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
   const pods = governedPods(ns);
   if (pods.length === 0 || !judged(index, ns.name)) return undefined;
   const state = index.defaultDeny(ns.name, 'egress');
@@ -123,26 +123,6 @@ spec:
     ],
   },
   create(context) {
-    const reportOn = (ns: NsInfo): PodInfo | undefined => (ns.object === undefined ? governedPods(ns)[0] : undefined);
-    return {
-      kinds: {
-        Namespace(o) {
-          const index = indexOf(context.inventory);
-          const ns = index.namespaceInfo(o.name);
-          if (ns === undefined || ns.object !== o) return;
-          const v = verdict(index, ns);
-          if (v) context.report({ node: o, messageId: v.messageId, data: v.data, at: ['metadata', 'name'] });
-        },
-      },
-      podSpec(pod) {
-        const index = indexOf(context.inventory);
-        const info = index.podOf(pod.object);
-        if (info === undefined) return;
-        const ns = index.namespaceInfo(info.namespace);
-        if (ns === undefined || reportOn(ns) !== info) return;
-        const v = verdict(index, ns);
-        if (v) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info) });
-      },
-    };
+    return namespaceVerdictVisitors(context, verdict);
   },
 });

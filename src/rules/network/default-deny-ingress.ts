@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
-import { describeNamespace, describeWorkloads, type NetpolIndex, type NsInfo, type PodInfo } from '../../inventory/netpol.js';
+import { describeNamespace, describeWorkloads, type NetpolIndex, type NsInfo } from '../../inventory/netpol.js';
 import { MITRE, NSA } from '../references.js';
-import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, indexOf, judged, namespaceFieldPath, NETPOL_DOCS } from './shared.js';
+import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, judged, namespaceVerdictVisitors, NETPOL_DOCS, type NamespaceVerdict } from './shared.js';
 
 /**
  * What this rule judges, and where it reports:
@@ -14,7 +14,7 @@ import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, indexOf, judged, namespaceF
  * When the namespace has ingress policies that cover only some workloads, the uncovered ones are
  * KM-NP-003's; this finding then speaks only of the missing default.
  */
-function verdict(index: NetpolIndex, ns: NsInfo): { messageId: string; data: Record<string, string | number> } | undefined {
+function verdict(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
   const pods = governedPods(ns);
   if (pods.length === 0 || !judged(index, ns.name)) return undefined;
   if (index.defaultDeny(ns.name, 'ingress').state !== 'none') return undefined;
@@ -169,26 +169,6 @@ spec:
     ],
   },
   create(context) {
-    const reportOn = (ns: NsInfo): PodInfo | undefined => (ns.object === undefined ? governedPods(ns)[0] : undefined);
-    return {
-      kinds: {
-        Namespace(o) {
-          const index = indexOf(context.inventory);
-          const ns = index.namespaceInfo(o.name);
-          if (ns === undefined || ns.object !== o) return;
-          const v = verdict(index, ns);
-          if (v) context.report({ node: o, messageId: v.messageId, data: v.data, at: ['metadata', 'name'] });
-        },
-      },
-      podSpec(pod) {
-        const index = indexOf(context.inventory);
-        const info = index.podOf(pod.object);
-        if (info === undefined) return;
-        const ns = index.namespaceInfo(info.namespace);
-        if (ns === undefined || reportOn(ns) !== info) return;
-        const v = verdict(index, ns);
-        if (v) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info) });
-      },
-    };
+    return namespaceVerdictVisitors(context, verdict);
   },
 });

@@ -2,6 +2,7 @@
 // workload a finding points.
 
 import type { Path } from '../../core/json.js';
+import type { RuleContext, Visitors } from '../../core/rule.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import { apiGroup } from '../../inventory/objects.js';
 import { netpolIndex, SYSTEM_NAMESPACES, type NetpolIndex, type NsInfo, type PodInfo } from '../../inventory/netpol.js';
@@ -77,4 +78,34 @@ export function hasCustomResources(inventory: Inventory, ns: NsInfo): boolean {
     customResourceNamespaces.set(inventory, hit);
   }
   return hit.namespaces.has(ns.name);
+}
+
+export type NamespaceVerdict = { messageId: string; data: Record<string, string | number> } | undefined;
+
+/**
+ * Visitors for a rule that judges a whole namespace: the finding goes on the Namespace object when
+ * the input has one, else on the namespace's first governed workload (so it is reported once).
+ */
+export function namespaceVerdictVisitors(context: RuleContext, verdict: (index: NetpolIndex, ns: NsInfo) => NamespaceVerdict): Visitors {
+  const reportOn = (ns: NsInfo): PodInfo | undefined => (ns.object === undefined ? governedPods(ns)[0] : undefined);
+  return {
+    kinds: {
+      Namespace(o) {
+        const index = indexOf(context.inventory);
+        const ns = index.namespaceInfo(o.name);
+        if (ns === undefined || ns.object !== o) return;
+        const v = verdict(index, ns);
+        if (v) context.report({ node: o, messageId: v.messageId, data: v.data, at: ['metadata', 'name'] });
+      },
+    },
+    podSpec(pod) {
+      const index = indexOf(context.inventory);
+      const info = index.podOf(pod.object);
+      if (info === undefined) return;
+      const ns = index.namespaceInfo(info.namespace);
+      if (ns === undefined || reportOn(ns) !== info) return;
+      const v = verdict(index, ns);
+      if (v) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info) });
+    },
+  };
 }
