@@ -123,6 +123,7 @@ test('objects missing kind, apiVersion or metadata', () => {
   const text = [
     'kind: Pod\nmetadata: {name: no-api-version}', // warned, skipped
     'apiVersion: v1\nmetadata: {name: no-kind}', // warned, skipped
+    'apiVersion: v2\nname: chart\nversion: 1.0.0', // a Chart.yaml: skipped quietly
     'apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: x}]}', // no metadata: still an object
     'replicaCount: 3\nimage: {repository: nginx}', // a values file: skipped quietly
     'kind: 7\napiVersion: [v1]', // not strings
@@ -135,8 +136,8 @@ test('objects missing kind, apiVersion or metadata', () => {
     return loadManifests([file]).then((load) => {
       assert.equal(load.stats.objects, 1);
       assert.equal(load.inventory.objects[0].name, '');
-      assert.equal(load.stats.documents, 7);
-      assert.equal(load.stats.skipped, 6);
+      assert.equal(load.stats.documents, 8);
+      assert.equal(load.stats.skipped, 7);
       const warnings = load.coverage.filter((c) => c.severity === 'warning');
       assert.deepEqual(warnings.map((w) => [w.line, w.reason]), [
         [1, 'Pod without apiVersion (a string) is not a Kubernetes object; skipped'],
@@ -225,6 +226,7 @@ test('directories: recursive, only .yaml/.yml/.json, sorted; Helm chart template
     const notes = load.coverage.filter((c) => c.severity === 'warning');
     assert.ok(notes.some((n) => n.target === join(dir, 'chart', 'templates') && /helm template/.test(n.reason)), JSON.stringify(notes));
     assert.ok(notes.some((n) => n.target === join(dir, 'f-dangling.yaml') && /no such file/.test(n.reason)));
+    assert.equal(notes.length, 2, 'nothing said about Chart.yaml or values.yaml');
     assert.equal(load.stats.skipped, 3, 'Chart.yaml, values.yaml and the templates directory');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -217,14 +217,15 @@ function addObject(load: ManifestLoad, origin: Origin, raw: JsonValue): number {
 }
 
 /**
- * A mapping with `kind` or `apiVersion` but not both was probably meant as an object: say so. One
- * with neither (Helm values, kustomization fields, arbitrary config) is skipped without a word.
+ * A mapping with a `kind` but no `apiVersion`, or an `apiVersion` and `metadata` but no `kind`, was
+ * probably meant as an object: say so. Others (Helm values, a chart's Chart.yaml with its own
+ * `apiVersion`, arbitrary config) are skipped without a word.
  */
 function notAnObject(load: ManifestLoad, origin: Origin, raw: JsonValue): void {
   if (origin.type !== 'file' || !isObject(raw)) return;
   const kind = asString(raw.kind);
   const apiVersion = asString(raw.apiVersion);
-  if (kind === undefined && apiVersion === undefined) return;
+  if (kind === undefined && (apiVersion === undefined || !isObject(raw.metadata))) return;
   const missing = kind ? 'apiVersion' : apiVersion ? 'kind' : 'apiVersion and kind';
   const { line, column } = unpack(resolvePosition(origin.document, origin.pathInDocument, origin.documentPosition));
   load.coverage.push({
