@@ -44,7 +44,8 @@ export function setMapPositions(target: object, positions: MapPositions): void {
 
 /**
  * Positions of a mapping's entries in the order `for…in` enumerates its keys. Only for mappings
- * without integer-like keys (which JavaScript enumerates first) and without duplicates.
+ * without integer-like keys (which JavaScript enumerates first) and without duplicates. Parsed
+ * values are read-only from here on: deleting a key would shift the positions after it.
  */
 export function setAlignedMapPositions(target: object, positions: SeqPositions): void {
   (target as Positioned)[POSITIONS] = positions;
