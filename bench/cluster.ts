@@ -3,7 +3,7 @@
 // RSS of the CLI, API time vs analysis time in process, and Trivy on the same cluster if it is
 // installed. Figures are printed, never asserted.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/cluster.js [--runs 3] [--keep] [--no-load] [--cleanup-only]
+//   npx tsc -p tsconfig.json && node dist/bench/cluster.js [--runs 3] [--keep] [--no-load] [--resume] [--cleanup-only]
 //
 // Every request to the lab is made from inside its network namespace: the loader and the in-process
 // scan are this same file started as `ip netns exec NS node dist/bench/cluster.js --inner-…`.
@@ -88,7 +88,7 @@ function container(r: () => number, name: string, app: string, tier: string, pro
     name,
     image: images[Math.floor(r() * images.length)],
     imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: 'http', containerPort: 8080 + (index % 3), protocol: 'TCP' }],
+    ports: [{ name: 'http', containerPort: (name === 'main' ? 8080 : name === 'sidecar' ? 9090 : 7070) + (index % 3), protocol: 'TCP' }],
     env: [
       { name: 'APP_NAME', value: app },
       { name: 'TIER', value: tier },
@@ -358,9 +358,24 @@ async function boundedEach<T>(items: readonly T[], limit: number, task: (t: T) =
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `--inner-load KUBECONFIG PLAN.json CONCURRENCY`: server-side apply of every object, phase by phase. */
-async function innerLoad(kubeconfig: string, planFile: string, concurrency: number): Promise<void> {
+async function innerLoad(kubeconfig: string, planFile: string, concurrency: number, resume: boolean): Promise<void> {
   const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
   const api = await apiClient(kubeconfig);
+  if (resume) {
+    // Skip what is already there (metadata-only lists of the bench objects): finishes a partial load.
+    const existing = new Set<string>();
+    const probe = new Map<string, Obj>();
+    for (const phase of plan.phases) for (const o of phase.objects) if (!probe.has(String(o.kind))) probe.set(String(o.kind), o);
+    for (const [kind, o] of probe) {
+      const apiVersion = String(o.apiVersion);
+      const listPath = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${PLURAL[kind]}`;
+      const res = await api.request('GET', `${listPath}?labelSelector=${encodeURIComponent(`${BENCH_LABEL}=cluster`)}`, undefined, 'application/json');
+      if (res.status !== 200) continue;
+      const body = JSON.parse(res.text) as { items?: { metadata?: { name?: string; namespace?: string } }[] };
+      for (const it of body.items ?? []) existing.add(`${kind}/${it.metadata?.namespace ?? ''}/${it.metadata?.name ?? ''}`);
+    }
+    for (const phase of plan.phases) phase.objects = phase.objects.filter((o) => !existing.has(`${String(o.kind)}/${String((o.metadata as Obj).namespace ?? '')}/${String((o.metadata as Obj).name)}`));
+  }
   const out: { phase: string; objects: number; ms: number; failed: number; retries: number; firstError?: string }[] = [];
   try {
     for (const phase of plan.phases) {
@@ -495,10 +510,10 @@ async function cleanup(env: LabEnv, log: (s: string) => void): Promise<{ ok: boo
   return { ok: false, ms: performance.now() - t0, detail: 'namespaces still terminating after 10 minutes' };
 }
 
-interface Args { runs: number; inProcessRuns: number; keep: boolean; noLoad: boolean; cleanupOnly: boolean; sizes: Sizes; concurrency: number; scanConcurrency: number; peerTimeoutS: number; json?: string; cache: string; noPeers: boolean }
+interface Args { resume: boolean; runs: number; inProcessRuns: number; keep: boolean; noLoad: boolean; cleanupOnly: boolean; sizes: Sizes; concurrency: number; scanConcurrency: number; peerTimeoutS: number; json?: string; cache: string; noPeers: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 3, inProcessRuns: 2, keep: false, noLoad: false, cleanupOnly: false, sizes: { pods: 10_000, rbac: 2_000, netpols: 500, namespaces: 50 }, concurrency: 32, scanConcurrency: 4, peerTimeoutS: 900, cache: process.env.KUBEMOAT_BENCH_CACHE ?? '/var/cache/kubemoat-bench', noPeers: false };
+  const a: Args = { resume: false, runs: 3, inProcessRuns: 2, keep: false, noLoad: false, cleanupOnly: false, sizes: { pods: 10_000, rbac: 2_000, netpols: 500, namespaces: 50 }, concurrency: 32, scanConcurrency: 4, peerTimeoutS: 900, cache: process.env.KUBEMOAT_BENCH_CACHE ?? '/var/cache/kubemoat-bench', noPeers: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => argv[++i];
@@ -506,6 +521,7 @@ function parseArgs(argv: string[]): Args {
       case '--runs': a.runs = Number(v()); break;
       case '--in-process-runs': a.inProcessRuns = Number(v()); break;
       case '--keep': a.keep = true; break;
+      case '--resume': a.resume = true; break;
       case '--no-load': a.noLoad = true; break;
       case '--cleanup-only': a.cleanupOnly = true; break;
       case '--pods': a.sizes.pods = Number(v()); break;
@@ -532,7 +548,7 @@ const mib = (kib?: number): string => (kib === undefined ? '?' : `${Math.round(k
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--inner-load') return innerLoad(argv[1], argv[2], Number(argv[3]));
+  if (argv[0] === '--inner-load') return innerLoad(argv[1], argv[2], Number(argv[3]), argv[4] === 'resume');
   if (argv[0] === '--inner-scan') return innerScan(argv[1], Number(argv[2]));
   const args = parseArgs(argv);
   const workDir = join(args.cache, 'cluster');
@@ -567,7 +583,7 @@ async function main(): Promise<void> {
       writeFileSync(planFile, JSON.stringify(plan));
       const total = plan.phases.reduce((n, p) => n + p.objects.length, 0);
       log(`loading ${total} objects (${Object.entries(plan.counts).map(([k, v]) => `${v} ${k}`).join(', ')}) by server-side apply, ${args.concurrency} requests in flight, load average ${load()}`);
-      const r = await inNs(env, process.execPath, [SELF, '--inner-load', env.adminKubeconfig, planFile, String(args.concurrency)], 1_800_000);
+      const r = await inNs(env, process.execPath, [SELF, '--inner-load', env.adminKubeconfig, planFile, String(args.concurrency), args.resume ? 'resume' : 'all'], 1_800_000);
       if (r.code !== 0) throw new Error(`loader failed: ${r.stderr.slice(-2000)}`);
       const phases = lastJsonLine<{ phases: { phase: string; objects: number; ms: number; failed: number; retries: number; firstError?: string }[] }>(r.stdout).phases;
       for (const p of phases) log(`  ${p.phase}: ${p.objects} objects in ${(p.ms / 1000).toFixed(1)} s (${Math.round(p.objects / (p.ms / 1000))}/s), ${p.retries} retries, ${p.failed} failed${p.firstError ? ` — first error: ${p.firstError}` : ''}`);
