@@ -1,9 +1,9 @@
 // Picking and writing a reporter: shared by every command that produces a report.
 
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
-import { renderJson } from '../report/json.js';
+import { renderJsonChunks } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
@@ -11,16 +11,17 @@ import { renderTable } from '../report/table.js';
 export const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function render(report: Report, format: Format, rules: readonly Rule[], colour: boolean): string {
+/** The rendered report as pieces to write in order (JSON is produced finding by finding). */
+export function render(report: Report, format: Format, rules: readonly Rule[], colour: boolean): Iterable<string> {
   switch (format) {
     case 'table':
-      return renderTable(report, { colour });
+      return [renderTable(report, { colour })];
     case 'json':
-      return renderJson(report);
+      return renderJsonChunks(report);
     case 'sarif':
-      return renderSarif(report, rules);
+      return [renderSarif(report, rules)];
     case 'junit':
-      return renderJunit(report, rules);
+      return [renderJunit(report, rules)];
   }
 }
 
@@ -31,7 +32,33 @@ export function useColour(outputFile: string | undefined): boolean {
   return process.stdout.isTTY === true;
 }
 
-export function emit(text: string, outputFile: string | undefined): void {
-  if (outputFile === undefined) process.stdout.write(text);
-  else writeFileSync(outputFile, text);
+const WRITE_BATCH_CHARS = 1 << 20;
+
+/** Write text, or pieces of text batched into writes of about a megabyte, to stdout or a file. */
+export function emit(text: string | Iterable<string>, outputFile: string | undefined): void {
+  const fd = outputFile === undefined ? undefined : openSync(outputFile, 'w');
+  const write = (s: string): void => {
+    if (fd === undefined) process.stdout.write(s);
+    else writeSync(fd, s);
+  };
+  try {
+    if (typeof text === 'string') {
+      write(text);
+      return;
+    }
+    let batch: string[] = [];
+    let size = 0;
+    for (const piece of text) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= WRITE_BATCH_CHARS) {
+        write(batch.join(''));
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) write(batch.join(''));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

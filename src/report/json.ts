@@ -1,5 +1,36 @@
+// The JSON report, written in pieces: a scan of 100,000 resources has hundreds of thousands of
+// findings, and one JSON string of them would cost as much memory as the inventory itself.
+// The pieces join to exactly `JSON.stringify(report, null, 2)`.
+
 import type { Report } from '../core/report.js';
 
+const STREAMED_ARRAYS = new Set<keyof Report>(['findings', 'suppressed']);
+
+function indent(json: string, by: string): string {
+  return json.replace(/\n/g, `\n${by}`);
+}
+
+export function* renderJsonChunks(report: Report): Generator<string> {
+  const keys = (Object.keys(report) as (keyof Report)[]).filter((k) => report[k] !== undefined);
+  yield '{\n';
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    const value = report[key];
+    const tail = k < keys.length - 1 ? ',\n' : '\n';
+    const head = `  ${JSON.stringify(key)}: `;
+    if (STREAMED_ARRAYS.has(key) && Array.isArray(value) && value.length > 0) {
+      yield `${head}[\n`;
+      for (let i = 0; i < value.length; i++) {
+        yield `    ${indent(JSON.stringify(value[i], null, 2), '    ')}${i < value.length - 1 ? ',\n' : '\n'}`;
+      }
+      yield `  ]${tail}`;
+    } else {
+      yield `${head}${indent(JSON.stringify(value, null, 2), '  ')}${tail}`;
+    }
+  }
+  yield '}\n';
+}
+
 export function renderJson(report: Report): string {
-  return JSON.stringify(report, null, 2) + '\n';
+  return [...renderJsonChunks(report)].join('');
 }
