@@ -1,6 +1,8 @@
 // The JSON report, written in pieces: a scan of 100,000 resources has hundreds of thousands of
 // findings, and one JSON string of them would cost as much memory as the inventory itself.
-// The pieces join to exactly `JSON.stringify(report, null, 2)`.
+// The report is indented like `JSON.stringify(report, null, 2)` except that each finding is
+// written compactly on a line of its own: pretty-printing every finding was a seventh of a scan's
+// CPU, and one finding per line is what `grep` and `jq -c` users want anyway.
 
 import type { Report } from '../core/report.js';
 
@@ -21,7 +23,7 @@ export function* renderJsonChunks(report: Report): Generator<string> {
     if (STREAMED_ARRAYS.has(key) && Array.isArray(value) && value.length > 0) {
       yield `${head}[\n`;
       for (let i = 0; i < value.length; i++) {
-        yield `    ${indent(JSON.stringify(value[i], null, 2), '    ')}${i < value.length - 1 ? ',\n' : '\n'}`;
+        yield `    ${JSON.stringify(value[i])}${i < value.length - 1 ? ',\n' : '\n'}`;
       }
       yield `  ]${tail}`;
     } else {
