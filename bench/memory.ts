@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const report = analyse(load.inventory, { type: 'manifests', paths: [dir] }, load.coverage, new Date(), { rules: catalogue, config, minimumSeverity: 'low' });
   mark(`rules run, report built (${report.findings.length} findings)`);
   const text = renderJson(report);
-  mark(`JSON rendered (${mib(text.length)} of text)`);
+  mark(`JSON rendered as one string (${mib(text.length)}; the CLI streams it instead)`);
   const resources = load.inventory.objects.length;
   process.stdout.write(`memory: ${resources} resources in ${dir}\n`);
   let prev = phases[0].heap;

@@ -15,7 +15,7 @@
 
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existingCorpus, generateCorpus, type CorpusMeta, type CorpusOptions, type CorpusSize } from './corpus.js';
 import { cpuS, measure, median, hasGnuTime, type Measurement } from './measure.js';
@@ -377,7 +377,9 @@ async function runKubemoat(scope: Scope, runs: number, outDir: string, tag: stri
 }
 
 async function runKubeScore(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
-  const files = yamlFiles(scope.paths);
+  // paths relative to the scope's directory keep the argument list short (one process, not batches)
+  const cwd = scope.paths[0];
+  const files = yamlFiles(scope.paths).map((f) => relative(cwd, f));
   // One invocation when the list fits in the argument space, batches otherwise (sequential, summed).
   const batches: string[][] = [[]];
   let bytes = 0;
@@ -394,7 +396,7 @@ async function runKubeScore(exe: string, scope: Scope, outDir: string, timeoutS:
   const objects = new Set<string>();
   for (let b = 0; b < batches.length; b++) {
     const out = join(outDir, `kube-score-${b}.txt`);
-    const m = await measure(exe, ['score', '-o', 'ci', ...batches[b]], { stdoutFile: out, timeoutS });
+    const m = await measure(exe, ['score', '-o', 'ci', ...batches[b]], { stdoutFile: out, timeoutS, cwd });
     log(`  kube-score${batches.length > 1 ? ` batch ${b + 1}/${batches.length}` : ''} (${fmtInt(batches[b].length)} files): ${describeRun(m)}`);
     if (m.timedOut) {
       rmSync(out, { force: true });
