@@ -2,7 +2,9 @@
 // through @kubernetes/client-node. Every request has a timeout; TLS is verified because credentials
 // are sent.
 
-import { KubeConfig } from '@kubernetes/client-node';
+// The client library is loaded only when a command connects: it is the largest dependency, and
+// `kubemoat scan` (the CI path) never needs it.
+type ClientNode = typeof import('@kubernetes/client-node');
 import http from 'node:http';
 import https from 'node:https';
 
@@ -28,6 +30,7 @@ export class ConnectionError extends Error {}
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
 export async function connect(options: ConnectOptions): Promise<ClusterConnection> {
+  const { KubeConfig }: ClientNode = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
