@@ -34,41 +34,32 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
     };
     return { rule, v: rule.create(context) };
   });
-  const objectVisitors = visitors.filter((x) => x.v.object);
-  const podVisitors = visitors.filter((x) => x.v.podSpec);
-  const containerVisitors = visitors.filter((x) => x.v.container);
-  const componentVisitors = visitors.filter((x) => x.v.component);
-  const kindVisitors = new Map<string, { rule: Rule; fn: (o: KubeObject) => void }[]>();
-  for (const { rule, v } of visitors) {
-    for (const [kind, fn] of Object.entries(v.kinds ?? {})) {
-      let list = kindVisitors.get(kind);
-      if (list === undefined) kindVisitors.set(kind, (list = []));
-      list.push({ rule, fn });
-    }
-  }
-  const guard = (rule: Rule, what: KubeObject, fn: () => void): void => {
-    try {
-      fn();
-    } catch (e) {
-      // A rule tripping over an odd object must not lose the findings of every other rule.
-      const target = what.origin.type === 'file' ? what.origin.file : describeObject(what);
-      errors.push({ target, reason: `rule ${rule.meta.id} failed on ${describeObject(what)}: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
-    }
+  const fail = (rule: Rule, what: KubeObject, e: unknown): void => {
+    // A rule tripping over an odd object must not lose the findings of every other rule.
+    const target = what.origin.type === 'file' ? what.origin.file : describeObject(what);
+    errors.push({ target, reason: `rule ${rule.meta.id} failed on ${describeObject(what)}: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
   };
+  // One try per rule and object, no closure per visit: on 10,000 resources the engine makes about
+  // a million visits.
   for (const object of inventory.objects) {
-    for (const { rule, v } of objectVisitors) guard(rule, object, () => v.object!(object));
-    for (const { rule, fn } of kindVisitors.get(object.kind) ?? []) guard(rule, object, () => fn(object));
     const pod = inventory.podSpecOf(object);
-    if (pod === undefined) continue;
-    const controlPlane = inventory.isControlPlanePod(object);
-    const applies = (rule: Rule): boolean => !(controlPlane && rule.meta.notForControlPlane);
-    for (const { rule, v } of podVisitors) if (applies(rule)) guard(rule, object, () => v.podSpec!(pod));
-    for (const container of pod.containers) {
-      for (const { rule, v } of containerVisitors) if (applies(rule)) guard(rule, object, () => v.container!(container));
-    }
-    if (componentVisitors.length === 0) continue;
-    for (const component of inventory.componentsOf(object)) {
-      for (const { rule, v } of componentVisitors) guard(rule, object, () => v.component!(component));
+    const controlPlane = pod !== undefined && inventory.isControlPlanePod(object);
+    const components = pod !== undefined ? inventory.componentsOf(object) : [];
+    for (const { rule, v } of visitors) {
+      const byKind = v.kinds?.[object.kind];
+      if (v.object === undefined && byKind === undefined && (pod === undefined || !(v.podSpec || v.container || v.component))) continue;
+      try {
+        if (v.object) v.object(object);
+        if (byKind) byKind(object);
+        if (pod === undefined) continue;
+        if (!(controlPlane && rule.meta.notForControlPlane)) {
+          if (v.podSpec) v.podSpec(pod);
+          if (v.container) for (const container of pod.containers) v.container(container);
+        }
+        if (v.component) for (const component of components) v.component(component);
+      } catch (e) {
+        fail(rule, object, e);
+      }
     }
   }
   return { findings, objectOf, errors };
