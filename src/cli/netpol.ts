@@ -21,7 +21,7 @@ import {
 } from '../inventory/netpol-view.js';
 import { loadManifests } from '../sources/manifests/source.js';
 import { connect } from '../sources/cluster/connection.js';
-import { collectCluster } from '../sources/cluster/collect.js';
+import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { emit } from './output.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 
@@ -59,7 +59,8 @@ async function load(paths: string[], flags: NetpolFlags): Promise<Loaded> {
   }
   const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
   try {
-    const c = await collectCluster(conn, { pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4) });
+    const kinds = new Set<string>(['Namespace', 'NetworkPolicy', ...WORKLOAD_KINDS]);
+    const c = await collectCluster(conn, { pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4), kinds });
     const incomplete = c.coverage.some((g) => g.severity === 'error' && ESSENTIAL.includes(g.target));
     return { inventory: c.inventory, coverage: c.coverage, incomplete, source: `cluster ${conn.context}` };
   } finally {

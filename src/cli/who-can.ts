@@ -23,7 +23,7 @@ import {
 } from '../inventory/rbac.js';
 import { parseResource, qualifiedResource } from '../inventory/rbac-resources.js';
 import { connect } from '../sources/cluster/connection.js';
-import { collectCluster } from '../sources/cluster/collect.js';
+import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { loadManifests } from '../sources/manifests/source.js';
 import { resolvePosition, unpack } from '../sources/manifests/positions.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
@@ -71,7 +71,8 @@ export async function loadRbac(flags: RbacSourceFlags): Promise<RbacLoad> {
   const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) || 15000 });
   try {
     // -n narrows the namespaced lists; ClusterRoles and ClusterRoleBindings are always read whole
-    const c = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4) });
+    const kinds = new Set<string>(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace', ...WORKLOAD_KINDS]);
+    const c = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4), kinds });
     const incomplete = c.coverage.some((g) => g.severity === 'error' && RBAC_TARGETS.includes(g.target));
     return { inventory: c.inventory, graph: rbacGraph(c.inventory), coverage: c.coverage, incomplete, source: `cluster ${conn.context}` };
   } finally {
