@@ -550,7 +550,6 @@ function parseArgs(argv: string[]): Args {
 }
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-const mib = (kib?: number): string => (kib === undefined ? '?' : `${Math.round(kib / 1024)}`);
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

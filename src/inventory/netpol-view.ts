@@ -123,7 +123,7 @@ function policyName(p: PolicyInfo): string {
 }
 
 function peerView(index: NetpolIndex, peer: Peer, policyNamespace: string, limit: number): PeerView {
-  const view: PeerView = { type: peer.type, text: describePeer(index, peer, policyNamespace) };
+  const view: PeerView = { type: peer.type, text: describePeer(peer, policyNamespace) };
   if (peer.type === 'pods') {
     if (peer.namespaceSelector !== undefined) view.namespaces = index.namespacesSelected(peer.namespaceSelector).map((n) => nsName(n.name));
     const pods = index.podsSelected(peer, policyNamespace);
@@ -162,7 +162,7 @@ export function metadataView(index: NetpolIndex, pod: PodInfo): MetadataView {
   return {
     reachable: true,
     via: access.grants.map(
-      (g) => `${policyName(g.policy)} egress rule ${g.rule.index + 1} allows ${g.peer ? describePeer(index, g.peer, g.policy.namespace) : 'any destination'}${g.endpoint.address === '169.254.169.254' ? '' : ` (${g.endpoint.address})`}`,
+      (g) => `${policyName(g.policy)} egress rule ${g.rule.index + 1} allows ${g.peer ? describePeer(g.peer, g.policy.namespace) : 'any destination'}${g.endpoint.address === '169.254.169.254' ? '' : ` (${g.endpoint.address})`}`,
     ),
   };
 }

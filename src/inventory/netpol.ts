@@ -551,7 +551,7 @@ export function netpolIndex(inventory: Inventory): NetpolIndex {
 
 // ---- descriptions shared by the rules and the `netpol` command ----
 
-export function describePeer(index: NetpolIndex, peer: Peer, policyNamespace: string): string {
+export function describePeer(peer: Peer, policyNamespace: string): string {
   if (peer.type === 'invalid') return `an invalid peer (${peer.reason})`;
   if (peer.type === 'ipBlock') return peer.except.length > 0 ? `${peer.cidr.text} except ${peer.except.map((c) => c.text).join(', ')}` : peer.cidr.text;
   const pods = peer.podSelector === undefined || peer.podSelector.empty ? 'every pod' : `pods matching \`${peer.podSelector.text}\``;

@@ -36,3 +36,9 @@ export function isResourceBounded(inventory: Inventory, c: ContainerNode, bound:
   if (bound === 'requests' && hasOwnResource(c, 'limits', resource)) return true;
   return limitRangeDefaults(inventory, c, bound, resource);
 }
+
+/** The compute resources a container leaves without this bound; ephemeral containers may not set resources at all. */
+export function unboundedResources(inventory: Inventory, c: ContainerNode, bound: ResourceBound): ComputeResource[] {
+  if (c.containerKind === 'ephemeralContainer') return [];
+  return (['cpu', 'memory'] as ComputeResource[]).filter((r) => !isResourceBounded(inventory, c, bound, r));
+}

@@ -22,10 +22,6 @@ function run(yaml: string, ...ids: string[]): Finding[] {
   return report.findings;
 }
 
-function only(findings: Finding[], id: string): Finding[] {
-  return findings.filter((f) => f.ruleId === id);
-}
-
 function pod(spec: string, meta = '{name: p, namespace: shop}'): string {
   return `apiVersion: v1
 kind: Pod

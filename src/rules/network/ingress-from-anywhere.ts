@@ -1,8 +1,7 @@
 import { defineRule } from '../../core/rule.js';
-import { describeWorkloads } from '../../inventory/netpol.js';
 import { formatPolicyPorts } from '../../inventory/netpol-ports.js';
 import { MITRE, NSA } from '../references.js';
-import { governedPods, indexOf, judged, NETPOL_DOCS } from './shared.js';
+import { indexOf, judgedPolicyTargets, NETPOL_DOCS } from './shared.js';
 
 /**
  * Reported on the NetworkPolicy, at the peer that opens it (or at the rule when it has no `from`),
@@ -130,15 +129,8 @@ spec:
         NetworkPolicy(o) {
           const index = indexOf(context.inventory);
           const policy = index.policyOf(o);
-          if (policy === undefined || !policy.types.ingress || !judged(index, policy.namespace)) return;
-          const nsPods = governedPods(index.namespaceInfo(policy.namespace));
-          if (nsPods.length > 0 && policy.selected.length === 0) return;
-          const targets =
-            policy.selected.length > 0
-              ? describeWorkloads(policy.selected)
-              : policy.podSelector.empty
-                ? 'every pod of its namespace'
-                : `the pods matching \`${policy.podSelector.text}\``;
+          const targets = judgedPolicyTargets(index, policy, 'ingress');
+          if (policy === undefined || targets === undefined) return;
           for (const rule of policy.rules.ingress) {
             const open = index.openPeers(rule);
             if (open.length === 0) continue;

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
-import { describeNamespace, describeWorkloads, METADATA_ENDPOINTS } from '../../inventory/netpol.js';
+import { describeNamespace, METADATA_ENDPOINTS } from '../../inventory/netpol.js';
 import { MITRE, NSA } from '../references.js';
-import { governedPods, indexOf, judged, MITRE_CLOUD_METADATA_API, NETPOL_DOCS, podLabelsPath } from './shared.js';
+import { indexOf, judged, judgedPolicyTargets, MITRE_CLOUD_METADATA_API, NETPOL_DOCS, podLabelsPath } from './shared.js';
 
 /**
  * Three ways a workload's pods reach the instance metadata service (169.254.169.254, and AWS's
@@ -166,15 +166,8 @@ spec:
         NetworkPolicy(o) {
           const index = indexOf(context.inventory);
           const policy = index.policyOf(o);
-          if (policy === undefined || !policy.types.egress || !judged(index, policy.namespace)) return;
-          const nsPods = governedPods(index.namespaceInfo(policy.namespace));
-          if (nsPods.length > 0 && policy.selected.length === 0) return;
-          const targets =
-            policy.selected.length > 0
-              ? describeWorkloads(policy.selected)
-              : policy.podSelector.empty
-                ? 'every pod of its namespace'
-                : `the pods matching \`${policy.podSelector.text}\``;
+          const targets = judgedPolicyTargets(index, policy, 'egress');
+          if (policy === undefined || targets === undefined) return;
           for (const rule of policy.rules.egress) {
             for (const endpoint of METADATA_ENDPOINTS) {
               const hit = index.ruleReachesAddress(rule, endpoint.ip, endpoint.protocol, endpoint.port);

@@ -5,7 +5,7 @@ import type { Path } from '../../core/json.js';
 import type { RuleContext, Visitors } from '../../core/rule.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import { apiGroup } from '../../inventory/objects.js';
-import { netpolIndex, SYSTEM_NAMESPACES, type NetpolIndex, type NsInfo, type PodInfo } from '../../inventory/netpol.js';
+import { describeWorkloads, netpolIndex, SYSTEM_NAMESPACES, type Direction, type NetpolIndex, type NsInfo, type PodInfo, type PolicyInfo } from '../../inventory/netpol.js';
 
 export const NETPOL_DOCS = {
   networkPolicies: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
@@ -108,4 +108,17 @@ export function namespaceVerdictVisitors(context: RuleContext, verdict: (index: 
       if (v) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info) });
     },
   };
+}
+
+/**
+ * The workloads a policy's `direction` rules apply to, in words, or undefined when the policy is
+ * not judged: it has no rules of that direction, its namespace is not judged, or it selects none
+ * of the namespace's workloads (KM-NP-006 reports that).
+ */
+export function judgedPolicyTargets(index: NetpolIndex, policy: PolicyInfo | undefined, direction: Direction): string | undefined {
+  if (policy === undefined || !policy.types[direction] || !judged(index, policy.namespace)) return undefined;
+  const nsPods = governedPods(index.namespaceInfo(policy.namespace));
+  if (nsPods.length > 0 && policy.selected.length === 0) return undefined;
+  if (policy.selected.length > 0) return describeWorkloads(policy.selected);
+  return policy.podSelector.empty ? 'every pod of its namespace' : `the pods matching \`${policy.podSelector.text}\``;
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { isResourceBounded, type ComputeResource } from '../resources.js';
+import { unboundedResources } from '../resources.js';
 import { DOCS, MITRE, NSA } from '../references.js';
 
 export default defineRule({
@@ -82,8 +82,7 @@ spec:
   create(context) {
     return {
       container(c) {
-        if (c.containerKind === 'ephemeralContainer') return; // ephemeral containers may not set resources
-        const missing = (['cpu', 'memory'] as ComputeResource[]).filter((r) => !isResourceBounded(context.inventory, c, 'requests', r));
+        const missing = unboundedResources(context.inventory, c, 'requests');
         if (missing.length === 0) return;
         context.report({ node: c, messageId: 'missing', data: { resources: missing.join(' or ') }, at: ['resources', 'requests'] });
       },
