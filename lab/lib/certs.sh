@@ -68,6 +68,7 @@ make_pki() {
   mkcert "$PKI/apiserver" "$PKI/ca" "/CN=kube-apiserver" server "$san_api"
   mkcert "$PKI/apiserver-kubelet-client" "$PKI/ca" "/O=system:masters/CN=kube-apiserver-kubelet-client" client
   mkcert "$PKI/kubelet" "$PKI/ca" "/CN=system:node:$NODE_NAME" server "$san_node"
+  mkcert "$PKI/audit-sink" "$PKI/ca" "/CN=kubemoat-audit-sink" server "$san_node"
   mkcert "$PKI/kubelet-client" "$PKI/ca" "/O=system:nodes/CN=system:node:$NODE_NAME" client
   mkcert "$PKI/admin" "$PKI/ca" "/O=system:masters/CN=kubemoat-admin" client
   mkcert "$PKI/user" "$PKI/ca" "/O=kubemoat-users/CN=kubemoat-user" client

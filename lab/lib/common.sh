@@ -46,6 +46,10 @@ profile_vars() {
   ETCD_PORT=2379
   ETCD_PEER_PORT=2380
   PROXY_PORT=8080
+  # where the API server sends its audit events unless told otherwise: `kubemoat detect --listen`
+  # started in the namespace with the lab's audit-sink certificate receives them there
+  AUDIT_SINK_PORT=9443
+  DEFAULT_AUDIT_WEBHOOK=https://$NODE_IP:$AUDIT_SINK_PORT/audit
   STATE=$STATE_ROOT/$PROFILE
   RUN=$RUN_ROOT/$PROFILE
   PKI=$STATE/pki

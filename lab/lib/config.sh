@@ -222,6 +222,9 @@ write_audit_webhook() { # URL
   if [[ $url == https://* ]]; then
     if [[ -n ${KUBEMOAT_LAB_AUDIT_WEBHOOK_CA:-} ]]; then
       tls="    certificate-authority: $KUBEMOAT_LAB_AUDIT_WEBHOOK_CA"
+    elif [[ $url == "$DEFAULT_AUDIT_WEBHOOK" ]]; then
+      # the default sink serves pki/audit-sink.crt, signed by the cluster CA: verify it
+      tls="    certificate-authority: $PKI/ca.crt"
     else
       tls="    insecure-skip-tls-verify: true"
     fi

@@ -25,6 +25,9 @@ export interface LabPki {
   apiserverKubeletClientCert: string;
   apiserverKubeletClientKey: string;
   kubeletServingCert: string;
+  /** server certificate (signed by the cluster CA, for the node IP) for the default audit webhook sink */
+  auditSinkCert: string;
+  auditSinkKey: string;
 }
 
 /** What `lab/lab env --profile P --json` prints. */
