@@ -59,4 +59,11 @@ fi
 
 build_images
 log "images: $IMAGES_DIR"
+
+# what other tests need (a registry, rsyslog, ...): one script per need, each idempotent
+for extra in "$LAB_DIR"/setup.d/*.sh; do
+  [[ -e $extra ]] || continue
+  log "setup: $(basename "$extra")"
+  bash "$extra"
+done
 log "setup done"
