@@ -12,6 +12,12 @@ import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
 
+// A reader that stops early (`kubemoat … | head`) closes the pipe: that ends the output, not in a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 const program = new Command('kubemoat')
   .description('Find the doors attackers use to walk into a Kubernetes cluster.')
   .version(TOOL_VERSION)

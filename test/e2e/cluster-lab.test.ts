@@ -43,12 +43,18 @@ test('insecure lab: planted workloads and bindings are found on the live objects
     `KM-KL-001 KubeletConfiguration//${env.nodeName}`,
     `KM-KL-002 KubeletConfiguration//${env.nodeName}`,
     `KM-KL-003 KubeletConfiguration//${env.nodeName}`,
+    // the API server itself says anonymous callers may read secrets (SubjectAccessReviews)
+    'KM-RB-003 AnonymousAccessReview//system:anonymous',
   ]) {
     assert.ok(found.includes(want), `missing ${want}; found:\n${found.join('\n')}`);
   }
   // The Deployment's pods are folded into it: no duplicate findings on its ReplicaSet or pods.
   assert.ok(!found.some((f) => /^KM-WL-020 (ReplicaSet|Pod)\/lab-apps\/no-limits-/.test(f)), 'owned objects are not reported twice');
   for (const f of report.findings) assert.equal(f.location, undefined, 'live findings name the resource, not a file');
+  const anonymous = report.findings.find((f) => f.ruleId === 'KM-RB-003');
+  assert.equal(anonymous?.severity, 'critical');
+  assert.match(anonymous?.message ?? '', /get secrets.*list pods.*list secrets cluster-wide/);
+  assert.match(anonymous?.evidence ?? '', /ClusterRoleBinding "kubemoat-lab-anonymous-reader"/);
 });
 
 test('hardened lab: none of the planted doors, nothing at medium or above in lab-apps', async () => {
@@ -57,6 +63,9 @@ test('hardened lab: none of the planted doors, nothing at medium or above in lab
   assert.equal(code, 0);
   const serious = report.findings.filter((f) => ['medium', 'high', 'critical'].includes(f.severity));
   assert.deepEqual(ids(serious), []);
+  // anonymous requests are refused (401), so nothing is asked about them and nothing is missing
+  assert.ok(!report.findings.some((f) => f.ruleId === 'KM-RB-003'));
+  assert.ok(!report.coverage.some((c) => c.target === 'anonymous access'), JSON.stringify(report.coverage));
   // the kubelet configuration was read (so its silence means something)
   assert.ok(!report.coverage.some((c) => /configz/.test(c.target)), `configz unread: ${JSON.stringify(report.coverage)}`);
 });
@@ -68,6 +77,8 @@ test('a low-privilege user gets a partial report naming the permissions it lacks
   const denied = report.coverage.filter((c) => c.severity === 'error' && /403 Forbidden/.test(c.reason));
   assert.ok(denied.length > 0, 'some resource types are forbidden to the user');
   assert.ok(denied.every((c) => /grant `list [a-z]+/.test(c.reason)), 'each says which permission would fix it');
+  // the user may not ask SubjectAccessReviews: said, with the permission that would fix it
+  assert.ok(report.coverage.some((c) => c.target === 'anonymous access' && /grant `create subjectaccessreviews`/.test(c.reason)), JSON.stringify(report.coverage));
   assert.match(stderr, /not scanned: /);
 });
 

@@ -1,4 +1,4 @@
-// docs/cluster-role.yaml grants exactly what `kubemoat cluster` lists, never Secrets, and kubemoat's
+// docs/cluster-role.yaml grants exactly what `kubemoat cluster` lists (plus asking SubjectAccessReviews), never Secrets, and kubemoat's
 // own rules find nothing in it but the (suppressed) optional nodes/proxy binding.
 
 import { test } from 'node:test';
@@ -19,12 +19,19 @@ test('the reader role lists every resource kubemoat cluster reads, and nothing m
   const g = rbacGraph(loadText(TEXT, FILE).inventory);
   const reader = g.role('ClusterRole', 'kubemoat-reader')!;
   const granted = new Set<string>();
+  const asks: string[] = [];
   for (const { rule } of reader.rules) {
+    if (rule.resources.includes('subjectaccessreviews')) {
+      asks.push(...rule.verbs.map((v) => `${v} ${rule.apiGroups.join()}/${rule.resources.join()}`));
+      continue;
+    }
     assert.deepEqual(rule.verbs, ['list'], 'list only');
     assert.deepEqual(rule.resourceNames, []);
     for (const group of rule.apiGroups) for (const r of rule.resources) granted.add(`${group}/${r}`);
   }
   assert.deepEqual([...granted].sort(), CLUSTER_RESOURCES.map((t) => `${t.group}/${t.resource}`).sort());
+  // and it may ask the API server what an anonymous caller may do (KM-RB-003), nothing else
+  assert.deepEqual(asks, ['create authorization.k8s.io/subjectaccessreviews']);
   for (const t of CLUSTER_RESOURCES) assert.ok(g.can(KUBEMOAT, 'list', t.resource, { apiGroup: t.group }).allowed, t.resource);
 });
 

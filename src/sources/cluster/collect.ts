@@ -9,13 +9,15 @@ import { toKubeObject, type KubeObject } from '../../inventory/objects.js';
 import type { ClusterConnection } from './connection.js';
 import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type ResourceType } from './resources.js';
 import { collectKubeletConfigs } from './kubelet-config.js';
+import { ANONYMOUS_REVIEW_KIND, collectAnonymousAccess } from './anonymous-access.js';
 
 export interface CollectOptions {
   namespace?: string;
   pageSize: number;
   concurrency: number;
   /**
-   * Only these kinds (and each node's KubeletConfiguration only if named): commands that analyse
+   * Only these kinds (each node's KubeletConfiguration, and the API server's answer to what
+   * anonymous callers may do (AnonymousAccessReview), only if named): commands that analyse
    * one thing (RBAC, NetworkPolicy) read less and need fewer permissions. Default: everything.
    */
   kinds?: ReadonlySet<string>;
@@ -134,6 +136,12 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
   const kubelets = wantKubelets ? await collectKubeletConfigs(conn, objects.filter((o) => o.kind === 'Node'), options.concurrency) : { objects: [], coverage: [] };
   objects.push(...kubelets.objects);
   coverage.push(...kubelets.coverage);
+  if (options.kinds === undefined || options.kinds.has(ANONYMOUS_REVIEW_KIND)) {
+    const namespaces = options.namespace ? [options.namespace] : objects.filter((o) => o.kind === 'Namespace').map((o) => o.name);
+    const anonymous = await collectAnonymousAccess(conn, namespaces, options.concurrency);
+    objects.push(...anonymous.objects);
+    coverage.push(...anonymous.coverage);
+  }
   const apiMs = Date.now() - started;
   const uids = new Set(objects.map((o) => asString(asObject(o.raw.metadata)?.uid)).filter((u): u is string => !!u));
   const inventory = new Inventory();

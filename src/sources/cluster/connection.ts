@@ -22,7 +22,21 @@ export interface ClusterConnection {
   context: string;
   server: string;
   get(path: string, accept?: string): Promise<ApiResponse>;
+  /**
+   * POST an object that the API server evaluates and does not store (a review such as
+   * SelfSubjectRulesReview); `headers` may impersonate.
+   */
+  create(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** GET with no credentials at all: how the server treats an anonymous caller */
+  getAnonymously(path: string): Promise<ApiResponse>;
   close(): void;
+}
+
+interface ApiRequest {
+  accept?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  anonymous?: boolean;
 }
 
 export class ConnectionError extends Error {}
@@ -51,11 +65,18 @@ export async function connect(options: ConnectOptions): Promise<ClusterConnectio
   const agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !cluster.skipTLSVerify }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
   const baseHeaders = { ...(tls.headers as Record<string, string> | undefined) };
 
-  const get = (path: string, accept = 'application/json'): Promise<ApiResponse> =>
+  // Requests that send no credentials at all (to learn whether the server admits anonymous
+  // callers) still verify the server against the kubeconfig's CA.
+  const anonymousAgent = isHttps ? new https.Agent({ keepAlive: false, ca: tls.ca, rejectUnauthorized: !cluster.skipTLSVerify }) : new http.Agent();
+
+  const request = (path: string, init: ApiRequest): Promise<ApiResponse> =>
     new Promise((resolve) => {
       const url = new URL(server + path);
       const mod = isHttps ? https : http;
-      const req = mod.request(url, { method: 'GET', agent, headers: { ...baseHeaders, Accept: accept, 'User-Agent': 'kubemoat' }, timeout: options.timeoutMs }, (res) => {
+      const headers: Record<string, string> = { ...(init.anonymous ? {} : baseHeaders), ...init.headers, Accept: init.accept ?? 'application/json', 'User-Agent': 'kubemoat' };
+      const payload = init.body === undefined ? undefined : Buffer.from(JSON.stringify(init.body));
+      if (payload) headers['Content-Type'] = 'application/json';
+      const req = mod.request(url, { method: payload ? 'POST' : 'GET', agent: init.anonymous ? anonymousAgent : agent, headers, timeout: options.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -83,10 +104,20 @@ export async function connect(options: ConnectOptions): Promise<ClusterConnectio
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
       req.on('error', (e) => resolve({ ok: false, status: 0, reason: networkReason(e as NodeJS.ErrnoException, server) }));
-      req.end();
+      req.end(payload);
     });
 
-  return { context: kc.getCurrentContext(), server, get, close: () => agent.destroy() };
+  return {
+    context: kc.getCurrentContext(),
+    server,
+    get: (path, accept) => request(path, { accept }),
+    create: (path, body, headers) => request(path, { body, headers }),
+    getAnonymously: (path) => request(path, { anonymous: true }),
+    close: () => {
+      agent.destroy();
+      anonymousAgent.destroy();
+    },
+  };
 }
 
 function statusReason(status: number, text: string): string {
