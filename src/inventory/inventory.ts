@@ -44,6 +44,8 @@ export class Inventory {
     }
   }
 
+  private readonly runningPods = new Map<KubeObject, readonly string[]>();
+
   ofKind(kind: string): readonly KubeObject[] {
     return this.kinds.get(kind) ?? [];
   }
@@ -68,6 +70,18 @@ export class Inventory {
     if (components === undefined || pod === undefined) return false;
     const regular = pod.containers.filter((c) => c.containerKind === 'container');
     return regular.length > 0 && regular.every((c) => components.some((k) => k.source.container === c && CONTROL_PLANE.has(k.component)));
+  }
+
+  /**
+   * Names of the pods running now for a live workload (its own pod, or the pods of a controller,
+   * folded into it); undefined where that is not known (manifests).
+   */
+  runningPodsOf(object: KubeObject): readonly string[] | undefined {
+    return this.runningPods.get(object);
+  }
+
+  setRunningPods(object: KubeObject, names: readonly string[]): void {
+    this.runningPods.set(object, names);
   }
 
   namespaceObject(name: string): KubeObject | undefined {

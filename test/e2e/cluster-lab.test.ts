@@ -51,6 +51,9 @@ test('insecure lab: planted workloads and bindings are found on the live objects
   // The Deployment's pods are folded into it: no duplicate findings on its ReplicaSet or pods.
   assert.ok(!found.some((f) => /^KM-WL-020 (ReplicaSet|Pod)\/lab-apps\/no-limits-/.test(f)), 'owned objects are not reported twice');
   for (const f of report.findings) assert.equal(f.location, undefined, 'live findings name the resource, not a file');
+  // live evidence: the privileged pod runs now
+  const privileged = report.findings.find((f) => f.ruleId === 'KM-WL-001' && f.resource?.name === 'privileged');
+  assert.equal(privileged?.evidence, 'running now: 1 pod (privileged)');
   const anonymous = report.findings.find((f) => f.ruleId === 'KM-RB-003');
   assert.equal(anonymous?.severity, 'critical');
   assert.match(anonymous?.message ?? '', /get secrets.*list pods.*list secrets cluster-wide/);

@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { evidence, runningNow } from '../running-now.js';
 
 export default defineRule({
   meta: {
@@ -43,7 +44,7 @@ spec:
   create(context) {
     return {
       podSpec(pod) {
-        if (podFlag(pod, 'hostIPC') === true) context.report({ node: pod, messageId: 'hostIPC', at: ['hostIPC'], evidence: 'hostIPC: true' });
+        if (podFlag(pod, 'hostIPC') === true) context.report({ node: pod, messageId: 'hostIPC', at: ['hostIPC'], evidence: evidence('hostIPC: true', runningNow(context.inventory, pod.object)) });
       },
     };
   },

@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { evidence, runningNow } from '../running-now.js';
 
 export default defineRule({
   meta: {
@@ -55,7 +56,7 @@ spec:
   create(context) {
     return {
       podSpec(pod) {
-        if (podFlag(pod, 'hostPID') === true) context.report({ node: pod, messageId: 'hostPID', at: ['hostPID'], evidence: 'hostPID: true' });
+        if (podFlag(pod, 'hostPID') === true) context.report({ node: pod, messageId: 'hostPID', at: ['hostPID'], evidence: evidence('hostPID: true', runningNow(context.inventory, pod.object)) });
       },
     };
   },

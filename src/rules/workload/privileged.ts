@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { containerFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { runningNow } from '../running-now.js';
 
 export default defineRule({
   meta: {
@@ -57,7 +58,7 @@ spec:
     return {
       container(c) {
         const privileged = containerFlag(c, 'privileged');
-        if (privileged.value === true) context.report({ node: c, messageId: 'privileged', at: privileged.at });
+        if (privileged.value === true) context.report({ node: c, messageId: 'privileged', at: privileged.at, evidence: runningNow(context.inventory, c.pod.object) });
       },
     };
   },

@@ -151,5 +151,40 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
     if (isOwnedByListed(o, uids)) owned++;
     else inventory.add(o);
   }
+  recordRunningPods(inventory, objects);
   return { inventory, coverage, listed: objects.length, owned, apiMs };
+}
+
+const uidOf = (o: KubeObject): string | undefined => asString(asObject(o.raw.metadata)?.uid);
+
+/** The listed controller that owns `o` (by its controller reference), if any. */
+function listedOwner(o: KubeObject, byUid: ReadonlyMap<string, KubeObject>): KubeObject | undefined {
+  for (const ref of asArray(asObject(o.raw.metadata)?.ownerReferences)) {
+    const r = asObject(ref);
+    if (r && CONTROLLER_KINDS.has(String(r.kind))) {
+      const owner = byUid.get(String(r.uid));
+      if (owner) return owner;
+    }
+  }
+  return undefined;
+}
+
+/** Tell each workload in the inventory which of its pods run now (pod → ReplicaSet → Deployment, …). */
+export function recordRunningPods(inventory: Inventory, objects: readonly KubeObject[]): void {
+  const byUid = new Map<string, KubeObject>();
+  for (const o of objects) {
+    const uid = uidOf(o);
+    if (uid) byUid.set(uid, o);
+  }
+  const running = new Map<KubeObject, string[]>();
+  for (const o of objects) {
+    if (inventory.podSpecOf(o) !== undefined) running.set(o, []);
+  }
+  for (const pod of objects) {
+    if (pod.kind !== 'Pod' || asString(asObject(pod.raw.status)?.phase) !== 'Running') continue;
+    let top = pod;
+    for (let owner = listedOwner(top, byUid), hops = 0; owner && hops < 4; owner = listedOwner(top, byUid), hops++) top = owner;
+    running.get(top)?.push(pod.name);
+  }
+  for (const [o, names] of running) if (inventory.podSpecOf(o) !== undefined) inventory.setRunningPods(o, names.sort());
 }
