@@ -8,6 +8,7 @@ import { clusterCommand } from './cluster.js';
 import { netpolCommand } from './netpol.js';
 import { whoCanCommand } from './who-can.js';
 import { canCommand } from './can.js';
+import { probeCommand } from './probe.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
@@ -28,6 +29,7 @@ const program = new Command('kubemoat')
   .addCommand(netpolCommand())
   .addCommand(whoCanCommand())
   .addCommand(canCommand())
+  .addCommand(probeCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();

@@ -12,7 +12,7 @@ export const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The rendered report as pieces to write in order (JSON is produced finding by finding). */
-export function render(report: Report, format: Format, rules: readonly Rule[], colour: boolean): Iterable<string> {
+export function render(report: Report, format: Format, rules: readonly Pick<Rule, 'meta'>[], colour: boolean): Iterable<string> {
   switch (format) {
     case 'table':
       return [renderTable(report, { colour })];

@@ -28,7 +28,7 @@ export function addReportOptions(cmd: Command): Command {
 }
 
 /** Write the report, say on stderr what could not be seen, and set the exit code from DESIGN.md. */
-export function finishReport(report: Report, flags: ReportFlags, rules: readonly Rule[], incomplete: boolean): void {
+export function finishReport(report: Report, flags: ReportFlags, rules: readonly Pick<Rule, 'meta'>[], incomplete: boolean): void {
   emit(render(report, flags.format, rules, useColour(flags.output)), flags.output);
   // The table already lists coverage gaps on stdout; other formats need them on stderr too.
   if (flags.format !== 'table' || flags.output !== undefined) {

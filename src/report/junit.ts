@@ -10,7 +10,7 @@ function esc(s: string): string {
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
-export function renderJunit(report: Report, rules: readonly Rule[]): string {
+export function renderJunit(report: Report, rules: readonly Pick<Rule, 'meta'>[]): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = report.findings.length;
   out.push(`<testsuites name="kubemoat" tests="${Math.max(rules.length, failures)}" failures="${failures}">`);

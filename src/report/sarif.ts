@@ -34,7 +34,7 @@ function friendlyName(title: string): string {
     .join('');
 }
 
-function ruleDescriptor(rule: Rule): object {
+function ruleDescriptor(rule: Pick<Rule, 'meta'>): object {
   const m = rule.meta;
   const tags = ['security', 'kubernetes', m.door, ...(m.frameworks.cis ?? []).map((c) => `CIS-${c}`), ...(m.frameworks.mitre ?? []).map((t) => `MITRE-${t}`)];
   return {
@@ -85,7 +85,7 @@ function logicalName(f: Finding): string {
   return [r.kind, r.namespace, r.name, r.container].filter(Boolean).join('/');
 }
 
-export function renderSarif(report: Report, rules: readonly Rule[], cwd = process.cwd()): string {
+export function renderSarif(report: Report, rules: readonly Pick<Rule, 'meta'>[], cwd = process.cwd()): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -1,0 +1,171 @@
+// `kubemoat probe TARGET…`: what answers on the Kubernetes ports of these hosts, and which of
+// those doors are open to anyone. Read-only unless --active.
+
+import { Command, Option } from 'commander';
+import { loadConfig } from '../core/config.js';
+import type { CoverageGap, Finding } from '../core/finding.js';
+import { severityRank } from '../core/finding.js';
+import { buildReport, type Report } from '../core/report.js';
+import { applySuppressions } from '../core/suppression.js';
+import { KUBERNETES_SERVICES, type HostSummary, type ProbedEndpoint } from '../probe/model.js';
+import { runProbeRules } from '../probe/rule.js';
+import { probeRules } from '../probe/rules/index.js';
+import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
+import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
+import { UsageError } from './exit.js';
+import { emit } from './output.js';
+import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+
+interface ProbeFlags extends ReportFlags {
+  ports?: string;
+  exclude?: string[];
+  fromKubeconfig?: string | true;
+  context?: string;
+  rate: string;
+  concurrency: string;
+  timeout: string;
+  retries: string;
+  active?: true;
+  progress: boolean;
+}
+
+function positiveInt(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min} (got "${value}")`);
+  return n;
+}
+
+/** Node addresses from the cluster the kubeconfig points at (needs `list nodes`). */
+async function kubeconfigNodes(file: string | undefined, context: string | undefined, timeoutMs: number): Promise<{ hosts: string[]; gap?: CoverageGap }> {
+  const { connect } = await import('../sources/cluster/connection.js');
+  try {
+    const conn = await connect({ kubeconfig: file, context, timeoutMs });
+    try {
+      const r = await conn.get('/api/v1/nodes');
+      if (!r.ok) return { hosts: [], gap: { target: conn.server, reason: `cannot list nodes for their addresses (${r.status} ${r.reason}); only the API server is probed`, severity: 'warning' } };
+      const body = r.body as { items?: { status?: { addresses?: { type?: string; address?: string }[] } }[] };
+      const hosts = (body.items ?? []).flatMap((n) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address ?? '')).filter(Boolean);
+      return { hosts };
+    } finally {
+      conn.close();
+    }
+  } catch (e) {
+    return { hosts: [], gap: { target: file ?? 'kubeconfig', reason: `cannot reach the cluster to list nodes: ${e instanceof Error ? e.message : String(e)}; only the API server address is probed`, severity: 'warning' } };
+  }
+}
+
+export function hostSummaries(endpoints: readonly ProbedEndpoint[], findings: readonly Finding[]): HostSummary[] {
+  const byHost = new Map<string, HostSummary>();
+  for (const ep of endpoints) {
+    let h = byHost.get(ep.host);
+    if (h === undefined) byHost.set(ep.host, (h = { host: ep.host, open: [], findings: 0 }));
+    h.open.push({ port: ep.port, service: ep.service, scheme: ep.scheme, ...(ep.version ? { version: ep.version } : {}) });
+  }
+  for (const f of findings) {
+    const e = f.endpoint;
+    if (e === undefined) continue;
+    const host = 'host' in e ? e.host : new URL(e.url).hostname.replace(/^\[|\]$/g, '');
+    const h = byHost.get(host);
+    if (h === undefined) continue;
+    h.findings++;
+    if (h.worst === undefined || severityRank(f.severity) > severityRank(h.worst as Finding['severity'])) h.worst = f.severity;
+  }
+  return [...byHost.values()].sort((a, b) => compareHosts(a.host, b.host));
+}
+
+export function renderHostSummary(hosts: readonly HostSummary[], scanned: number): string {
+  const lines = [`Hosts: ${scanned} scanned, ${hosts.length} with open ports`];
+  for (const h of hosts) {
+    const services = h.open.map((o) => `${o.port}/${KUBERNETES_SERVICES.has(o.service) ? o.service : `(${o.service})`}`).join(' ');
+    lines.push(`  ${h.host.padEnd(16)} ${services}${h.findings ? `  — ${h.findings} finding${h.findings === 1 ? '' : 's'}, worst ${h.worst}` : ''}`);
+  }
+  return lines.join('\n') + '\n\n';
+}
+
+function progressLine(total: number, hosts: number, started: number): (p: ScanProgress) => void {
+  return (p) => {
+    const secs = (performance.now() - started) / 1000;
+    const rate = p.done / Math.max(secs, 0.001);
+    const eta = rate > 0 ? Math.max(0, (total - p.done) / rate) : 0;
+    const pct = total ? Math.floor((p.done / total) * 100) : 100;
+    const hostRate = p.hostsDone / Math.max(secs, 0.001);
+    process.stderr.write(`\r\x1b[Kprobe ${pct}% ${p.done}/${total} ports, ${p.hostsDone}/${hosts} hosts (${hostRate.toFixed(0)} hosts/s, ${rate.toFixed(0)} probes/s), ${p.open} open, ETA ${eta.toFixed(0)} s`);
+  };
+}
+
+export function probeCommand(): Command {
+  return addReportOptions(
+    new Command('probe')
+      .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
+      .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
+      .option('-p, --ports <list>', `ports or ranges (default ${DEFAULT_PORTS.join(',')}); a leading + adds to the defaults, e.g. +30000-32767`)
+      .option('--exclude <targets...>', 'addresses, CIDRs or names not to probe')
+      .option('--from-kubeconfig [file]', "probe the API server and node addresses of the kubeconfig's cluster")
+      .option('--context <name>', 'kubeconfig context for --from-kubeconfig')
+      .addOption(new Option('--rate <n>', 'new connections per second at most (0: no limit)').default('0'))
+      .addOption(new Option('--concurrency <n>', 'connections in flight at most').default('1000'))
+      .addOption(new Option('--timeout <ms>', 'timeout of each connection and each HTTP exchange').default('1500'))
+      .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
+      .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
+      .option('--no-progress', 'no progress line on stderr'),
+  ).action(async (words: string[], flags: ProbeFlags) => {
+    const config = loadConfig(flags.config);
+    const startedAt = new Date();
+    const timeoutMs = positiveInt('--timeout', flags.timeout, 50);
+    const concurrency = positiveInt('--concurrency', flags.concurrency, 1);
+    const rate = positiveInt('--rate', flags.rate, 0);
+    const retries = positiveInt('--retries', flags.retries, 0);
+    const ports = flags.ports !== undefined ? parsePorts(flags.ports) : [...DEFAULT_PORTS];
+    const coverage: CoverageGap[] = [];
+    const all = [...words];
+    if (flags.fromKubeconfig !== undefined) {
+      const file = flags.fromKubeconfig === true ? undefined : flags.fromKubeconfig;
+      all.push(...(await kubeconfigTargets(file, flags.context)));
+      const nodes = await kubeconfigNodes(file, flags.context, timeoutMs * 4);
+      all.push(...nodes.hosts);
+      if (nodes.gap) coverage.push(nodes.gap);
+    }
+    if (all.length === 0) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
+    const targets = parseTargets(all, flags.exclude ?? []);
+    const total = probeCount(targets, ports);
+    const hosts = hostCount(targets);
+    if (total === 0) throw new UsageError('probe: every target is excluded; nothing to probe');
+    if (flags.active) {
+      process.stderr.write('kubemoat: --active: where a kubelet lets anyone run commands, kubemoat will run `id` in one container; where etcd lets anyone write, it will write and then delete one key under /kubemoat-probe/.\n');
+    }
+    const started = performance.now();
+    const showProgress = flags.progress && process.stderr.isTTY === true;
+    const result = await scan(targets, {
+      ports,
+      concurrency,
+      rate,
+      timeoutMs,
+      retries,
+      checkConcurrency: Math.min(64, concurrency),
+      active: flags.active === true,
+      ...(showProgress ? { onProgress: progressLine(total, hosts, started) } : {}),
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
+    for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
+    const run = runProbeRules(result.endpoints, probeRules);
+    for (const e of run.errors) coverage.push({ ...e, severity: 'error' });
+    const today = new Date().toISOString().slice(0, 10);
+    const { expired } = applySuppressions(run.findings, config, () => [], today);
+    for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
+    const base = buildReport({ startedAt, target: { type: 'network', targets: all }, findings: run.findings, coverage, minimumSeverity: flags.severity, resources: result.endpoints.length });
+    const hostList = hostSummaries(result.endpoints, base.findings);
+    const wall = (performance.now() - started) / 1000;
+    const report: Report & { hosts: HostSummary[]; endpoints: ProbedEndpoint[]; scan: object } = {
+      ...base,
+      hosts: hostList,
+      endpoints: result.endpoints,
+      scan: { ports, hosts, probes: result.stats.probes, connects: result.stats.connects, open: result.stats.open, closed: result.stats.closed, filtered: result.stats.filtered, unreachable: result.stats.unreachable, seconds: Number(wall.toFixed(2)) },
+    };
+    if (flags.format === 'table' && flags.output === undefined) emit(renderHostSummary(hostList, hosts), undefined);
+    if (flags.format === 'table' || flags.output !== undefined) {
+      process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
+    }
+    finishReport(report, flags, probeRules, coverage.some((c) => c.severity === 'error'));
+  });
+}
