@@ -72,6 +72,16 @@ export function parseSpec(word: string, where: string): Spec {
     const v = ipv6ToBig(bracket[1]);
     return bracket[2] !== undefined ? { type: 'hostport', host: bigToIpv6(v), port: portOf(bracket[2], bad) } : { type: 'v6', start: v, end: v };
   }
+  if (/^https?:\/\//.test(word)) {
+    let u: URL;
+    try {
+      u = new URL(word);
+    } catch {
+      return bad('is not a valid URL');
+    }
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    return { type: 'hostport', host, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+  }
   const slash = word.indexOf('/');
   if (slash >= 0) {
     const addr = word.slice(0, slash);
@@ -109,11 +119,6 @@ export function parseSpec(word: string, where: string): Spec {
     if (net.isIPv4(hp[1])) return { type: 'hostport', host: hp[1], port };
     if (!HOSTNAME.test(hp[1])) bad('is not a host name');
     return { type: 'hostport', host: hp[1].toLowerCase(), port };
-  }
-  if (/^https?:\/\//.test(word)) {
-    const u = new URL(word);
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    return { type: 'hostport', host, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
   }
   if (!HOSTNAME.test(word)) bad('is not an address, CIDR, host name or host:port');
   return { type: 'name', host: word.toLowerCase() };

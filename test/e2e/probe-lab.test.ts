@@ -1,0 +1,126 @@
+// `kubemoat probe` against the lab's real components, from inside their network namespaces: on the
+// insecure profile every planted door is found with the evidence that proves it (and no secret
+// value is printed); on the hardened profile nothing is reported, while the authenticated API
+// server, kubelet and etcd are still seen and named.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { curlInNetns, inNetns, kubectlOk, labUp, type LabEnv } from '../helpers/lab.js';
+import { CLI } from '../helpers/cli.js';
+import type { Report } from '../../src/core/report.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { HostSummary, ProbedEndpoint } from '../../src/probe/model.js';
+
+type ProbeReport = Report & { hosts: HostSummary[]; endpoints: ProbedEndpoint[] };
+
+async function probe(env: LabEnv, args: string[]): Promise<{ code: number; report: ProbeReport; stdout: string; stderr: string }> {
+  const r = await inNetns(env, process.execPath, [CLI, 'probe', '-f', 'json', '--severity', 'info', '--no-progress', ...args]);
+  let report: ProbeReport;
+  try {
+    report = JSON.parse(r.stdout) as ProbeReport;
+  } catch {
+    throw new Error(`no JSON report (exit ${r.code}): ${r.stderr}\n${r.stdout.slice(0, 500)}`);
+  }
+  return { code: r.code, report, stdout: r.stdout, stderr: r.stderr };
+}
+
+function at(report: Report, ruleId: string, url: string): Finding {
+  const f = report.findings.find((x) => x.ruleId === ruleId && x.endpoint !== undefined && 'url' in x.endpoint && x.endpoint.url === url);
+  assert.ok(f, `expected ${ruleId} at ${url}; found:\n${report.findings.map((x) => `${x.ruleId} ${JSON.stringify(x.endpoint)}`).join('\n')}`);
+  return f;
+}
+
+test('insecure lab: every planted exposure is found with its evidence, and no secret value is printed', async () => {
+  const env = await labUp('insecure');
+  const ip = env.nodeIP;
+  const { code, report, stdout } = await probe(env, [ip]);
+  assert.equal(code, 1, 'critical findings fail the run at the default --fail-on high');
+  assert.deepEqual(report.coverage, []);
+
+  // The pod count the kubelet gave is the node's real pod count.
+  const pods = (await kubectlOk(env, ['get', 'pods', '-A', '--field-selector', `spec.nodeName=${env.nodeName}`, '-o', 'name'])).trim().split('\n').filter(Boolean).length;
+
+  const kubeletPods = at(report, 'KM-EX-001', `https://${ip}:10250`);
+  assert.equal(kubeletPods.severity, 'critical');
+  assert.match(kubeletPods.evidence ?? '', new RegExp(`GET /pods → 200: ${pods} pods`));
+  assert.match(kubeletPods.evidence ?? '', /lab-apps\/app app AWS_ACCESS_KEY_ID=AKIA…\[redacted\]/);
+
+  const doors = at(report, 'KM-EX-002', `https://${ip}:10250`);
+  assert.match(doors.message, /\/run, \/exec, \/attach, \/portForward/);
+  assert.match(doors.evidence ?? '', /404 "pod does not exist" \(authentication and authorization passed; nothing ran\)/);
+  assert.ok(!/uid=/.test(doors.evidence ?? ''), 'read-only: nothing was run');
+
+  assert.match(at(report, 'KM-EX-004', `https://${ip}:10250`).message, /\/configz/);
+  const readOnly = at(report, 'KM-EX-003', `http://${ip}:10255`);
+  assert.equal(readOnly.severity, 'critical', 'credentials in env make the read-only port critical');
+  assert.match(readOnly.evidence ?? '', new RegExp(`${pods} pods, 2 env values that look like credentials`));
+
+  const anon = at(report, 'KM-EX-005', `https://${ip}:6443`);
+  assert.equal(anon.severity, 'critical');
+  assert.match(anon.message, /secrets, pods/);
+  assert.match(anon.evidence ?? '', /GET \/api\/v1\/secrets\?limit=1 → 200/);
+  at(report, 'KM-EX-006', `https://${ip}:6443`);
+
+  const proxy = at(report, 'KM-EX-007', `http://${ip}:8080`);
+  assert.match(proxy.message, new RegExp(`a proxy to ${ip.replace(/\./g, '\\.')}:6443`));
+
+  // etcd: the key count matches what etcd itself says with count_only.
+  const count = await curlInNetns(env, `${env.etcd}/v3/kv/range`, { method: 'POST', data: JSON.stringify({ key: 'AA==', range_end: 'AA==', count_only: true }) });
+  const keys = Number((JSON.parse(count.body) as { count?: string }).count);
+  const etcd = at(report, 'KM-EX-009', `http://${ip}:2379`);
+  const seen = Number(/→ (\d+) keys/.exec(etcd.evidence ?? '')?.[1]);
+  assert.ok(Math.abs(seen - keys) <= 5, `etcd key count ${seen} vs ${keys} (leases and events may move a little)`);
+  assert.match(etcd.evidence ?? '', /\d+ under \/registry\/secrets\/ \(no value read\)/);
+  at(report, 'KM-EX-010', `http://${ip}:2379`);
+
+  // The per-host summary names every service.
+  const host = report.hosts.find((h) => h.host === ip);
+  assert.ok(host);
+  const services = Object.fromEntries(host.open.map((o) => [o.port, o.service]));
+  assert.deepEqual(
+    { 2379: services[2379], 6443: services[6443], 8080: services[8080], 10250: services[10250], 10255: services[10255] },
+    { 2379: 'etcd', 6443: 'kube-apiserver', 8080: 'kube-apiserver', 10250: 'kubelet', 10255: 'kubelet-read-only' },
+  );
+
+  // The fake keys are in the pod env, the Secret and etcd; none of them reaches the report.
+  for (const secret of ['AKIAFAKEKUBEMOATLAB0', 'fake-lab-secret/kubemoat/NOT-A-REAL-KEY0', 'QUtJQUZBS0VLVUJFTU9BVExBQjA=']) {
+    assert.ok(!stdout.includes(secret), `the report must not contain ${secret}`);
+  }
+});
+
+test('hardened lab: nothing is reported; the authenticated API server, kubelet and etcd are still recognised', async () => {
+  const env = await labUp('hardened');
+  const ip = env.nodeIP;
+  const { code, report } = await probe(env, [ip, '127.0.0.1']);
+  assert.equal(code, 0);
+  assert.deepEqual(report.findings.map((f) => `${f.ruleId} ${f.message}`), []);
+  const host = report.hosts.find((h) => h.host === ip);
+  assert.ok(host);
+  const services = Object.fromEntries(host.open.map((o) => [o.port, o.service]));
+  assert.equal(services[6443], 'kube-apiserver');
+  assert.equal(services[10250], 'kubelet');
+  assert.equal(services[2379], 'etcd');
+  assert.equal(services[8080], undefined, 'no proxy on hardened');
+  assert.equal(services[10255], undefined, 'no read-only port on hardened');
+  const etcd = report.endpoints.find((e) => e.host === ip && e.port === 2379);
+  assert.equal(etcd?.clientCertRequired, true);
+  const kubelet = report.endpoints.find((e) => e.host === ip && e.port === 10250);
+  assert.equal(kubelet?.observations['kubelet.run']?.status, 401, 'a 401 is recorded, and is not an open door');
+  // controller-manager and scheduler (bound to 127.0.0.1 in the namespace) are recognised by their replies
+  const local = report.hosts.find((h) => h.host === '127.0.0.1');
+  assert.ok(local?.open.some((o) => o.port === 10257 && o.service === 'kube-component'));
+});
+
+test('insecure lab, --active: announced first, runs `id` in one pod and writes then deletes one etcd key', async () => {
+  const env = await labUp('insecure');
+  const ip = env.nodeIP;
+  const { report, stderr } = await probe(env, ['--active', `${ip}:10250`, `${ip}:2379`]);
+  assert.match(stderr, /--active: .*run `id`.*write and then delete/);
+  const doors = at(report, 'KM-EX-002', `https://${ip}:10250`);
+  assert.match(doors.evidence ?? '', /--active: POST \/run\/[^ ]+ ran `id`: uid=\d+/);
+  const etcd = at(report, 'KM-EX-009', `http://${ip}:2379`);
+  const marker = /wrote (\/kubemoat-probe\/marker-[0-9a-f]+); deleted 1/.exec(etcd.evidence ?? '');
+  assert.ok(marker, `etcd evidence: ${etcd.evidence}`);
+  const left = await curlInNetns(env, `${env.etcd}/v3/kv/range`, { method: 'POST', data: JSON.stringify({ key: Buffer.from(marker[1]).toString('base64'), count_only: true }) });
+  assert.equal(Number((JSON.parse(left.body) as { count?: string }).count ?? 0), 0, 'the marker key is gone');
+});
