@@ -9,8 +9,10 @@ import { netpolCommand } from './netpol.js';
 import { whoCanCommand } from './who-can.js';
 import { canCommand } from './can.js';
 import { probeCommand } from './probe.js';
+import { nodeCommand } from './node.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
+import { NodeSourceError } from '../sources/node/collect.js';
 import { EXIT_USAGE, UsageError } from './exit.js';
 
 // A reader that stops early (`kubemoat … | head`) closes the pipe: that ends the output, not in a crash.
@@ -30,6 +32,7 @@ const program = new Command('kubemoat')
   .addCommand(whoCanCommand())
   .addCommand(canCommand())
   .addCommand(probeCommand())
+  .addCommand(nodeCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();
@@ -40,7 +43,7 @@ try {
   if (e instanceof CommanderError) {
     // help and version exit 0; every other commander error is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof ConnectionError || e instanceof ClusterUnreachable) {
+  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof ConnectionError || e instanceof ClusterUnreachable || e instanceof NodeSourceError) {
     process.stderr.write(`kubemoat: ${e.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {

@@ -44,15 +44,15 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
   for (const object of inventory.objects) {
     const pod = inventory.podSpecOf(object);
     const controlPlane = pod !== undefined && inventory.isControlPlanePod(object);
-    const components = pod !== undefined ? inventory.componentsOf(object) : [];
+    // a component process (kubemoat node) has components but no pod spec: only component visitors see it
+    const components = inventory.componentsOf(object);
     for (const { rule, v } of visitors) {
       const byKind = v.kinds?.[object.kind];
-      if (v.object === undefined && byKind === undefined && (pod === undefined || !(v.podSpec || v.container || v.component))) continue;
+      if (v.object === undefined && byKind === undefined && (pod === undefined || !(v.podSpec || v.container)) && (components.length === 0 || !v.component)) continue;
       try {
         if (v.object) v.object(object);
         if (byKind) byKind(object);
-        if (pod === undefined) continue;
-        if (!(controlPlane && rule.meta.notForControlPlane)) {
+        if (pod !== undefined && !(controlPlane && rule.meta.notForControlPlane)) {
           if (v.podSpec) v.podSpec(pod);
           if (v.container) for (const container of pod.containers) v.container(container);
         }
@@ -116,7 +116,7 @@ export function toFinding(rule: Rule, r: Report): Finding {
     resource,
     remediation: rule.meta.remediation,
     references: rule.meta.references,
-    frameworks: rule.meta.frameworks,
+    frameworks: r.frameworks ?? rule.meta.frameworks,
     fingerprint: fingerprint(rule.meta.id, object, container?.name, fieldPath),
   };
   const location = locate(object, fieldPath);

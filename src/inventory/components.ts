@@ -1,6 +1,8 @@
 // Kubernetes components found in the inventory with their flags: control-plane static pods
 // (kube-apiserver, kube-controller-manager, kube-scheduler, etcd) in manifests and in a live
-// cluster's kube-system. `kubemoat node` adds the same view for processes.
+// cluster's kube-system. `kubemoat node` adds the same view for processes: a process found in /proc
+// gets a synthetic one-container pod (its command line, its ETCD_* environment, host network), so
+// the rules that judge a static pod's flags judge the running process the same way.
 //
 // A container runs a component when its command line starts the component's binary: directly
 // (`kube-apiserver --…`), through a wrapper (`/go-runner --log-file=… /usr/local/bin/kube-apiserver`,
@@ -21,11 +23,27 @@ export interface ComponentVersion {
   minor: number;
 }
 
+/** A component process seen in /proc (by `kubemoat node`). */
+export interface ProcessInfo {
+  pid: number;
+  /** the executable as the process names it (argv[0]), else /proc/PID/exe */
+  executable: string;
+  /** its working directory, as the process sees it: relative paths in its flags start here */
+  cwd: string;
+  /** the full command line */
+  argv: string[];
+}
+
+export type ComponentSource =
+  | { type: 'container'; container: ContainerNode }
+  /** a process; `container` is its synthetic view (command line and environment) that rules report on */
+  | { type: 'process'; process: ProcessInfo; container: ContainerNode };
+
 export interface ComponentNode {
   component: ComponentName;
   flags: FlagSet;
-  /** where the component runs: a container (file or live pod) */
-  source: { type: 'container'; container: ContainerNode };
+  /** where the component runs: a container (file or live pod), or a process on the node */
+  source: ComponentSource;
   /**
    * false when the component is started by a program kubemoat cannot follow (an entrypoint script, a
    * shell line that passes `$@` or `$EXTRA_ARGS` on): flags may be set where kubemoat cannot see them,
@@ -226,4 +244,23 @@ export function componentsOf(containers: readonly ContainerNode[]): ComponentNod
     out.push(node);
   }
   return out;
+}
+
+/**
+ * The component a process runs, from its command line: the executable itself (`/usr/bin/kubelet`,
+ * `kubelet.real` is not one) or hyperkube with a subcommand. Wrappers that fork (go-runner, tini)
+ * are not followed: their child is a process of its own and is found by itself.
+ */
+export function locateProcess(argv: readonly string[]): LocatedComponent | undefined {
+  if (argv.length === 0) return undefined;
+  const words: ArgvEntry[] = argv.map((word, i) => ({ word, at: ['command', i] }));
+  const exe = basename(argv[0]);
+  if (componentNamed(exe) === undefined && exe !== 'hyperkube') return undefined;
+  return fromExecutable(words, 0);
+}
+
+/** A component from a located process; `container` is the process's synthetic view (see ProcessInfo). */
+export function componentOfProcess(found: LocatedComponent, process: ProcessInfo, container: ContainerNode): ComponentNode {
+  const flags = parseFlags(found.words, BOOLEAN_FLAGS, { normalizeUnderscores: found.component !== 'etcd' });
+  return { component: found.component, flags, source: { type: 'process', process, container }, argsAt: ['command'] };
 }

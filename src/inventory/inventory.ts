@@ -46,6 +46,20 @@ export class Inventory {
 
   private readonly runningPods = new Map<KubeObject, readonly string[]>();
 
+  /**
+   * A component process found on a node (kubemoat node): its synthetic object is listed with the
+   * others, but has no pod spec, so workload rules never judge a process as if it were a pod.
+   */
+  addProcess(component: ComponentNode): void {
+    const object = component.source.container.pod.object;
+    this.objects.push(object);
+    let list = this.kinds.get(object.kind);
+    if (list === undefined) this.kinds.set(object.kind, (list = []));
+    list.push(object);
+    this.components.push(component);
+    this.componentsByObject.set(object, [component]);
+  }
+
   ofKind(kind: string): readonly KubeObject[] {
     return this.kinds.get(kind) ?? [];
   }

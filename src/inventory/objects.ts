@@ -15,7 +15,13 @@ export type Origin =
       /** the object's path inside that document: [] or ['items', n] */
       pathInDocument: Path;
     }
-  | { type: 'cluster'; context: string };
+  | { type: 'cluster'; context: string }
+  /**
+   * A fact `kubemoat node` read on a node (a process, a file's mode, the kubelet's effective
+   * configuration); `root` is the host root it was read under, `pid` the process it belongs to.
+   * `provenance` says, per dotted field path, where an effective value came from.
+   */
+  | { type: 'node'; root: string; pid?: number; provenance?: Record<string, string> };
 
 export interface KubeObject {
   apiVersion: string;
@@ -147,11 +153,16 @@ export function apiGroup(apiVersion: string): string {
 
 /** `Deployment shop/frontend`, as messages name an object. */
 export function describeObject(o: Pick<KubeObject, 'kind' | 'namespace' | 'name'>): string {
+  if (o.kind === NODE_PROCESS_KIND) return 'this node';
   const name = o.name === '' ? '(unnamed)' : o.name;
   return `${o.kind} ${o.namespace ? `${o.namespace}/${name}` : name}`;
 }
 
-export function describeContainer(c: Pick<ContainerNode, 'containerKind' | 'name'>): string {
+/** The kind of the synthetic pod that stands for a component process found by `kubemoat node`. */
+export const NODE_PROCESS_KIND = 'NodeProcess';
+
+export function describeContainer(c: Pick<ContainerNode, 'containerKind' | 'name'> & { pod?: PodSpecNode }): string {
+  if (c.pod?.object.kind === NODE_PROCESS_KIND && c.pod.object.origin.type === 'node') return `process ${c.pod.object.origin.pid ?? '?'} (\`${c.name}\`)`;
   const label = c.containerKind === 'initContainer' ? 'init container' : c.containerKind === 'ephemeralContainer' ? 'ephemeral container' : 'container';
   return `${label} \`${c.name}\``;
 }

@@ -12,6 +12,7 @@ import { networkRules } from './network/index.js';
 import { kubeletRules } from './kubelet/index.js';
 import { controlPlaneRules } from './control-plane/index.js';
 import { etcdRules } from './etcd/index.js';
+import { nodeRules } from './node/index.js';
 
 export const catalogue: readonly Rule[] = [
   ...workloadRules,
@@ -25,6 +26,7 @@ export const catalogue: readonly Rule[] = [
   ...kubeletRules,
   ...controlPlaneRules,
   ...etcdRules,
+  ...nodeRules,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findRule(id: string): Rule | undefined {

@@ -7,7 +7,7 @@ import { catalogue } from '../../src/rules/catalogue.js';
 import { scanText } from '../helpers/scan.js';
 import { EMPTY_CONFIG, type KubemoatConfig } from '../../src/core/config.js';
 
-const ID = /^KM-(WL|RB|NP|IM|SC|SV|CO|NS|CP|KL|ET|EX|DT)-\d{3}$/;
+const ID = /^KM-(WL|RB|NP|IM|SC|SV|CO|NS|CP|KL|ET|ND|EX|DT)-\d{3}$/;
 
 test('rule ids are unique and well formed', () => {
   const ids = catalogue.map((r) => r.meta.id);

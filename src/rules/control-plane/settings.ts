@@ -13,7 +13,8 @@ import type { ContainerNode } from '../../inventory/objects.js';
 export function judgeable(c: ComponentNode, ...names: ComponentName[]): ContainerNode | undefined {
   if (!names.includes(c.component)) return undefined;
   if (c.flagsComplete === false) return undefined;
-  return c.source.type === 'container' ? c.source.container : undefined;
+  // a process found by `kubemoat node` is judged through its synthetic container (its command line)
+  return c.source.container;
 }
 
 /** Where to add a missing flag: the list holding the component's arguments (or its shell line). */

@@ -16,7 +16,7 @@ export default defineRule({
       'The metrics listener (`--listen-metrics-urls`) serves no keys and is not counted. etcd\'s own user authentication, if enabled at run time, is not visible in its flags.',
     remediation: 'Serve clients on `https://` only: `--listen-client-urls=https://127.0.0.1:2379,https://<node-ip>:2379` with `--cert-file`, `--key-file`, `--client-cert-auth=true` and `--trusted-ca-file`, and move the API server to `https://` etcd URLs with a client certificate.',
     references: [CP_DOCS.etcdSecurity, CP_DOCS.securingEtcd, CP_DOCS.etcdConfiguration],
-    frameworks: { cis: ['2.1'], nsa: [CP_NSA.etcd, CP_NSA.secrets], mitre: [MITRE.unsecuredCredentials, MITRE.externalRemoteServices, CP_MITRE.adversaryInTheMiddle] },
+    frameworks: { cis: ['2.1', '2.2'], nsa: [CP_NSA.etcd, CP_NSA.secrets], mitre: [MITRE.unsecuredCredentials, MITRE.externalRemoteServices, CP_MITRE.adversaryInTheMiddle] },
     messages: {
       plainHttp: '{{container}} in {{resource}} runs etcd serving clients over plain HTTP on {{urls}} ({{why}}): {{who}} can read and write every key without any credential',
     },

@@ -37,7 +37,7 @@ authentication:
       kinds: {
         KubeletConfiguration(o) {
           const mode = kubelet.authorizationMode(o);
-          if (mode.value === 'AlwaysAllow') context.report({ node: o, messageId: 'alwaysAllow', at: mode.at, data: { subject: subject(o) } });
+          if (mode.value === 'AlwaysAllow') context.report({ node: o, messageId: 'alwaysAllow', at: mode.at, evidence: mode.shown, data: { subject: subject(o) } });
         },
       },
     };

@@ -41,7 +41,7 @@ readOnlyPort: 0`,
       kinds: {
         KubeletConfiguration(o) {
           const anonymous = kubelet.anonymousAuth(o);
-          if (anonymous.value) context.report({ node: o, messageId: 'anonymous', at: anonymous.at, data: { subject: subject(o) } });
+          if (anonymous.value) context.report({ node: o, messageId: 'anonymous', at: anonymous.at, evidence: anonymous.shown, data: { subject: subject(o) } });
         },
       },
     };

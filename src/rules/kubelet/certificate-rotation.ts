@@ -11,7 +11,7 @@ export default defineRule({
       'A kubelet that does not rotate its client certificate keeps one long-lived credential for the node identity; one that does not bootstrap its serving certificate from the cluster CA serves a self-signed one, which the API server cannot verify, so a machine in the middle between the API server and the kubelet goes unnoticed.',
     remediation: 'Set `rotateCertificates: true` (client) and `serverTLSBootstrap: true` (serving; approve the kubelet-serving CSRs) in the kubelet configuration.',
     references: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/#certificate-rotation'],
-    frameworks: { cis: ['4.2.11', '4.2.12'] },
+    frameworks: { cis: ['4.2.10', '4.2.11'] },
     messages: {
       client: '{{subject}} does not rotate its client certificate (rotateCertificates is off)',
       server: '{{subject}} does not request a serving certificate from the cluster CA (serverTLSBootstrap is off)',
@@ -39,9 +39,9 @@ serverTLSBootstrap: true`,
       kinds: {
         KubeletConfiguration(o) {
           const client = kubelet.rotateCertificates(o);
-          if (!client.value) context.report({ node: o, messageId: 'client', at: client.at, data: { subject: subject(o) } });
+          if (!client.value) context.report({ node: o, messageId: 'client', at: client.at, evidence: client.shown, frameworks: { cis: ['4.2.10'] }, data: { subject: subject(o) } });
           const server = kubelet.serverTLSBootstrap(o);
-          if (!server.value) context.report({ node: o, messageId: 'server', at: server.at, data: { subject: subject(o) } });
+          if (!server.value) context.report({ node: o, messageId: 'server', at: server.at, evidence: server.shown, frameworks: { cis: ['4.2.11'] }, data: { subject: subject(o) } });
         },
       },
     };

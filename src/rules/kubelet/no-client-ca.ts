@@ -34,7 +34,7 @@ authentication:
       kinds: {
         KubeletConfiguration(o) {
           const ca = kubelet.clientCAFile(o);
-          if (ca.value === '') context.report({ node: o, messageId: 'missing', at: ca.at, data: { subject: subject(o) } });
+          if (ca.value === '') context.report({ node: o, messageId: 'missing', at: ca.at, evidence: ca.shown, data: { subject: subject(o) } });
         },
       },
     };

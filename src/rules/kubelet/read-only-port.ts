@@ -34,7 +34,7 @@ authorization: {mode: Webhook}`,
       kinds: {
         KubeletConfiguration(o) {
           const port = kubelet.readOnlyPort(o);
-          if (port.value > 0) context.report({ node: o, messageId: 'open', at: port.at, data: { subject: subject(o), port: port.value } });
+          if (port.value > 0) context.report({ node: o, messageId: 'open', at: port.at, evidence: port.shown, data: { subject: subject(o), port: port.value } });
         },
       },
     };

@@ -11,18 +11,22 @@ export interface KubeletSetting<T> {
   /** where it is set, or where to set it */
   at: Path;
   explicit: boolean;
+  /** `authentication.anonymous.enabled: true (from …)`: the value and, on a node, where it came from */
+  shown: string;
 }
 
 function setting<T>(o: KubeObject, path: string[], read: (v: JsonValue | undefined) => T | undefined, fallback: T): KubeletSetting<T> {
   const v = read(dig(o.raw, ...path));
-  if (v !== undefined) return { value: v, at: path, explicit: true };
+  const dotted = path.join('.');
+  const from = o.origin.type === 'node' ? o.origin.provenance?.[dotted] : undefined;
+  if (v !== undefined) return { value: v, at: path, explicit: true, shown: `${dotted}: ${JSON.stringify(v)}${from ? ` (from ${from})` : ''}` };
   // the deepest existing parent is where a user would add the field
   const at: string[] = [];
   for (const step of path.slice(0, -1)) {
     if (asObject(dig(o.raw, ...at, step)) === undefined) break;
     at.push(step);
   }
-  return { value: fallback, at, explicit: false };
+  return { value: fallback, at, explicit: false, shown: `${dotted} not set (default ${JSON.stringify(fallback)})` };
 }
 
 const bool = (v: JsonValue | undefined): boolean | undefined => (typeof v === 'boolean' ? v : v === undefined || v === null ? undefined : isTrue(v));
@@ -35,10 +39,14 @@ export const kubelet = {
   readOnlyPort: (o: KubeObject) => setting(o, ['readOnlyPort'], (v) => asNumber(v), 0),
   rotateCertificates: (o: KubeObject) => setting(o, ['rotateCertificates'], bool, false),
   serverTLSBootstrap: (o: KubeObject) => setting(o, ['serverTLSBootstrap'], bool, false),
+  staticPodURL: (o: KubeObject) => setting(o, ['staticPodURL'], (v) => asString(v), ''),
+  makeIPTablesUtilChains: (o: KubeObject) => setting(o, ['makeIPTablesUtilChains'], bool, true),
+  streamingConnectionIdleTimeout: (o: KubeObject) => setting(o, ['streamingConnectionIdleTimeout'], (v) => asString(v), '4h0m0s'),
 };
 
 /** "node `x`" for live configs, the object's name or "the kubelet configuration" for files. */
 export function subject(o: KubeObject): string {
   if (o.origin.type === 'cluster') return `the kubelet on node \`${o.name}\``;
+  if (o.origin.type === 'node') return `the kubelet on this node${o.origin.pid !== undefined ? ` (pid ${o.origin.pid})` : ''}`;
   return 'this kubelet configuration';
 }

@@ -107,6 +107,7 @@ export function bestMatch<T>(role: RoleNode, test: (rule: PolicyRule) => T | und
 function placeOf(ref: RuleRef): string {
   const o = ref.role.object;
   if (o === undefined) return 'Kubernetes default';
+  if (o.origin.type === 'node') return 'this node';
   if (o.origin.type !== 'file') return `live ${o.origin.context}`;
   const { line } = unpack(resolvePosition(o.origin.document, [...o.origin.pathInDocument, 'rules', ref.index], o.origin.documentPosition));
   return `${o.origin.file}:${line}`;

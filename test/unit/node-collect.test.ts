@@ -1,0 +1,141 @@
+// The node source on a host root made for the test (`--root`): a /proc with a kubelet and an etcd
+// process, and the files they use. Checks what only fixtures can set up: a relative --config
+// resolved against the process's working directory, --config-dir drop-ins, etcd settings from
+// ETCD_* variables, files that do not exist (not applicable), and the CIS view built from it.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectNode, type NodeLoad } from '../../src/sources/node/collect.js';
+import { analyse } from '../../src/core/pipeline.js';
+import { EMPTY_CONFIG } from '../../src/core/config.js';
+import { catalogue } from '../../src/rules/catalogue.js';
+import type { Report } from '../../src/core/report.js';
+import { cisChecks } from '../../src/report/cis-summary.js';
+import { runCli } from '../helpers/cli.js';
+
+let root = '';
+let load: NodeLoad;
+let report: Report;
+
+function file(path: string, text: string, mode = 0o600): void {
+  const full = join(root, path);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, text);
+  chmodSync(full, mode);
+}
+
+/** A process in the fake /proc: its command line, working directory, environment, and root (the fake host). */
+function proc(pid: number, argv: string[], cwd: string, env: string[] = []): void {
+  const dir = join(root, 'proc', String(pid));
+  mkdirSync(join(dir, 'ns'), { recursive: true });
+  writeFileSync(join(dir, 'cmdline'), `${argv.join('\0')}\0`);
+  writeFileSync(join(dir, 'environ'), env.map((e) => `${e}\0`).join(''));
+  writeFileSync(join(dir, 'status'), 'Name:\tx\nUid:\t0\t0\t0\t0\n');
+  writeFileSync(join(dir, 'cgroup'), '0::/\n');
+  symlinkSync(cwd, join(dir, 'cwd'));
+  symlinkSync(argv[0], join(dir, 'exe'));
+  symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
+  symlinkSync(root, join(dir, 'root'));
+}
+
+const KC = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'kubemoat-node-'));
+  file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n', 0o644);
+  file('etc/group', 'root:x:0:\n', 0o644);
+  // the kubelet: relative --config against its cwd /srv/node, drop-ins turning anonymous auth back on
+  file('srv/node/conf/kubelet.yaml', `${KC}authentication:\n  anonymous: {enabled: false}\n  x509: {clientCAFile: ../pki/ca.crt}\nstaticPodPath: ../manifests\n`, 0o644);
+  file('etc/kubelet.conf.d/10-debug.conf', `${KC}authentication:\n  anonymous: {enabled: true}\n`);
+  file('etc/kubelet.conf.d/README', 'not a drop-in');
+  file('srv/node/kubelet.conf', 'apiVersion: v1\nkind: Config\nusers: []\n', 0o640);
+  mkdirSync(join(root, 'srv/node/manifests'), { recursive: true });
+  chmodSync(join(root, 'srv/node/manifests'), 0o700);
+  file('srv/node/manifests/agent.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: monitoring}\nspec:\n  hostPID: true\n  containers: [{name: a, image: x, securityContext: {privileged: true}}]\n');
+  proc(4242, ['/usr/bin/kubelet', '--config=conf/kubelet.yaml', '--config-dir', '/etc/kubelet.conf.d', '--kubeconfig=kubelet.conf'], '/srv/node');
+  // etcd configured through its environment, data directory 0755
+  mkdirSync(join(root, 'var/lib/etcd'), { recursive: true });
+  chmodSync(join(root, 'var/lib/etcd'), 0o755);
+  proc(4300, ['/usr/bin/etcd'], '/', ['ETCD_DATA_DIR=/var/lib/etcd', 'ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379', 'HOME=/root']);
+  // something else entirely
+  proc(4400, ['/usr/sbin/sshd', '-D'], '/');
+  load = await collectNode({ root, allNetns: true, now: new Date('2026-01-01T00:00:00Z') });
+  report = analyse(load.inventory, { type: 'node', root }, load.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function finding(ruleId: string, name: string) {
+  return report.findings.find((f) => f.ruleId === ruleId && f.resource?.name === name);
+}
+
+describe('node source on a fixture host root', () => {
+  test('finds the component processes and nothing else', () => {
+    assert.deepEqual(load.components.map((c) => `${c.component} ${c.source.type === 'process' ? c.source.process.pid : ''}`).sort(), ['etcd 4300', 'kubelet 4242']);
+  });
+
+  test('the kubelet: relative --config from its cwd, a drop-in overriding the file, with where each value came from', () => {
+    const f = finding('KM-KL-001', load.nodeName);
+    assert.ok(f, JSON.stringify(report.findings.map((x) => x.ruleId)));
+    assert.equal(f.evidence, 'authentication.anonymous.enabled: true (from drop-in /etc/kubelet.conf.d/10-debug.conf)');
+    assert.equal(load.kubelet?.effective.provenance['authentication.x509.clientCAFile'], 'config file /srv/node/conf/kubelet.yaml');
+    assert.equal(load.kubelet?.effective.config.staticPodPath, '/srv/node/manifests');
+    assert.deepEqual(load.kubelet?.effective.skipped, ['/etc/kubelet.conf.d/README']);
+  });
+
+  test('file permissions with CIS ids; a file that does not exist is not a finding', () => {
+    const config = finding('KM-ND-001', '/srv/node/conf/kubelet.yaml');
+    assert.deepEqual(config?.frameworks.cis, ['4.1.9']);
+    assert.equal(config?.severity, 'low');
+    const kubeconfig = finding('KM-ND-001', '/srv/node/kubelet.conf');
+    assert.deepEqual(kubeconfig?.frameworks.cis, ['4.1.5']);
+    assert.equal(kubeconfig?.severity, 'high');
+    assert.match(kubeconfig?.message ?? '', /its group can read it/);
+    // the client CA file ../pki/ca.crt is named but absent
+    assert.equal(report.findings.filter((f) => f.resource?.name === '/srv/pki/ca.crt').length, 0);
+    assert.equal(finding('KM-ND-003', '/srv/node/manifests'), undefined, 'a 0700 root directory is fine');
+  });
+
+  test('etcd from ETCD_* variables: plain HTTP on every interface, data directory 0755', () => {
+    const plain = finding('KM-ET-002', 'etcd');
+    assert.ok(plain);
+    assert.match(plain.evidence ?? '', /ETCD_LISTEN_CLIENT_URLS=http:\/\/0.0.0.0:2379/);
+    assert.deepEqual(finding('KM-ND-001', '/var/lib/etcd')?.frameworks.cis, ['1.1.11']);
+  });
+
+  test('a privileged static pod with hostPID, outside admission', () => {
+    const f = finding('KM-ND-004', '/srv/node/manifests/agent.yaml');
+    assert.equal(f?.severity, 'high');
+    assert.match(f?.message ?? '', /privileged container `a`, hostPID/);
+  });
+
+  test('CIS view: failed, passed, not applicable, not checked', () => {
+    const checks = new Map(cisChecks(load.inventory, report.findings, catalogue).map((c) => [c.id, c.status]));
+    assert.equal(checks.get('4.2.1'), 'FAIL');
+    assert.equal(checks.get('4.1.9'), 'FAIL');
+    assert.equal(checks.get('1.1.11'), 'FAIL');
+    assert.equal(checks.get('4.2.2'), 'PASS');
+    assert.equal(checks.get('4.1.10'), 'PASS');
+    assert.equal(checks.get('1.2.1'), 'N/A', 'no API server on this node');
+    assert.equal(checks.get('4.1.7'), 'N/A', 'the client CA file does not exist');
+    assert.equal(checks.get('4.2.13'), 'WARN', 'applies, but kubemoat has no check');
+  });
+
+  test('the CLI on the same root, all formats through the shared report options', () => {
+    for (const format of ['json', 'sarif', 'junit', 'table']) {
+      const r = runCli(['node', '--root', root, '--all-netns', '-f', format, '--fail-on', 'critical']);
+      assert.equal(r.status, 1, `${format}: ${r.stderr}`);
+      assert.match(r.stdout, /KM-KL-001/);
+    }
+    const cis = runCli(['node', '--root', root, '--all-netns', '--cis', 'text', '--fail-on', 'never']);
+    assert.equal(cis.status, 0, cis.stderr);
+    assert.match(cis.stdout, /\[FAIL\] 4\.2\.1 Kubelet anonymous authentication off/);
+    assert.match(cis.stdout, /== 4\.2: \d+ pass, \d+ fail, \d+ warn, \d+ not applicable ==/);
+    const missing = runCli(['node', '--root', join(root, 'nothing-here')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot list processes in .*nothing-here\/proc/);
+  });
+});
