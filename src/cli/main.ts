@@ -10,6 +10,7 @@ import { whoCanCommand } from './who-can.js';
 import { canCommand } from './can.js';
 import { probeCommand } from './probe.js';
 import { nodeCommand } from './node.js';
+import { imagesCommand } from './images.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { NodeSourceError } from '../sources/node/collect.js';
@@ -33,6 +34,7 @@ const program = new Command('kubemoat')
   .addCommand(canCommand())
   .addCommand(probeCommand())
   .addCommand(nodeCommand())
+  .addCommand(imagesCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();

@@ -10,7 +10,8 @@ export type ScanTarget =
   | { type: 'manifests'; paths: string[] }
   | { type: 'cluster'; context: string }
   | { type: 'network'; targets: string[] }
-  | { type: 'node'; root: string };
+  | { type: 'node'; root: string }
+  | { type: 'images'; images: string[]; source: 'arguments' | 'cluster' | 'manifests' };
 
 export interface ReportSummary {
   /** findings shown in `findings` */

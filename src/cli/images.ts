@@ -1,0 +1,328 @@
+// `kubemoat images`: vulnerable and untrusted images, offline. Subcommands:
+//   images db update --from FILE|DIR   index OSV records into the local store
+//   images db status                   how old the data is
+//   images [REF…]                      scan images (registry refs, oci:DIR, oci-archive:FILE,
+//                                      docker-archive:FILE), or with no REF every image of the
+//                                      live cluster or of --manifests
+//   images sbom REF                    CycloneDX for one image
+
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { Store, StoreBuilder, ageInDays, defaultStoreDir } from '../images/osv/store.js';
+import { importOsv } from '../images/osv/import.js';
+import { UsageError } from './exit.js';
+import { loadConfig } from '../core/config.js';
+import type { CoverageGap, Finding } from '../core/finding.js';
+import { buildReport } from '../core/report.js';
+import { applySuppressions } from '../core/suppression.js';
+import { analyse } from '../core/pipeline.js';
+import { imageRules } from '../rules/image/index.js';
+import { imageScanRulesForReports } from '../images/rules.js';
+import { LayerCache } from '../images/image/layer.js';
+import { hostPlatform, parsePlatform, type Platform } from '../images/image/manifest.js';
+import { credentialsFromDockerConfig, loadDockerConfigCredentials, type Credentials, type RegistryOptions } from '../images/image/registry.js';
+import { judge, resolveImage, scanTargets, type ImageResult } from '../images/run.js';
+import { scanResolvedImage } from '../images/scan.js';
+import { cycloneDx } from '../images/sbom.js';
+import { defaultStateFile, loadState, saveState } from '../images/state.js';
+import { targetsFromInventory, targetsFromRefs, type ImageTarget } from '../images/targets.js';
+import { packagesView, renderPackagesText, renderVulnsText, renderWorkloadsText, vulnsView, workloadsView } from '../images/views.js';
+import { loadManifests } from '../sources/manifests/source.js';
+import { connect, type ClusterConnection } from '../sources/cluster/connection.js';
+import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
+import type { Inventory } from '../inventory/inventory.js';
+import { asObject, asString, type JsonValue } from '../core/json.js';
+import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { emit } from './output.js';
+
+export const DEFAULT_MAX_DB_AGE_DAYS = 7;
+
+function dbDir(flags: { db?: string }): string {
+  return flags.db ?? process.env.KUBEMOAT_DB ?? defaultStoreDir();
+}
+
+function dbCommand(): Command {
+  const db = new Command('db').description('the local vulnerability database (OSV records)');
+  db.command('update')
+    .description('index OSV records (JSON files, per-ecosystem all.zip files, or directories of them) into the local database; replaces what was there')
+    .requiredOption('--from <path...>', 'OSV JSON files, all.zip files or directories')
+    .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
+    .action((_opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ from: string[]; db?: string }>();
+      const builder = new StoreBuilder();
+      const started = Date.now();
+      const result = importOsv(builder, flags.from);
+      for (const p of result.problems) process.stderr.write(`kubemoat: skipped ${p.place}: ${p.reason}\n`);
+      if (result.records === 0) throw new UsageError(`no OSV records found in ${flags.from.join(', ')}; the database was left as it was`);
+      const dir = dbDir(flags);
+      const meta = builder.write(dir, flags.from.map((f) => f));
+      const ecosystems = Object.entries(meta.ecosystems).map(([k, v]) => `${k} ${v}`).join(', ');
+      process.stdout.write(`indexed ${meta.records} advisories for ${meta.packages} packages (${ecosystems}) from ${result.files} file(s) into ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      if (result.problems.length > 0) process.exitCode = 2;
+    });
+  db.command('status')
+    .description('say what the local database holds and how old its data is')
+    .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
+    .addOption(new Option('--max-age <days>', 'data older than this is stale (exit 1)').default(String(DEFAULT_MAX_DB_AGE_DAYS)))
+    .option('--json', 'print the status as JSON')
+    .action((_opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: string; json?: boolean }>();
+      const store = openStore(dbDir(flags));
+      const age = ageInDays(store.meta);
+      const stale = age > Number(flags.maxAge);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ dir: store.dir, ...store.meta, ageDays: Math.floor(age), stale }, null, 2) + '\n');
+      } else {
+        process.stdout.write(
+          [
+            `database:       ${store.dir}`,
+            `built:          ${store.meta.builtAt}`,
+            `newest record:  ${store.meta.newestRecord || 'unknown'} (${Math.floor(age)} day(s) old${stale ? `, STALE: older than ${flags.maxAge} days` : ''})`,
+            `advisories:     ${store.meta.records} for ${store.meta.packages} packages`,
+            `ecosystems:     ${Object.entries(store.meta.ecosystems).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+            `sources:        ${store.meta.sources.join(', ')}`,
+            '',
+          ].join('\n'),
+        );
+      }
+      process.exitCode = stale ? 1 : 0;
+    });
+  return db;
+}
+
+export function openStore(dir: string): Store {
+  try {
+    return Store.open(dir);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+interface RegistryFlags {
+  platform?: string;
+  dockerConfig?: string;
+  plainHttp?: string[];
+  timeout: string;
+}
+
+function registryOptions(flags: RegistryFlags): RegistryOptions {
+  return { credentials: loadDockerConfigCredentials(flags.dockerConfig), plainHttp: flags.plainHttp ?? [], timeoutMs: Number(flags.timeout) };
+}
+
+function platformOf(flags: RegistryFlags): Platform {
+  try {
+    return flags.platform ? parsePlatform(flags.platform) : hostPlatform();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function addRegistryOptions(cmd: Command): Command {
+  return cmd
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this machine\'s, linux/amd64 here)')
+    .option('--docker-config <file>', 'Docker config with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)')
+    .option('--plain-http <host...>', 'registries spoken to over plain HTTP (loopback registries always are)')
+    .addOption(new Option('--timeout <ms>', 'timeout of each registry request, and idle timeout of a layer download').default('30000'));
+}
+
+type View = 'findings' | 'packages' | 'vulns' | 'workloads';
+
+interface ScanFlags extends ReportFlags, RegistryFlags {
+  db?: string;
+  onlyFixed?: boolean;
+  manifests?: string[];
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  view: View;
+  package?: string;
+  vuln?: string;
+  state?: string;
+  saveState: boolean;
+  concurrency: string;
+  maxDbAge: string;
+}
+
+/** The images of the live cluster, with the pull secrets their pods name read for credentials. */
+async function clusterTargets(flags: ScanFlags, coverage: CoverageGap[]): Promise<{ inventory: Inventory; targets: ImageTarget[]; conn: ClusterConnection; context: string }> {
+  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
+  const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set(WORKLOAD_KINDS) });
+  coverage.push(...load.coverage);
+  return { inventory: load.inventory, targets: targetsFromInventory(load.inventory), conn, context: conn.context };
+}
+
+/** Registry credentials from the imagePullSecrets the target's pods name (values are never printed). */
+async function pullSecretCredentials(conn: ClusterConnection, targets: ImageTarget[], coverage: CoverageGap[]): Promise<Map<string, Credentials>> {
+  const bySecret = new Map<string, Credentials>();
+  for (const name of new Set(targets.flatMap((t) => t.pullSecrets))) {
+    const [ns, secret] = name.split('/');
+    const res = await conn.get(`/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(secret)}`);
+    if (!res.ok) {
+      coverage.push({ target: `Secret ${name}`, reason: `imagePullSecret not readable (${res.reason}); images that need it may not be scanned`, severity: 'warning' });
+      continue;
+    }
+    const data = asObject(asObject(res.body as JsonValue)?.data);
+    const encoded = asString(data?.['.dockerconfigjson']) ?? asString(data?.['.dockercfg']);
+    if (!encoded) continue;
+    try {
+      let json = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as JsonValue;
+      if (asObject(json)?.auths === undefined) json = { auths: json } as JsonValue; // legacy .dockercfg
+      bySecret.set(name, credentialsFromDockerConfig(json));
+    } catch {
+      coverage.push({ target: `Secret ${name}`, reason: 'imagePullSecret is not a Docker config', severity: 'warning' });
+    }
+  }
+  return bySecret;
+}
+
+function storeFor(flags: ScanFlags, coverage: CoverageGap[]): Store {
+  const store = openStore(dbDir(flags));
+  const age = ageInDays(store.meta);
+  if (age > Number(flags.maxDbAge)) {
+    const msg = `the vulnerability database's newest record is ${Math.floor(age)} days old (more than ${flags.maxDbAge}); run \`kubemoat images db update\` with fresh OSV data`;
+    coverage.push({ target: store.dir, reason: msg, severity: 'warning' });
+    process.stderr.write(`kubemoat: warning: ${msg}\n`);
+  }
+  return store;
+}
+
+function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], flags: ScanFlags): string {
+  const json = flags.format === 'json';
+  if (!json && flags.format !== 'table') throw new UsageError(`--view ${view} prints table or json, not ${flags.format}`);
+  if (view === 'packages') {
+    const rows = packagesView(results, flags.package);
+    return json ? JSON.stringify({ view, rows }, null, 2) + '\n' : renderPackagesText(rows);
+  }
+  if (view === 'vulns') {
+    const rows = vulnsView(results, flags.vuln);
+    return json ? JSON.stringify({ view, rows }, null, 2) + '\n' : renderVulnsText(rows);
+  }
+  const rows = workloadsView(results);
+  return json ? JSON.stringify({ view, rows }, null, 2) + '\n' : renderWorkloadsText(rows);
+}
+
+async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
+  const config = loadConfig(flags.config);
+  const startedAt = new Date();
+  const coverage: CoverageGap[] = [];
+  const findings: Finding[] = [];
+  const store = storeFor(flags, coverage);
+  let targets: ImageTarget[];
+  let source: 'arguments' | 'cluster' | 'manifests';
+  let conn: ClusterConnection | undefined;
+  let secretCreds = new Map<string, Credentials>();
+  let inventory: Inventory | undefined;
+  if (refs.length > 0) {
+    targets = targetsFromRefs(refs);
+    source = 'arguments';
+  } else if (flags.manifests !== undefined) {
+    const load = await loadManifests(flags.manifests);
+    coverage.push(...load.coverage);
+    inventory = load.inventory;
+    targets = targetsFromInventory(load.inventory);
+    source = 'manifests';
+  } else {
+    const c = await clusterTargets(flags, coverage);
+    conn = c.conn;
+    inventory = c.inventory;
+    targets = c.targets;
+    source = 'cluster';
+  }
+  try {
+    if (inventory !== undefined) {
+      // trust: tags instead of digests and registries outside the allow-list, per workload (KM-IM-001..003)
+      const trust = analyse(inventory, { type: 'images', images: [], source }, [], startedAt, { rules: imageRules, config, minimumSeverity: 'info' });
+      findings.push(...trust.findings, ...trust.suppressed);
+      coverage.push(...trust.coverage);
+    }
+    if (conn !== undefined) secretCreds = await pullSecretCredentials(conn, targets, coverage);
+  } finally {
+    conn?.close();
+  }
+  const registry = registryOptions(flags);
+  const results = await scanTargets(targets, {
+    store,
+    platform: platformOf(flags),
+    registry,
+    cache: new LayerCache(),
+    concurrency: Math.max(1, Number(flags.concurrency)),
+    onlyFixed: flags.onlyFixed === true,
+    credentialsFor: (t) => {
+      const merged: Credentials = new Map(registry.credentials);
+      for (const s of t.pullSecrets) for (const [host, cred] of secretCreds.get(s) ?? []) merged.set(host, cred);
+      return merged;
+    },
+  });
+  const stateFile = flags.state ?? defaultStateFile();
+  const judged = judge(results, flags.saveState ? loadState(stateFile) : {});
+  if (flags.saveState) saveState(stateFile, judged.state);
+  coverage.push(...judged.coverage);
+  if (flags.view !== 'findings') {
+    emit(renderView(flags.view, results, flags), flags.output);
+    for (const gap of coverage.filter((c) => c.severity === 'error')) process.stderr.write(`kubemoat: not scanned: ${gap.target}: ${gap.reason}\n`);
+    process.exitCode = coverage.some((c) => c.severity === 'error') ? 2 : 0;
+    return;
+  }
+  const imageFindings = [...judged.findings];
+  const { expired } = applySuppressions(imageFindings, config, () => [], startedAt.toISOString().slice(0, 10));
+  for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
+  const report = buildReport({
+    startedAt,
+    target: { type: 'images', images: targets.map((t) => t.ref), source },
+    findings: [...findings, ...imageFindings],
+    coverage,
+    minimumSeverity: flags.severity,
+    resources: targets.length,
+  });
+  finishReport(report, flags, [...imageRules, ...imageScanRulesForReports()], coverage.some((c) => c.severity === 'error'));
+}
+
+function sbomCommand(): Command {
+  return addRegistryOptions(
+    new Command('sbom')
+      .description('write a CycloneDX 1.5 SBOM (JSON) of one image')
+      .argument('<ref>', 'registry reference, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:TAG]')
+      .option('-o, --output <file>', 'write to a file instead of stdout'),
+  ).action(async (ref: string, _opts: unknown, cmd: Command) => {
+    const flags = cmd.optsWithGlobals<RegistryFlags & { output?: string }>();
+    let image;
+    try {
+      image = await resolveImage(ref, platformOf(flags), registryOptions(flags));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const scanned = await scanResolvedImage(image, { cache: new LayerCache() });
+    for (const e of scanned.errors) process.stderr.write(`kubemoat: ${ref}: ${e}\n`);
+    const text = JSON.stringify(cycloneDx(scanned), null, 2) + '\n';
+    if (flags.output) writeFileSync(flags.output, text);
+    else process.stdout.write(text);
+    process.exitCode = scanned.errors.length > 0 ? 2 : 0;
+  });
+}
+
+export function imagesCommand(): Command {
+  const images = addRegistryOptions(
+    addReportOptions(
+      new Command('images')
+        .description('scan container images for known-vulnerable packages and untrusted origins, offline from a local OSV database; with no REF, every image the live cluster (or --manifests) runs')
+        .argument('[refs...]', 'registry references, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG]')
+        .option('--db <dir>', 'vulnerability database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
+        .option('--only-fixed', 'report only vulnerabilities that have a fixed version')
+        .option('--manifests <path...>', 'take the images from these manifests instead of the live cluster')
+        .option('--kubeconfig <file>', 'kubeconfig for the live cluster')
+        .option('--context <name>', 'kubeconfig context')
+        .option('-n, --namespace <ns>', 'only workloads of this namespace')
+        .addOption(new Option('--view <view>', 'findings (the report), or a cross-image view').choices(['findings', 'packages', 'vulns', 'workloads']).default('findings'))
+        .option('--package <name>', 'with --view packages: only this package (binary or source name)')
+        .option('--vuln <id>', 'with --view vulns: only this id or alias (e.g. CVE-2024-3094)')
+        .option('--state <file>', 'where the digest behind each tag is remembered between scans (default: ~/.cache/kubemoat/images-seen.json)')
+        .option('--no-save-state', 'do not read or update the remembered digests')
+        .addOption(new Option('--concurrency <n>', 'images scanned at once').default('4'))
+        .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(String(DEFAULT_MAX_DB_AGE_DAYS))),
+    ),
+  ).action(async (refs: string[], flags: ScanFlags) => runScan(refs, flags));
+  images.addCommand(dbCommand());
+  images.addCommand(sbomCommand());
+  for (const c of [images, ...images.commands, ...images.commands.flatMap((c) => c.commands)]) c.exitOverride();
+  return images;
+}

@@ -1,0 +1,58 @@
+// Layers applied in order: a whiteout deletes a path (and everything under it) from the layers
+// below, an opaque directory hides everything the layers below put in it, a file replaces the one
+// below. What is left are the image's package databases and language packages; language packages
+// inside files that an OS package owns are dropped (the OS package already counts them).
+
+import type { FileFact, LayerAnalysis } from './layer.js';
+import type { OsRelease, Package } from '../packages/types.js';
+
+export interface ImageContents {
+  os?: OsRelease;
+  packages: Package[];
+  /** language packages dropped because an OS package owns their files */
+  ownedByOs: number;
+  notes: string[];
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+}
+
+export function mergeLayers(layers: readonly LayerAnalysis[]): ImageContents {
+  const files = new Map<string, { facts: FileFact[]; layer: string }>();
+  const notes: string[] = [];
+  for (const layer of layers) {
+    if (layer.opaque.length > 0 || layer.whiteouts.length > 0) {
+      for (const path of [...files.keys()]) {
+        if (layer.opaque.some((d) => path !== d && under(path, d)) || layer.whiteouts.some((w) => under(path, w))) files.delete(path);
+      }
+    }
+    for (const [path, facts] of layer.files) files.set(path, { facts, layer: layer.digest });
+    for (const n of layer.notes) notes.push(`layer ${layer.digest.slice(0, 19)}: ${n}`);
+  }
+  let os: OsRelease | undefined;
+  let alpineVersion: string | undefined;
+  const owned = new Set<string>();
+  const osPackages: Package[] = [];
+  const langPackages: Package[] = [];
+  for (const [, { facts, layer }] of files) {
+    for (const f of facts) {
+      if (f.kind === 'os-release') {
+        if (os === undefined || f.primary) os = f.os;
+      } else if (f.kind === 'alpine-release') alpineVersion = f.version;
+      else if (f.kind === 'owned') for (const p of f.paths) owned.add(p);
+      else {
+        for (const p of f.packages) {
+          const withLayer = { ...p, layer };
+          if (p.type === 'deb' || p.type === 'apk') osPackages.push(withLayer);
+          else langPackages.push(withLayer);
+        }
+      }
+    }
+  }
+  // os-release on Alpine gives VERSION_ID 3.19.1 too; alpine-release is the fallback when os-release is missing
+  if (os === undefined && alpineVersion !== undefined) os = { id: 'alpine', versionId: alpineVersion };
+  const kept = langPackages.filter((p) => !owned.has(p.path.replace(/!\/.*$/, '')));
+  const packages = [...osPackages, ...kept].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
+  return { ...(os ? { os } : {}), packages, ownedByOs: langPackages.length - kept.length, notes };
+}

@@ -1,0 +1,65 @@
+// Is an installed version inside an advisory's affected ranges? The OSV evaluation: walk the
+// range's events in version order; `introduced` opens, `fixed` closes (the fixed version itself is
+// safe), `last_affected` closes after that version. An explicit `versions` list also counts.
+
+import type { Compare } from '../version/index.js';
+import type { Advisory, RangeEvent, VersionRange } from './record.js';
+
+export interface Match {
+  advisory: Advisory;
+  /** the lowest fixed version above the installed one, when the record names one */
+  fixedIn?: string;
+}
+
+function eventVersion(e: RangeEvent): string {
+  return 'introduced' in e ? e.introduced : 'fixed' in e ? e.fixed : 'last_affected' in e ? e.last_affected : e.limit;
+}
+
+/** `introduced: "0"` means "from the first version", whatever the ecosystem's order says about "0". */
+function compareEvents(cmp: Compare) {
+  return (a: RangeEvent, b: RangeEvent): number => {
+    const za = 'introduced' in a && a.introduced === '0';
+    const zb = 'introduced' in b && b.introduced === '0';
+    if (za || zb) return za === zb ? 0 : za ? -1 : 1;
+    return cmp(eventVersion(a), eventVersion(b));
+  };
+}
+
+export function inRange(range: VersionRange, version: string, cmp: Compare): boolean {
+  const events = [...range.events].sort(compareEvents(cmp));
+  let affected = false;
+  for (const e of events) {
+    if ('introduced' in e) {
+      if (e.introduced === '0' || cmp(version, e.introduced) >= 0) affected = true;
+    } else if ('fixed' in e) {
+      if (cmp(version, e.fixed) >= 0) affected = false;
+    } else if ('last_affected' in e) {
+      if (cmp(version, e.last_affected) > 0) affected = false;
+    } else if (cmp(version, e.limit) >= 0) affected = false;
+  }
+  return affected;
+}
+
+function lowestFixAbove(advisory: Advisory, version: string, cmp: Compare): string | undefined {
+  let best: string | undefined;
+  for (const r of advisory.ranges) {
+    for (const e of r.events) {
+      if (!('fixed' in e)) continue;
+      if (cmp(e.fixed, version) <= 0) continue;
+      if (best === undefined || cmp(e.fixed, best) < 0) best = e.fixed;
+    }
+  }
+  return best;
+}
+
+/** The advisories that affect this version, each with the version that fixes it if any. */
+export function matchVersion(advisories: readonly Advisory[], version: string, cmp: Compare): Match[] {
+  const out: Match[] = [];
+  for (const a of advisories) {
+    const hit = a.versions.includes(version) || a.ranges.some((r) => inRange(r, version, cmp));
+    if (!hit) continue;
+    const fixedIn = lowestFixAbove(a, version, cmp);
+    out.push(fixedIn !== undefined ? { advisory: a, fixedIn } : { advisory: a });
+  }
+  return out;
+}

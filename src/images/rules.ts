@@ -1,0 +1,67 @@
+// The rules of `kubemoat images` that judge image contents and history rather than manifests:
+// they are reported by the image scanner, not by the manifest engine, so their examples are image
+// facts, exercised by test/unit/images-*.test.ts. (KM-IM-001..003 are the manifest image rules.)
+
+import type { Rule, RuleMeta } from '../core/rule.js';
+
+const MITRE_IMPLANT_INTERNAL_IMAGE = 'T1525';
+const MITRE_EXPLOIT_PUBLIC_APP = 'T1190';
+const NSA_SECURE_IMAGES = 'NSA-CISA Pod security: building secure container images';
+const NSA_SCANNING = 'NSA-CISA Vulnerability scanning and configuration';
+
+export const VULNERABLE_PACKAGE: RuleMeta = {
+  id: 'KM-IM-004',
+  title: 'Image carries a package with a known vulnerability',
+  severity: 'high',
+  door: 'image',
+  description:
+    'A package in the image has a published vulnerability (an OSV record from the local database) and the installed version is in the affected range. ' +
+    'An attacker who reaches the workload can use the flaw: remote code execution in a parser, a TLS library, an interpreter. ' +
+    'The severity is the record\'s own (its CVSS base score where it has a vector); Debian and Alpine packages are matched against their distribution\'s records, ' +
+    'keyed by source package and release, so a fix backported into the distribution\'s version is not reported.',
+  remediation: 'Rebuild the image on an updated base image, or upgrade the package to the fixed version named in the finding; for language packages, bump the dependency and rebuild.',
+  references: ['https://ossf.github.io/osv-schema/', 'https://kubernetes.io/docs/concepts/containers/images/'],
+  frameworks: { nsa: [NSA_SCANNING, NSA_SECURE_IMAGES], mitre: [MITRE_EXPLOIT_PUBLIC_APP] },
+  messages: {
+    vulnerable: '{{package}} {{version}} in {{image}} is affected by {{id}}{{aliases}}{{fixed}}: {{summary}}',
+  },
+};
+
+export const TAG_MOVED: RuleMeta = {
+  id: 'KM-IM-005',
+  title: 'Image changed behind the same tag since the last scan',
+  severity: 'medium',
+  door: 'image',
+  description:
+    'The tag now points at a different manifest digest than at the previous scan. Either someone pushed a new build under an existing tag (so nodes pulling at ' +
+    'different times run different code), or the registry was tampered with. Either way what runs is not what was reviewed.',
+  remediation: 'Find who pushed the new digest and why; pin workloads to the reviewed digest (`image: repo:tag@sha256:…`) and make release tags immutable in the registry.',
+  references: ['https://kubernetes.io/docs/concepts/containers/images/#image-names'],
+  frameworks: { nsa: [NSA_SECURE_IMAGES], mitre: [MITRE_IMPLANT_INTERNAL_IMAGE] },
+  messages: {
+    moved: '{{image}} now resolves to {{now}}; at the scan of {{when}} it was {{before}}',
+  },
+};
+
+export const IMAGE_UNREADABLE: RuleMeta = {
+  id: 'KM-IM-006',
+  title: 'Image content could not be verified',
+  severity: 'high',
+  door: 'image',
+  description:
+    'A layer or manifest of the image did not match its digest, or could not be read whole. Content that does not hash to the digest that names it was ' +
+    'altered in storage or in transit, and is rejected: the image is not what its manifest says.',
+  remediation: 'Pull the image again from a registry you trust and compare digests; if the registry serves it, treat the registry as compromised until explained.',
+  references: ['https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests'],
+  frameworks: { nsa: [NSA_SECURE_IMAGES], mitre: [MITRE_IMPLANT_INTERNAL_IMAGE] },
+  messages: {
+    rejected: '{{image}}: {{reason}}',
+  },
+};
+
+export const IMAGE_SCAN_RULES: readonly RuleMeta[] = [VULNERABLE_PACKAGE, TAG_MOVED, IMAGE_UNREADABLE];
+
+/** As catalogue-shaped rules for the reporters (SARIF and JUnit list the rules they report on). */
+export function imageScanRulesForReports(): Rule[] {
+  return IMAGE_SCAN_RULES.map((meta) => ({ meta, examples: { pass: [], fail: [] }, create: () => ({}) }));
+}

@@ -1,0 +1,101 @@
+// Scan a set of image targets: resolve each (registry or local archive), analyse its layers
+// through one shared cache, find vulnerabilities, compare the tag's digest with the last scan.
+
+import type { Finding, CoverageGap } from '../core/finding.js';
+import { DEFAULT_LIMITS, LayerCache, type LayerLimits } from './image/layer.js';
+import type { Platform, ResolvedImage } from './image/manifest.js';
+import { parseLocalRef, resolveLocal } from './image/oci.js';
+import { resolveRegistryImage, type RegistryOptions } from './image/registry.js';
+import type { Store } from './osv/store.js';
+import { mapBounded, scanResolvedImage, type ScannedImage } from './scan.js';
+import type { ImageTarget } from './targets.js';
+import { findVulnerabilities, type Vulnerability } from './vulns.js';
+import type { SeenDigest, SeenState } from './state.js';
+import { tagMovedFinding, unreadableFinding, vulnerabilityFinding } from './findings.js';
+
+export interface RunOptions {
+  store?: Store;
+  platform: Platform;
+  registry: RegistryOptions;
+  cache: LayerCache;
+  limits?: LayerLimits;
+  concurrency: number;
+  onlyFixed: boolean;
+  /** registry credentials for one target (its pull secrets), merged over the shared ones */
+  credentialsFor?: (target: ImageTarget) => RegistryOptions['credentials'];
+}
+
+export interface ImageResult {
+  target: ImageTarget;
+  scanned?: ScannedImage;
+  /** why the image could not be scanned at all */
+  error?: string;
+  vulnerabilities: Vulnerability[];
+  /** ecosystems present in the image that the database has no records for */
+  uncovered: string[];
+}
+
+export async function resolveImage(ref: string, platform: Platform, registry: RegistryOptions): Promise<ResolvedImage> {
+  const local = parseLocalRef(ref);
+  if (local) return resolveLocal(local, ref, platform);
+  return resolveRegistryImage(ref, platform, registry);
+}
+
+export async function scanTargets(targets: readonly ImageTarget[], options: RunOptions): Promise<ImageResult[]> {
+  return mapBounded(targets, options.concurrency, async (target): Promise<ImageResult> => {
+    try {
+      const registry = options.credentialsFor ? { ...options.registry, credentials: options.credentialsFor(target) } : options.registry;
+      const image = await resolveImage(target.ref, options.platform, registry);
+      const scanned = await scanResolvedImage(image, { cache: options.cache, limits: options.limits ?? DEFAULT_LIMITS });
+      const found = options.store ? findVulnerabilities(scanned.contents.packages, scanned.contents.os, options.store, { onlyFixed: options.onlyFixed }) : { vulnerabilities: [], uncovered: [] };
+      return { target, scanned, vulnerabilities: found.vulnerabilities, uncovered: found.uncovered };
+    } catch (e) {
+      return { target, error: (e as Error).message, vulnerabilities: [], uncovered: [] };
+    }
+  });
+}
+
+/** A reference that names a tag (not a digest) and so can move. */
+function isTagRef(ref: string): boolean {
+  return !ref.includes('@');
+}
+
+export interface Judged {
+  findings: Finding[];
+  coverage: CoverageGap[];
+  /** the state to save for the next scan */
+  state: SeenState;
+}
+
+export function judge(results: readonly ImageResult[], previous: SeenState, now = new Date()): Judged {
+  const findings: Finding[] = [];
+  const coverage: CoverageGap[] = [];
+  const state: SeenState = { ...previous };
+  for (const r of results) {
+    const ref = r.target.ref;
+    if (r.error !== undefined) {
+      if (/digest mismatch/.test(r.error)) findings.push(unreadableFinding(ref, r.error, r.target.uses));
+      coverage.push({ target: ref, reason: r.error, severity: 'error' });
+      continue;
+    }
+    const scanned = r.scanned as ScannedImage;
+    for (const e of scanned.errors) {
+      if (/digest mismatch/.test(e)) findings.push(unreadableFinding(ref, e, r.target.uses));
+      coverage.push({ target: ref, reason: `${e} (the image's contents are partial)`, severity: 'error' });
+    }
+    for (const n of scanned.contents.notes) coverage.push({ target: ref, reason: n, severity: 'warning' });
+    for (const eco of r.uncovered) coverage.push({ target: ref, reason: `${eco} packages found, but the vulnerability database has no ${eco} records: they were not checked`, severity: 'warning' });
+    if (scanned.contents.os === undefined && scanned.contents.packages.some((p) => p.type === 'deb' || p.type === 'apk')) {
+      coverage.push({ target: ref, reason: 'OS packages found but no os-release: their release is unknown, so they were not checked', severity: 'warning' });
+    }
+    const identity = scanned.image.manifestDigest ?? scanned.image.configDigest;
+    for (const v of r.vulnerabilities) findings.push(vulnerabilityFinding(ref, identity, v, r.target.uses));
+    const digest = scanned.image.manifestDigest;
+    if (digest !== undefined && isTagRef(ref)) {
+      const before: SeenDigest | undefined = previous[ref];
+      if (before !== undefined && before.digest !== digest) findings.push(tagMovedFinding(ref, before, digest, r.target.uses));
+      state[ref] = { digest, at: now.toISOString() };
+    }
+  }
+  return { findings, coverage, state };
+}
