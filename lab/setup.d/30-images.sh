@@ -6,6 +6,7 @@ set -euo pipefail
 log() { printf 'setup.d/30-images: %s\n' "$*" >&2; }
 
 need=()
+command -v zstd >/dev/null || need+=(zstd)
 command -v docker-registry >/dev/null || [[ -x /usr/bin/docker-registry ]] || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v umoci >/dev/null || need+=(umoci)

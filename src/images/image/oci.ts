@@ -203,11 +203,23 @@ export function parseLocalRef(text: string): LocalRef | undefined {
   const kind = m[1] as LocalRef['kind'];
   let path = m[2];
   let tag: string | undefined;
-  // a tag follows the last colon, unless that colon is part of the path that exists
-  const colon = path.lastIndexOf(':');
-  if (colon > 0 && !existsSync(path)) {
-    tag = path.slice(colon + 1);
-    path = path.slice(0, colon);
+  // the path is the longest prefix before a colon that exists; what follows is the tag (which may
+  // itself hold a colon, as docker save's `repo:tag` does)
+  if (!existsSync(path)) {
+    for (let i = path.lastIndexOf(':'); i > 0; i = path.lastIndexOf(':', i - 1)) {
+      if (existsSync(path.slice(0, i))) {
+        tag = path.slice(i + 1);
+        path = path.slice(0, i);
+        break;
+      }
+    }
+    if (tag === undefined) {
+      const first = path.indexOf(':');
+      if (first > 0) {
+        tag = path.slice(first + 1);
+        path = path.slice(0, first);
+      }
+    }
   }
   return { kind, path, ...(tag ? { tag } : {}) };
 }
