@@ -2,9 +2,11 @@ import { Command, Option } from 'commander';
 import { catalogue, findRule } from '../rules/catalogue.js';
 import type { Rule } from '../core/rule.js';
 import { UsageError } from './exit.js';
-import { renderRulesMarkdown } from '../report/rules-doc.js';
+import { probeExampleText, renderRulesMarkdown } from '../report/rules-doc.js';
+import { probeRules } from '../probe/rules/index.js';
+import type { ProbeRule } from '../probe/rule.js';
 
-function frameworksLine(rule: Rule): string {
+function frameworksLine(rule: Rule | ProbeRule): string {
   const f = rule.meta.frameworks;
   return [
     f.cis?.length ? `CIS ${f.cis.join(', ')}` : '',
@@ -13,7 +15,7 @@ function frameworksLine(rule: Rule): string {
   ].filter(Boolean).join(' | ');
 }
 
-export function explainRule(rule: Rule): string {
+export function explainRule(rule: Rule | ProbeRule): string {
   const m = rule.meta;
   return [
     `${m.id}  ${m.title}`,
@@ -28,7 +30,7 @@ export function explainRule(rule: Rule): string {
     ...m.references.map((r) => `  ${r}`),
     '',
     'Fails on, for example:',
-    ...rule.examples.fail[0].split('\n').map((l) => `  ${l}`),
+    ...('check' in rule ? probeExampleText(rule, 'fail') : rule.examples.fail[0]).split('\n').map((l) => `  ${l}`),
     '',
   ].join('\n');
 }
@@ -40,13 +42,14 @@ export function rulesCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .action((id: string | undefined, flags: { format: 'table' | 'json' | 'markdown' }) => {
       if (id !== undefined) {
-        const rule = findRule(id);
+        const rule = findRule(id) ?? probeRules.find((r) => r.meta.id === id.toUpperCase());
         if (!rule) throw new UsageError(`no rule ${id}; run \`kubemoat rules\` for the list`);
         process.stdout.write(flags.format === 'json' ? JSON.stringify(rule.meta, null, 2) + '\n' : explainRule(rule));
         return;
       }
-      if (flags.format === 'json') process.stdout.write(JSON.stringify(catalogue.map((r) => r.meta), null, 2) + '\n');
-      else if (flags.format === 'markdown') process.stdout.write(renderRulesMarkdown(catalogue));
-      else for (const r of catalogue) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.door.padEnd(15)} ${r.meta.title}\n`);
+      const all = [...catalogue, ...probeRules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+      if (flags.format === 'json') process.stdout.write(JSON.stringify(all.map((r) => r.meta), null, 2) + '\n');
+      else if (flags.format === 'markdown') process.stdout.write(renderRulesMarkdown(catalogue, probeRules));
+      else for (const r of all) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.door.padEnd(15)} ${r.meta.title}\n`);
     });
 }

@@ -18,8 +18,8 @@ export interface CheckOptions {
 }
 
 /** The facts /pods gives: counts of pods and containers, and credential-looking env values, redacted. */
-export function podListFacts(list: unknown): { pods: number; containers: number; credentials: number; samples: string[]; running: { namespace: string; pod: string; container: string }[] } {
-  const facts = { pods: 0, containers: 0, credentials: 0, samples: [] as string[], running: [] as { namespace: string; pod: string; container: string }[] };
+export function podListFacts(list: unknown): { pods: number; containers: number; privileged: number; credentials: number; samples: string[]; running: { namespace: string; pod: string; container: string }[] } {
+  const facts = { pods: 0, containers: 0, privileged: 0, credentials: 0, samples: [] as string[], running: [] as { namespace: string; pod: string; container: string }[] };
   if (!isRecord(list) || !Array.isArray(list.items)) return facts;
   for (const item of list.items as unknown[]) {
     if (!isRecord(item)) continue;
@@ -32,6 +32,7 @@ export function podListFacts(list: unknown): { pods: number; containers: number;
     for (const c of [...containers, ...(Array.isArray(spec.initContainers) ? (spec.initContainers as unknown[]) : [])]) {
       if (!isRecord(c)) continue;
       facts.containers++;
+      if (isRecord(c.securityContext) && c.securityContext.privileged === true) facts.privileged++;
       for (const e of Array.isArray(c.env) ? (c.env as unknown[]) : []) {
         if (!isRecord(e) || typeof e.name !== 'string' || typeof e.value !== 'string') continue;
         const match = detectSecret(e.name, e.value);
@@ -136,7 +137,7 @@ function kubeletPodsObservation(r: HttpResult, request: string): { o: Observatio
     return { o, running: [] };
   }
   const facts = podListFacts(parseJson(r));
-  o.counts = { pods: facts.pods, containers: facts.containers, credentialEnv: facts.credentials };
+  o.counts = { pods: facts.pods, containers: facts.containers, privileged: facts.privileged, credentialEnv: facts.credentials };
   if (facts.samples.length) o.samples = facts.samples;
   return { o, running: facts.running };
 }

@@ -14,6 +14,12 @@ const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EN
 
 /** Does anything accept a TCP connection on host:port? No byte is sent. */
 export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<PortState> {
+  const family = net.isIP(host);
+  if (family !== 0 && rawTcp !== undefined) return rawConnect(rawTcp, host, family, port, timeoutMs);
+  return socketConnect(host, port, timeoutMs);
+}
+
+function socketConnect(host: string, port: number, timeoutMs: number): Promise<PortState> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, noDelay: true });
     let settled = false;
@@ -33,6 +39,71 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
     });
   });
 }
+
+/*
+ * The hot path of a large scan is a million connects, almost all refused or unanswered. A
+ * net.Socket costs about three times what libuv's TCP handle costs (streams, events, buffers we
+ * never use): measured on this machine 3,600 against 10,900 refused connects a second. So
+ * connects to IP addresses go through the bare handle when this Node still exposes it, and
+ * through net.connect otherwise. Only the connect is done this way; every byte exchanged later
+ * goes through net/tls.
+ */
+interface RawHandle {
+  connect(req: RawConnectReq, ip: string, port: number): number;
+  connect6(req: RawConnectReq, ip: string, port: number): number;
+  close(): void;
+}
+interface RawConnectReq {
+  oncomplete: (status: number) => void;
+}
+interface RawTcp {
+  TCP: new (type: number) => RawHandle;
+  TCPConnectWrap: new () => RawConnectReq;
+  socketType: number;
+}
+
+const rawTcp: RawTcp | undefined = (() => {
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding('tcp_wrap');
+    const constants = binding.constants as { SOCKET: number } | undefined;
+    if (typeof binding.TCP !== 'function' || typeof binding.TCPConnectWrap !== 'function' || constants === undefined) return undefined;
+    return { TCP: binding.TCP as RawTcp['TCP'], TCPConnectWrap: binding.TCPConnectWrap as RawTcp['TCPConnectWrap'], socketType: constants.SOCKET };
+  } catch {
+    return undefined;
+  }
+})();
+
+/** libuv error numbers (negative errno on Linux) */
+const UV_ECONNREFUSED = -111;
+const UV_ECONNRESET = -104;
+const UV_UNREACHABLE = new Set([-113, -101, -99, -22]); // EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL, EINVAL
+
+function rawConnect(raw: RawTcp, ip: string, family: number, port: number, timeoutMs: number): Promise<PortState> {
+  return new Promise((resolve) => {
+    const handle = new raw.TCP(raw.socketType);
+    const req = new raw.TCPConnectWrap();
+    let settled = false;
+    const done = (state: PortState): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      handle.close();
+      resolve(state);
+    };
+    const timer = setTimeout(() => done('filtered'), timeoutMs);
+    req.oncomplete = (status: number) => {
+      if (status === 0) done('open');
+      else if (status === UV_ECONNREFUSED || status === UV_ECONNRESET) done('closed');
+      else if (UV_UNREACHABLE.has(status)) done('unreachable');
+      else done('filtered');
+    };
+    const err = family === 6 ? handle.connect6(req, ip, port) : handle.connect(req, ip, port);
+    if (err !== 0) done(UV_UNREACHABLE.has(err) ? 'unreachable' : 'filtered');
+  });
+}
+
+/** Which connect path this process uses (for the benchmark's report). */
+export const CONNECT_PATH: 'libuv-handle' | 'net.Socket' = rawTcp !== undefined ? 'libuv-handle' : 'net.Socket';
 
 export interface HttpRequest {
   host: string;

@@ -2,8 +2,15 @@
 // the committed page equal to this output.
 
 import type { Rule } from '../core/rule.js';
+import type { ProbeRule } from '../probe/rule.js';
 
-export function renderRulesMarkdown(rules: readonly Rule[]): string {
+/** A probe rule's example endpoint, as the JSON `kubemoat probe -f json` lists under `endpoints`. */
+export function probeExampleText(rule: ProbeRule, which: 'pass' | 'fail'): string {
+  const ep = rule.examples[which][0];
+  return JSON.stringify({ service: ep.service, scheme: ep.scheme, port: ep.port, ...(ep.clientCertRequired ? { clientCertRequired: true } : {}), ...(ep.tls ? { tls: { selfSigned: ep.tls.selfSigned, validTo: ep.tls.validTo } } : {}), observations: ep.observations }, null, 2);
+}
+
+export function renderRulesMarkdown(rules: readonly Rule[], probeRules: readonly ProbeRule[] = []): string {
   const out: string[] = [
     '# kubemoat rules',
     '',
@@ -11,17 +18,22 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
     '',
     '| id | severity | door | title |',
     '|---|---|---|---|',
-    ...rules.map((r) => `| [${r.meta.id}](#${r.meta.id.toLowerCase()}) | ${r.meta.severity} | ${r.meta.door} | ${r.meta.title} |`),
+    ...[...rules, ...probeRules].map((r) => `| [${r.meta.id}](#${r.meta.id.toLowerCase()}) | ${r.meta.severity} | ${r.meta.door} | ${r.meta.title} |`),
     '',
   ];
-  for (const r of rules) {
+  const all: (Rule | ProbeRule)[] = [...rules, ...probeRules];
+  for (const r of all) {
     const m = r.meta;
     const f = m.frameworks;
     out.push(`## ${m.id}`, '', `**${m.title}** — severity ${m.severity}, door: ${m.door}`, '', m.description, '', `**How to fix:** ${m.remediation}`, '');
     const fw = [f.cis?.length ? `CIS Kubernetes Benchmark ${f.cis.join(', ')}` : '', ...(f.nsa ?? []), f.mitre?.length ? `MITRE ATT&CK ${f.mitre.join(', ')}` : ''].filter(Boolean);
     if (fw.length) out.push('**Frameworks:** ' + fw.join('; '), '');
     out.push('**References:**', '', ...m.references.map((ref) => `- ${ref}`), '');
-    out.push('Fails on:', '', '```yaml', r.examples.fail[0], '```', '', 'Passes:', '', '```yaml', r.examples.pass[0], '```', '');
+    if ('check' in r) {
+      out.push('Found by `kubemoat probe`. Fails on an endpoint that answered:', '', '```json', probeExampleText(r, 'fail'), '```', '', 'Passes:', '', '```json', probeExampleText(r, 'pass'), '```', '');
+    } else {
+      out.push('Fails on:', '', '```yaml', r.examples.fail[0], '```', '', 'Passes:', '', '```yaml', r.examples.pass[0], '```', '');
+    }
   }
   return out.join('\n');
 }

@@ -53,7 +53,7 @@ test('insecure lab: every planted exposure is found with its evidence, and no se
   assert.match(at(report, 'KM-EX-004', `https://${ip}:10250`).message, /\/configz/);
   const readOnly = at(report, 'KM-EX-003', `http://${ip}:10255`);
   assert.equal(readOnly.severity, 'critical', 'credentials in env make the read-only port critical');
-  assert.match(readOnly.evidence ?? '', new RegExp(`${pods} pods, 2 env values that look like credentials`));
+  assert.match(readOnly.evidence ?? '', new RegExp(`${pods} pods, 1 privileged container, 2 env values that look like credentials`));
 
   const anon = at(report, 'KM-EX-005', `https://${ip}:6443`);
   assert.equal(anon.severity, 'critical');

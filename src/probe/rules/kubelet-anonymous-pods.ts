@@ -28,6 +28,7 @@ export default defineProbeRule({
     const n = c.pods ?? c.podsAtLeast ?? 0;
     const parts = [`${line(pods)}: ${plural(n, 'pod')}`];
     if (c.containers !== undefined) parts.push(plural(c.containers, 'container'));
+    if (c.privileged) parts.push(`${plural(c.privileged, 'privileged container')}`);
     if (c.credentialEnv !== undefined) parts.push(`${plural(c.credentialEnv, 'env value')} that look like credentials${pods.samples?.length ? ` (${pods.samples.join('; ')})` : ''}`);
     return [{ messageId: 'anonymous', data: { pods: plural(n, 'pod') }, evidence: parts.join(', ') }];
   },

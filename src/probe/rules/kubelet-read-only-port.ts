@@ -24,7 +24,7 @@ export default defineProbeRule({
     const c = pods.counts ?? {};
     const n = c.pods ?? c.podsAtLeast ?? 0;
     const creds = c.credentialEnv ?? 0;
-    const evidence = `${line(pods)}: ${plural(n, 'pod')}${creds > 0 ? `, ${plural(creds, 'env value')} that look like credentials (${(pods.samples ?? []).join('; ')})` : ''}`;
+    const evidence = `${line(pods)}: ${plural(n, 'pod')}${c.privileged ? `, ${plural(c.privileged, 'privileged container')}` : ''}${creds > 0 ? `, ${plural(creds, 'env value')} that look like credentials (${(pods.samples ?? []).join('; ')})` : ''}`;
     return [{ messageId: 'open', data: { pods: plural(n, 'pod') }, evidence, ...(creds > 0 ? { severity: 'critical' as const } : {}) }];
   },
 });
