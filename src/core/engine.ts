@@ -116,7 +116,7 @@ export function toFinding(rule: Rule, r: Report): Finding {
     resource,
     remediation: rule.meta.remediation,
     references: rule.meta.references,
-    frameworks: r.frameworks ?? rule.meta.frameworks,
+    frameworks: r.frameworks ? { ...rule.meta.frameworks, ...r.frameworks } : rule.meta.frameworks,
     fingerprint: fingerprint(rule.meta.id, object, container?.name, fieldPath),
   };
   const location = locate(object, fieldPath);

@@ -69,7 +69,7 @@ export interface Report {
   evidence?: string;
   /** a finding more or less serious than the rule's default (e.g. a writable runtime socket) */
   severity?: Severity;
-  /** the framework ids this finding is about, when a rule covers several (e.g. one CIS item per file) */
+  /** the framework ids this finding is about, when a rule covers several (e.g. one CIS item per file); each given list replaces the rule's */
   frameworks?: Frameworks;
 }
 

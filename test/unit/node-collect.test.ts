@@ -121,7 +121,8 @@ describe('node source on a fixture host root', () => {
     assert.equal(checks.get('4.1.10'), 'PASS');
     assert.equal(checks.get('1.2.1'), 'N/A', 'no API server on this node');
     assert.equal(checks.get('4.1.7'), 'N/A', 'the client CA file does not exist');
-    assert.equal(checks.get('4.2.13'), 'WARN', 'applies, but kubemoat has no check');
+    assert.equal(checks.get('4.2.13'), 'FAIL', 'no podPidsLimit');
+    assert.equal(checks.get('4.2.8'), 'WARN', 'applies, but kubemoat has no check');
   });
 
   test('the CLI on the same root, all formats through the shared report options', () => {

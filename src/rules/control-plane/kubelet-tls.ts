@@ -41,7 +41,9 @@ export default defineRule({
         const missingText = missing.map((f) => `\`--${f}\``).join(' and ');
         const messageId = !authority && missing.length > 0 ? 'neither' : authority ? 'noClientCert' : 'noAuthority';
         const evidence = [...(authority ? [] : ['--kubelet-certificate-authority']), ...missing.map((f) => `--${f}`)].join(', ') + ' not set';
-        context.report({ node: container, messageId, at: addAt(c), data: { missing: missingText }, evidence });
+        // one CIS item per missing half: 1.2.4 the client certificate, 1.2.5 the authority
+        const cis = [...(missing.length > 0 ? ['1.2.4'] : []), ...(authority ? [] : ['1.2.5'])];
+        context.report({ node: container, messageId, at: addAt(c), data: { missing: missingText }, evidence, frameworks: { cis } });
       },
     };
   },

@@ -39,6 +39,8 @@ export const kubelet = {
   readOnlyPort: (o: KubeObject) => setting(o, ['readOnlyPort'], (v) => asNumber(v), 0),
   rotateCertificates: (o: KubeObject) => setting(o, ['rotateCertificates'], bool, false),
   serverTLSBootstrap: (o: KubeObject) => setting(o, ['serverTLSBootstrap'], bool, false),
+  podPidsLimit: (o: KubeObject) => setting(o, ['podPidsLimit'], (v) => asNumber(v), -1),
+  tlsCipherSuites: (o: KubeObject) => setting(o, ['tlsCipherSuites'], (v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined), [] as string[]),
   staticPodURL: (o: KubeObject) => setting(o, ['staticPodURL'], (v) => asString(v), ''),
   makeIPTablesUtilChains: (o: KubeObject) => setting(o, ['makeIPTablesUtilChains'], bool, true),
   streamingConnectionIdleTimeout: (o: KubeObject) => setting(o, ['streamingConnectionIdleTimeout'], (v) => asString(v), '4h0m0s'),
