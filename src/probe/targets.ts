@@ -208,15 +208,35 @@ export function parseTargets(words: readonly string[], excludes: readonly string
   };
 }
 
+function inRanges(t: TargetSet, host: string): boolean {
+  if (net.isIPv4(host)) {
+    const n = ipv4ToInt(host);
+    return t.v4.some(([a, b]) => n >= a && n <= b);
+  }
+  return t.others.includes(host);
+}
+
+/** host:port pairs not already covered by a range or address probed on every port */
+function extraPairs(t: TargetSet, ports: readonly number[]): { host: string; port: number }[] {
+  const seen = new Set<string>();
+  return t.explicit.filter((e) => {
+    const key = `${e.host}\0${e.port}`;
+    if (seen.has(key) || (ports.includes(e.port) && inRanges(t, e.host))) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function hostCount(t: TargetSet): number {
-  return t.v4.reduce((n, [a, b]) => n + (b - a + 1), 0) + t.others.length + new Set(t.explicit.map((e) => e.host)).size;
+  const extra = new Set(t.explicit.map((e) => e.host).filter((h) => !inRanges(t, h)));
+  return t.v4.reduce((n, [a, b]) => n + (b - a + 1), 0) + t.others.length + extra.size;
 }
 
 export function probeCount(t: TargetSet, ports: readonly number[]): number {
-  return (t.v4.reduce((n, [a, b]) => n + (b - a + 1), 0) + t.others.length) * ports.length + t.explicit.length;
+  return (t.v4.reduce((n, [a, b]) => n + (b - a + 1), 0) + t.others.length) * ports.length + extraPairs(t, ports).length;
 }
 
-/** Every (host, port) to try, host by host. */
+/** Every (host, port) to try, host by host, each once. */
 export function* probePairs(t: TargetSet, ports: readonly number[]): Generator<{ host: string; port: number }> {
   for (const [a, b] of t.v4) {
     for (let n = a; n <= b; n++) {
@@ -225,7 +245,7 @@ export function* probePairs(t: TargetSet, ports: readonly number[]): Generator<{
     }
   }
   for (const host of t.others) for (const port of ports) yield { host, port };
-  yield* t.explicit;
+  yield* extraPairs(t, ports);
 }
 
 /** API server addresses from a kubeconfig's clusters (every cluster, or the current context's). */

@@ -124,3 +124,14 @@ test('insecure lab, --active: announced first, runs `id` in one pod and writes t
   const left = await curlInNetns(env, `${env.etcd}/v3/kv/range`, { method: 'POST', data: JSON.stringify({ key: Buffer.from(marker[1]).toString('base64'), count_only: true }) });
   assert.equal(Number((JSON.parse(left.body) as { count?: string }).count ?? 0), 0, 'the marker key is gone');
 });
+
+test('insecure lab, --from-kubeconfig: the API server and the node addresses come from the cluster itself', async () => {
+  const env = await labUp('insecure');
+  const { report } = await probe(env, ['--from-kubeconfig', env.adminKubeconfig, '--ports', '10250']);
+  assert.deepEqual(report.coverage, []);
+  const host = report.hosts.find((h) => h.host === env.nodeIP);
+  assert.ok(host, `hosts: ${JSON.stringify(report.hosts)}`);
+  // 6443 from the kubeconfig's server URL, 10250 from --ports on the node's InternalIP
+  assert.deepEqual(host.open.map((o) => `${o.port}/${o.service}`), ['6443/kube-apiserver', '10250/kubelet']);
+  at(report, 'KM-EX-002', `https://${env.nodeIP}:10250`);
+});

@@ -35,6 +35,15 @@ test('host:port, [v6]:port, URLs and bare IPv6 addresses', () => {
   assert.equal(pairs.length, 5 + 3);
 });
 
+test('a pair covered by a range is probed once', () => {
+  const t = parseTargets(['127.0.0.0/30', '127.0.0.1:10250', '127.0.0.1:9999', '127.0.0.1:9999', '::1', '[::1]:10250']);
+  const pairs = [...probePairs(t, [10250])].map((p) => `${p.host}:${p.port}`);
+  assert.equal(new Set(pairs).size, pairs.length);
+  assert.deepEqual(pairs.filter((p) => p.startsWith('127.0.0.1:')), ['127.0.0.1:10250', '127.0.0.1:9999']);
+  assert.equal(probeCount(t, [10250]), pairs.length);
+  assert.equal(hostCount(t), 5);
+});
+
 test('@file lists with comments, and errors that name the file and line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubemoat-targets-'));
   const file = join(dir, 'hosts.txt');
