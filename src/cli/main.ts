@@ -11,6 +11,7 @@ import { canCommand } from './can.js';
 import { probeCommand } from './probe.js';
 import { nodeCommand } from './node.js';
 import { imagesCommand } from './images.js';
+import { detectCommand } from './detect.js';
 import { ConnectionError } from '../sources/cluster/connection.js';
 import { ClusterUnreachable } from '../sources/cluster/collect.js';
 import { NodeSourceError } from '../sources/node/collect.js';
@@ -35,6 +36,7 @@ const program = new Command('kubemoat')
   .addCommand(probeCommand())
   .addCommand(nodeCommand())
   .addCommand(imagesCommand())
+  .addCommand(detectCommand())
   .addCommand(rulesCommand());
 
 for (const c of program.commands) c.exitOverride();

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { parseManifestText } from '../sources/manifests/documents.js';
-import { asArray, asObject, asString, isObject, type JsonValue } from './json.js';
+import { asArray, asNumber, asObject, asString, isObject, type JsonValue } from './json.js';
 
 export const DEFAULT_CONFIG_FILE = '.kubemoat.yaml';
 
@@ -22,10 +22,29 @@ export interface ConfigSuppression {
   expires?: string;
 }
 
+/** `detect.allow[]`: activity a detection rule should not alert on (every matcher given must match). */
+export interface DetectAllow {
+  rules: string[];
+  /** usernames, or globs with `*` (`system:serviceaccount:flux-system:*`) */
+  users: string[];
+  namespaces: string[];
+  /** images (globs with `*`); matches when every image of the alert matches one */
+  images: string[];
+  reason: string;
+}
+
+export interface DetectConfig {
+  allow: DetectAllow[];
+  /** KM-DT-025: denied requests from one user and address within `windowSeconds` */
+  deniedBurst?: { count: number; windowSeconds: number };
+}
+
 export interface KubemoatConfig {
   file?: string;
   trustedRegistries: string[];
   ignore: ConfigSuppression[];
+  /** `kubemoat detect` settings; absent when the file has no `detect:` section */
+  detect?: DetectConfig;
 }
 
 export class ConfigError extends Error {}
@@ -51,7 +70,7 @@ export function parseConfig(text: string, file: string): KubemoatConfig {
   if (error) throw new ConfigError(`${file}:${error.line}:${error.column}: ${error.message}`);
   const root: JsonValue = parsed.documents[0]?.value ?? {};
   if (!isObject(root)) throw new ConfigError(`${file}: the config must be a mapping`);
-  const known = new Set(['trustedRegistries', 'ignore']);
+  const known = new Set(['trustedRegistries', 'ignore', 'detect']);
   for (const key of Object.keys(root)) if (!known.has(key)) throw new ConfigError(`${file}: unknown setting \`${key}\` (known: ${[...known].join(', ')})`);
   const trustedRegistries = asArray(root.trustedRegistries).map((r, i) => {
     const s = asString(r);
@@ -59,7 +78,47 @@ export function parseConfig(text: string, file: string): KubemoatConfig {
     return s.replace(/\/+$/, '');
   });
   const ignore = asArray(root.ignore).map((entry, i) => parseSuppression(entry, `${file}: ignore[${i}]`));
-  return { file, trustedRegistries, ignore };
+  const detect = root.detect === undefined || root.detect === null ? undefined : parseDetect(root.detect, `${file}: detect`);
+  return { file, trustedRegistries, ignore, ...(detect ? { detect } : {}) };
+}
+
+function stringList(v: JsonValue | undefined, where: string): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((x, i) => {
+    if (typeof x !== 'string' || x === '') throw new ConfigError(`${where}[${i}] must be a non-empty string`);
+    return x;
+  });
+}
+
+function parseDetect(value: JsonValue, where: string): DetectConfig {
+  const d = asObject(value);
+  if (d === undefined) throw new ConfigError(`${where} must be a mapping`);
+  for (const key of Object.keys(d)) if (key !== 'allow' && key !== 'deniedBurst') throw new ConfigError(`${where}: unknown setting \`${key}\` (known: allow, deniedBurst)`);
+  const allow = asArray(d.allow).map((entry, i): DetectAllow => {
+    const at = `${where}.allow[${i}]`;
+    const e = asObject(entry);
+    if (e === undefined) throw new ConfigError(`${at} must be a mapping`);
+    for (const key of Object.keys(e)) if (!['rule', 'rules', 'users', 'namespaces', 'images', 'reason'].includes(key)) throw new ConfigError(`${at}: unknown key \`${key}\``);
+    const rules = [...stringList(e.rules, `${at}.rules`), ...stringList(e.rule, `${at}.rule`)].map((r) => r.toUpperCase());
+    if (rules.length === 0) throw new ConfigError(`${at} needs \`rule\` or \`rules\` (a rule id, or * for every rule)`);
+    const reason = asString(e.reason);
+    if (!reason) throw new ConfigError(`${at} needs a \`reason\`: an allow-list entry without one cannot be reviewed`);
+    const users = stringList(e.users, `${at}.users`);
+    const namespaces = stringList(e.namespaces, `${at}.namespaces`);
+    const images = stringList(e.images, `${at}.images`);
+    if (users.length + namespaces.length + images.length === 0) throw new ConfigError(`${at} needs at least one of users, namespaces, images (to silence a rule entirely, say so with users: ['*'])`);
+    return { rules, users, namespaces, images, reason };
+  });
+  let deniedBurst: DetectConfig['deniedBurst'];
+  if (d.deniedBurst !== undefined && d.deniedBurst !== null) {
+    const b = asObject(d.deniedBurst);
+    const count = asNumber(b?.count);
+    const windowSeconds = asNumber(b?.windowSeconds);
+    if (!b || count === undefined || count < 2 || windowSeconds === undefined || windowSeconds < 1) throw new ConfigError(`${where}.deniedBurst needs count (≥ 2) and windowSeconds (≥ 1)`);
+    deniedBurst = { count, windowSeconds };
+  }
+  return { allow, ...(deniedBurst ? { deniedBurst } : {}) };
 }
 
 function parseSuppression(entry: JsonValue, where: string): ConfigSuppression {

@@ -1,0 +1,275 @@
+// `kubemoat detect`: real-time detection on the Kubernetes audit log. Inputs: a file (read once,
+// or followed like `tail -F`), stdin, or the API server's audit webhook. Alerts go to stdout as
+// JSON lines and, if asked, to syslog, a webhook, and a Prometheus metrics endpoint.
+
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
+import { loadConfig } from '../core/config.js';
+import { Detector } from '../detect/engine.js';
+import { AllowList } from '../detect/allow.js';
+import { detectionRules, findDetectionRule } from '../detect/rules/index.js';
+import { DEFAULT_DETECTION_SETTINGS, type DetectionRule, type DetectionSettings } from '../detect/rule.js';
+import type { Alert } from '../detect/alert.js';
+import type { AlertSink } from '../detect/sinks/sink.js';
+import { JsonLinesSink } from '../detect/sinks/stdout.js';
+import { SyslogSink, parseSyslogTarget } from '../detect/sinks/syslog.js';
+import { WebhookSink } from '../detect/sinks/webhook.js';
+import { startMetrics } from '../detect/sinks/metrics.js';
+import { follow, readOnce, readStream } from '../sources/audit/file.js';
+import { parseListen, startWebhook } from '../sources/audit/webhook.js';
+import { renderDetectionRulesMarkdown } from '../detect/rules-doc.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
+
+interface DetectFlags {
+  follow?: boolean;
+  fromStart?: boolean;
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  path: string;
+  queueSize: string;
+  maxEventBytes: string;
+  maxBodyBytes: string;
+  stdout: boolean;
+  syslog: string[];
+  syslogFacility: string;
+  webhook: string[];
+  metrics?: string;
+  severity: Severity;
+  failOn: Severity | 'never';
+  rules?: string;
+  disable?: string;
+  correlationWindow: string;
+  config?: string;
+  listRules?: boolean;
+  format: 'table' | 'json' | 'markdown';
+}
+
+/** How many malformed-input messages are printed before they are only counted. */
+const MAX_PRINTED_PROBLEMS = 20;
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive whole number, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+function pickRules(flags: DetectFlags): DetectionRule[] {
+  const ids = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+  for (const id of [...ids(flags.rules), ...ids(flags.disable)]) if (!findDetectionRule(id)) throw new UsageError(`no detection rule ${id}; see \`kubemoat detect --list-rules\``);
+  const only = new Set(ids(flags.rules));
+  const off = new Set(ids(flags.disable));
+  return detectionRules.filter((r) => (only.size === 0 || only.has(r.meta.id)) && !off.has(r.meta.id));
+}
+
+function listRules(format: DetectFlags['format']): void {
+  if (format === 'json') process.stdout.write(JSON.stringify(detectionRules.map((r) => r.meta), null, 2) + '\n');
+  else if (format === 'markdown') process.stdout.write(renderDetectionRulesMarkdown(detectionRules));
+  else for (const r of detectionRules) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.mitre.join(',').padEnd(24)} ${r.meta.title}\n`);
+}
+
+function summary(d: Detector): string {
+  const s = d.stats;
+  const alerts = [...s.alerts].sort().map(([id, n]) => `${id}×${n}`).join(' ');
+  const total = [...s.alerts.values()].reduce((a, b) => a + b, 0);
+  const allowed = [...s.allowed.values()].reduce((a, b) => a + b, 0);
+  const repeats = [...s.repeats.values()].reduce((a, b) => a + b, 0);
+  return `${s.events} events, ${total} alerts${alerts ? ` (${alerts})` : ''}, ${allowed} allow-listed, ${repeats} repeats folded, ${s.malformed} malformed, ${s.oversized} oversized, ${s.dropped} dropped`;
+}
+
+export function detectCommand(): Command {
+  return new Command('detect')
+    .description('detect attacks in the Kubernetes audit log (a file, stdin, or the API server\'s audit webhook); alerts as JSON lines')
+    .argument('[file]', 'audit log (JSON lines); `-` for stdin')
+    .option('-F, --follow', 'follow the file like `tail -F` (rotation and truncation handled)')
+    .option('--from-start', 'with --follow: read what the file already holds first')
+    .option('--listen <addr>', 'receive the audit webhook on host:port (POST EventList or Event)')
+    .option('--tls-cert <file>', 'certificate (PEM) for --listen')
+    .option('--tls-key <file>', 'private key (PEM) for --listen')
+    .option('--path <path>', 'URL path of the webhook', '/audit')
+    .option('--queue-size <events>', 'events the webhook may queue before it refuses batches (503)', '100000')
+    .option('--max-event-bytes <n>', 'longer log lines are skipped and counted', String(4 << 20))
+    .option('--max-body-bytes <n>', 'larger webhook requests are refused (413) and counted', String(64 << 20))
+    .option('--no-stdout', 'do not write alerts to stdout')
+    .option('--syslog <url>', 'send alerts to syslog (RFC 5424): udp://host:port or tcp://host:port; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--syslog-facility <name>', 'syslog facility', 'authpriv')
+    .option('--webhook <url>', 'POST each alert as JSON to this URL; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--metrics <addr>', 'serve Prometheus metrics on host:port (/metrics)')
+    .addOption(new Option('-s, --severity <level>', 'lowest severity to alert on').choices(SEVERITIES).default('low'))
+    .addOption(new Option('--fail-on <level>', 'reading a file once: exit 1 when an alert is at or above this severity').choices([...SEVERITIES, 'never']).default('never'))
+    .option('--rules <ids>', 'only these rules (comma-separated ids)')
+    .option('--disable <ids>', 'turn these rules off (comma-separated ids)')
+    .option('--correlation-window <seconds>', 'correlation rules join events at most this far apart', String(DEFAULT_DETECTION_SETTINGS.correlationWindowSec))
+    .option('-c, --config <file>', 'config file with detect.allow lists (default: ./.kubemoat.yaml if present)')
+    .option('--list-rules', 'list the detection rules and exit')
+    .addOption(new Option('-f, --format <format>', 'with --list-rules').choices(['table', 'json', 'markdown']).default('table'))
+    .action(async (file: string | undefined, flags: DetectFlags) => {
+      if (flags.listRules) return listRules(flags.format);
+      await runDetect(file, flags);
+    });
+}
+
+async function runDetect(file: string | undefined, flags: DetectFlags): Promise<void> {
+  const inputs = [file !== undefined, flags.listen !== undefined].filter(Boolean).length;
+  if (inputs !== 1) throw new UsageError('detect needs exactly one input: a FILE, `-` for stdin, or --listen ADDR');
+  if (flags.follow && (file === undefined || file === '-')) throw new UsageError('--follow needs a file');
+  if (flags.fromStart && !flags.follow) throw new UsageError('--from-start goes with --follow');
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const maxEventChars = positiveInt(flags.maxEventBytes, '--max-event-bytes');
+  const config = loadConfig(flags.config);
+  const settings: DetectionSettings = {
+    ...DEFAULT_DETECTION_SETTINGS,
+    correlationWindowSec: positiveInt(flags.correlationWindow, '--correlation-window'),
+    ...(config.detect?.deniedBurst ? { deniedBurstCount: config.detect.deniedBurst.count, deniedBurstWindowSec: config.detect.deniedBurst.windowSeconds } : {}),
+  };
+  const rules = pickRules(flags);
+  const minimum = severityRank(flags.severity);
+
+  const sinks: AlertSink[] = [];
+  const stdoutSink = flags.stdout ? new JsonLinesSink(process.stdout) : undefined;
+  if (stdoutSink) sinks.push(stdoutSink);
+  for (const url of flags.syslog) {
+    const target = parseSyslogTarget(url);
+    if (typeof target === 'string') throw new UsageError(`--syslog ${url}: ${target}`);
+    sinks.push(new SyslogSink(target, flags.syslogFacility, (m) => process.stderr.write(`kubemoat: ${m}\n`)));
+  }
+  for (const url of flags.webhook) {
+    if (!/^https?:\/\//.test(url)) throw new UsageError(`--webhook ${url}: needs an http:// or https:// URL`);
+    sinks.push(new WebhookSink(url, (m) => process.stderr.write(`kubemoat: ${m}\n`)));
+  }
+
+  let worst = -1;
+  let printed = 0;
+  const problem = (reason: string, where: string | undefined): void => {
+    if (printed < MAX_PRINTED_PROBLEMS) process.stderr.write(`kubemoat: ${where ? `${where}: ` : ''}${reason}; skipped\n`);
+    else if (printed === MAX_PRINTED_PROBLEMS) process.stderr.write('kubemoat: more malformed input; only counted from now on (see the summary and metrics)\n');
+    printed++;
+  };
+  const detector = new Detector({
+    rules,
+    settings,
+    allow: new AllowList(config.detect?.allow ?? []),
+    emit: (alert: Alert) => {
+      const rank = severityRank(alert.severity);
+      if (rank < minimum) return;
+      if (rank > worst) worst = rank;
+      for (const s of sinks) s.send(alert);
+    },
+    onMalformed: problem,
+    onRuleError: (id, e) => process.stderr.write(`kubemoat: rule ${id} failed on an event (a bug, please report): ${e instanceof Error ? e.message : String(e)}\n`),
+  });
+
+  const metrics = flags.metrics === undefined ? undefined : parseListen(flags.metrics);
+  if (flags.metrics !== undefined && !metrics) throw new UsageError(`--metrics ${flags.metrics}: expected host:port`);
+  let queue: unknown[] = [];
+  let queueHead = 0;
+  const metricsServer = metrics ? await startMetrics(metrics.host, metrics.port, detector, sinks, () => queue.length - queueHead) : undefined;
+  if (metricsServer) process.stderr.write(`kubemoat: metrics on http://${metricsServer.address}/metrics\n`);
+
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const finish = async (): Promise<void> => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(sinks.map((s) => s.close()));
+    await metricsServer?.close();
+    process.stderr.write(`kubemoat: detect: ${summary(detector)}\n`);
+    for (const s of sinks) if (s.failed > 0) process.stderr.write(`kubemoat: ${s.name}: ${s.failed} alerts could not be delivered\n`);
+  };
+
+  try {
+    if (flags.listen !== undefined) {
+      const at = parseListen(flags.listen);
+      if (!at) throw new UsageError(`--listen ${flags.listen}: expected host:port`);
+      let tls;
+      if (flags.tlsCert && flags.tlsKey) {
+        try {
+          tls = { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) };
+        } catch (e) {
+          throw new UsageError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+        }
+      } else process.stderr.write('kubemoat: no --tls-cert/--tls-key: the webhook listens on plain HTTP (audit events carry credentials\' metadata; use TLS outside a test)\n');
+      const queueLimit = positiveInt(flags.queueSize, '--queue-size');
+      let draining = false;
+      const drain = (): void => {
+        // slices keep the server answering while a big backlog is worked off
+        const end = Math.min(queue.length, queueHead + 5_000);
+        for (; queueHead < end; queueHead++) detector.value(queue[queueHead]);
+        if (queueHead >= queue.length) {
+          queue = [];
+          queueHead = 0;
+          draining = false;
+          stdoutSink?.flush();
+        } else setImmediate(drain);
+      };
+      const server = await startWebhook({
+        host: at.host,
+        port: at.port,
+        path: flags.path,
+        tls,
+        maxBodyBytes: positiveInt(flags.maxBodyBytes, '--max-body-bytes'),
+        queueLimit,
+        queued: () => queue.length - queueHead,
+        accept: (items) => {
+          for (const item of items) queue.push(item);
+          if (!draining) {
+            draining = true;
+            setImmediate(drain);
+          }
+        },
+        onDrop: (n, why) => {
+          detector.stats.dropped += n;
+          problem(`${why}; ${n} events refused`, undefined);
+        },
+        onBadRequest: (why) => {
+          detector.stats.malformed++;
+          problem(why, undefined);
+        },
+      }).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot listen on ${flags.listen}: ${e.message}`);
+      });
+      process.stderr.write(`kubemoat: receiving audit events on ${tls ? 'https' : 'http'}://${server.address}${flags.path} (${rules.length} rules)\n`);
+      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await server.close();
+      while (queue.length - queueHead > 0) await new Promise((r) => setImmediate(r));
+    } else if (file === '-') {
+      await readStream(process.stdin, lineSinkFor(detector, '<stdin>'), maxEventChars);
+    } else if (flags.follow) {
+      await follow(file!, lineSinkFor(detector, file!), {
+        fromStart: flags.fromStart === true,
+        pollMs: 200,
+        maxLineChars: maxEventChars,
+        signal: stop.signal,
+        note: (m) => process.stderr.write(`kubemoat: ${m}\n`),
+        idle: () => stdoutSink?.flush(),
+      });
+    } else {
+      await readOnce(file!, lineSinkFor(detector, file!), maxEventChars).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read ${file}: ${e.message}`);
+      });
+    }
+  } finally {
+    await finish();
+  }
+  const failOn = flags.failOn === 'never' ? Infinity : severityRank(flags.failOn);
+  process.exitCode = detector.stats.malformed + detector.stats.oversized > 0 && detector.stats.events === 0 ? EXIT_USAGE : worst >= failOn ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Lines to the detector, with the line number for messages about bad input. */
+function lineSinkFor(detector: Detector, name: string): { line(text: string): void; oversized(length: number): void } {
+  let n = 0;
+  return {
+    line: (text) => {
+      n++;
+      detector.line(text, name, n);
+    },
+    oversized: (length) => {
+      n++;
+      detector.oversized(length, `${name}:${n}`);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Allow-lists from `.kubemoat.yaml` (`detect.allow`): the known service that reads secrets, the
+// monitoring agent that needs hostPID. An allowed hit is counted in the metrics, never sent.
+
+import type { DetectAllow } from '../core/config.js';
+import type { AuditEvent } from '../sources/audit/event.js';
+import type { Hit } from './rule.js';
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+}
+
+interface CompiledAllow {
+  rules: Set<string>;
+  users: RegExp[];
+  namespaces: RegExp[];
+  images: RegExp[];
+}
+
+export class AllowList {
+  private readonly byRule = new Map<string, CompiledAllow[]>();
+
+  constructor(entries: readonly DetectAllow[]) {
+    for (const e of entries) {
+      const c: CompiledAllow = { rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
+      for (const r of e.rules) {
+        const list = this.byRule.get(r) ?? [];
+        list.push(c);
+        this.byRule.set(r, list);
+      }
+    }
+  }
+
+  get empty(): boolean {
+    return this.byRule.size === 0;
+  }
+
+  allows(ruleId: string, e: AuditEvent, hit: Hit): boolean {
+    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])];
+    return entries.some((c) => matches(c, e, hit));
+  }
+}
+
+function matches(c: CompiledAllow, e: AuditEvent, hit: Hit): boolean {
+  if (c.users.length > 0) {
+    const names = [e.user.username, e.impersonatedUser?.username].filter((n): n is string => n !== undefined);
+    if (!c.users.some((re) => names.some((n) => re.test(n)))) return false;
+  }
+  if (c.namespaces.length > 0) {
+    const ns = e.objectRef?.namespace ?? '';
+    if (!c.namespaces.some((re) => re.test(ns))) return false;
+  }
+  if (c.images.length > 0) {
+    const images = hit.images ?? [];
+    if (images.length === 0 || !images.every((img) => c.images.some((re) => re.test(img)))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,58 @@
+import { defineDetection } from '../rule.js';
+import { denied } from '../../sources/audit/event.js';
+import { DEV, KUBELET, auditEvent, podSA } from './examples.js';
+
+interface Window {
+  start: number;
+  count: number;
+  alerted: boolean;
+  resources: Set<string>;
+}
+
+const PROBES = ['secrets', 'pods', 'nodes', 'clusterrolebindings', 'namespaces', 'deployments', 'configmaps', 'serviceaccounts', 'roles', 'daemonsets', 'pods/exec'];
+
+function probe(i: number, user = podSA('lab-apps', 'default', 'app'), code = 403) {
+  const resource = PROBES[i % PROBES.length];
+  const [res, sub] = resource.split('/');
+  return auditEvent({ verb: i % 2 ? 'list' : 'get', uri: `/api/v1/namespaces/kube-system/${res}`, resource: res, subresource: sub, namespace: 'kube-system', user, code, at: i, sourceIP: '10.78.1.17', userAgent: 'kubectl/v1.37.2 (linux/amd64) kubernetes/$Format' });
+}
+
+export default defineDetection({
+  meta: {
+    id: 'KM-DT-025',
+    title: 'Burst of denied requests (permission probing)',
+    severity: 'medium',
+    description: 'One user from one address was refused (401/403) many times in a short window. That is what `kubectl auth can-i --list`, kube-hunter or a script trying a stolen token against many resources look like; real clients seldom hit RBAC walls over and over.',
+    response: 'Find where the token or certificate comes from (the source address, the pod named in the user\'s token). If it is a misconfigured workload, fix its role; if not, revoke the credential. Watch for a KM-DT-030 chain alert: a success right after the probing.',
+    mitre: ['T1069', 'T1613'],
+    references: ['https://attack.mitre.org/techniques/T1613/'],
+  },
+  on: '*',
+  create: (settings) => {
+    const windows = new Map<string, Window>();
+    const span = settings.deniedBurstWindowSec * 1000;
+    return (e) => {
+      if (!denied(e)) return undefined;
+      const now = e.time || Date.now();
+      const key = `${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`;
+      let w = windows.get(key);
+      if (!w || now - w.start > span) {
+        if (windows.size > 50_000) for (const [k, old] of windows) if (now - old.start > span) windows.delete(k);
+        w = { start: now, count: 0, alerted: false, resources: new Set() };
+        windows.set(key, w);
+      }
+      w.count++;
+      if (w.resources.size < 20) w.resources.add(`${e.verb} ${e.objectRef?.resource || e.requestURI}`);
+      if (w.alerted || w.count < settings.deniedBurstCount) return undefined;
+      w.alerted = true;
+      return {
+        message: `${e.user.username} from ${e.sourceIPs[0] ?? '?'} was denied ${w.count} times in ${Math.max(1, Math.round((now - w.start) / 1000))} s (${[...w.resources].slice(0, 6).join(', ')}${w.resources.size > 6 ? ', …' : ''})`,
+        details: { denied: String(w.count), windowSec: String(settings.deniedBurstWindowSec) },
+      };
+    };
+  },
+  examples: {
+    trigger: [Array.from({ length: 10 }, (_, i) => probe(i))],
+    ignore: [Array.from({ length: 9 }, (_, i) => probe(i, DEV)), Array.from({ length: 12 }, (_, i) => probe(i, KUBELET, 200))],
+  },
+});

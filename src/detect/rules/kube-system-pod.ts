@@ -1,0 +1,38 @@
+import { defineDetection } from '../rule.js';
+import { imagesOf, objectLabel } from '../podspec.js';
+import { ADMIN, DEV, KUBELET, busybox, createDeployment, createPod, controllerSA } from './examples.js';
+import { WORKLOAD_KEYS, writtenPodSpec } from './workload-write.js';
+
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public']);
+
+export default defineDetection({
+  meta: {
+    id: 'KM-DT-009',
+    title: 'Workload created in kube-system by a user',
+    severity: 'high',
+    description: 'A user (not the control plane) created or changed a pod or workload in kube-system or kube-public. Workloads there blend in with the cluster\'s own components, often run with powerful service accounts, and are where attackers hide persistence.',
+    response: 'Check that this was a planned change to a cluster add-on (allow-list the deploying identity or image for this rule in .kubemoat.yaml). Otherwise delete it and find how the user got write access to kube-system.',
+    mitre: ['T1610', 'T1036.005'],
+    references: ['https://kubernetes.io/docs/concepts/security/multi-tenancy/'],
+    falco: ['Pod Created in Kube Namespace'],
+  },
+  on: WORKLOAD_KEYS,
+  create: () => (e) => {
+    const ns = e.objectRef?.namespace ?? '';
+    if (!SYSTEM_NAMESPACES.has(ns) || e.verb === 'patch') return undefined;
+    const spec = writtenPodSpec(e);
+    if (!spec) return undefined;
+    return { message: `${e.user.username} ${e.verb === 'create' ? 'created' : 'changed'} ${objectLabel(e)} in ${ns}`, images: imagesOf(spec) };
+  },
+  examples: {
+    trigger: [
+      createPod('kube-proxy-debug', 'kube-system', { containers: [busybox()] }, DEV),
+      createDeployment('metrics-helper', 'kube-system', { containers: [busybox()] }, ADMIN),
+    ],
+    ignore: [
+      createPod('web', 'lab-apps', { containers: [busybox()] }, ADMIN),
+      createPod('static-web-kubemoat-hardened', 'kube-system', { containers: [busybox()] }, KUBELET),
+      createPod('coredns-6f6b679f8f-4xz8k', 'kube-system', { containers: [busybox()] }, controllerSA('replicaset-controller')),
+    ],
+  },
+});

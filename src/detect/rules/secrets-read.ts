@@ -1,0 +1,43 @@
+import { defineDetection } from '../rule.js';
+import { succeeded } from '../../sources/audit/event.js';
+import { isControlPlane, podOfToken } from '../actors.js';
+import { ANONYMOUS, CONTROLLER_MANAGER, DEV, KUBELET, auditEvent, podSA } from './examples.js';
+
+const READ = new Set(['get', 'list', 'watch']);
+
+export default defineDetection({
+  meta: {
+    id: 'KM-DT-016',
+    title: 'Secrets read by a user or workload',
+    severity: 'medium',
+    description: 'Secrets were read through the API by someone other than the control plane (the kubelet fetching its pods\' secrets and the controllers are expected). Reading, and above all listing, secrets is how a stolen token turns into every credential of a namespace; accounts that legitimately do it (a GitOps controller, Helm) belong in this rule\'s allow-list.',
+    response: 'Check that the reader needs secret values through the API. If not, revoke its rights (and its token) and rotate the secrets it read. Allow-list known readers in .kubemoat.yaml so the next alert means something.',
+    mitre: ['T1552.007'],
+    references: ['https://kubernetes.io/docs/concepts/security/secrets-good-practices/'],
+    repeatWindowSec: 600,
+  },
+  on: ['secrets'],
+  create: () => (e) => {
+    if (!READ.has(e.verb) || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    const ref = e.objectRef!;
+    const what = ref.name ? `secret ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}` : `all secrets${ref.namespace ? ` in ${ref.namespace}` : ' in every namespace'}`;
+    const pod = podOfToken(e.user);
+    return {
+      message: `${e.user.username}${pod ? ` (token of pod ${pod})` : ''} ${e.verb === 'get' ? 'read' : e.verb === 'list' ? 'listed' : 'watched'} ${what}`,
+      severity: e.verb === 'get' ? 'medium' : 'high',
+    };
+  },
+  examples: {
+    trigger: [
+      auditEvent({ verb: 'list', uri: '/api/v1/namespaces/lab-apps/secrets', resource: 'secrets', namespace: 'lab-apps', user: ANONYMOUS }),
+      auditEvent({ verb: 'get', uri: '/api/v1/namespaces/lab-apps/secrets/cloud-credentials', resource: 'secrets', namespace: 'lab-apps', name: 'cloud-credentials', user: podSA('lab-apps', 'ci-deployer', 'app') }),
+      auditEvent({ verb: 'list', uri: '/api/v1/secrets?limit=500', resource: 'secrets', user: DEV }),
+    ],
+    ignore: [
+      auditEvent({ verb: 'get', uri: '/api/v1/namespaces/lab-apps/secrets/cloud-credentials', resource: 'secrets', namespace: 'lab-apps', name: 'cloud-credentials', user: KUBELET }),
+      auditEvent({ verb: 'watch', stage: 'ResponseStarted', uri: '/api/v1/secrets?allowWatchBookmarks=true&watch=true', resource: 'secrets', user: CONTROLLER_MANAGER }),
+      auditEvent({ verb: 'get', code: 403, uri: '/api/v1/namespaces/kube-system/secrets/admin-token', resource: 'secrets', namespace: 'kube-system', name: 'admin-token', user: DEV }),
+      auditEvent({ verb: 'create', code: 201, uri: '/api/v1/namespaces/shop/secrets', resource: 'secrets', namespace: 'shop', name: 'db', user: DEV }),
+    ],
+  },
+});

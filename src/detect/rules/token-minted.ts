@@ -1,0 +1,30 @@
+import { defineDetection } from '../rule.js';
+import { succeeded } from '../../sources/audit/event.js';
+import { isControlPlane } from '../actors.js';
+import { ADMIN, CONTROLLER_MANAGER, DEV, KUBELET, auditEvent } from './examples.js';
+
+function tokenRequest(namespace: string, sa: string, user = ADMIN, code = 201) {
+  return auditEvent({ verb: 'create', uri: `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`, resource: 'serviceaccounts', subresource: 'token', namespace, name: sa, user, code });
+}
+
+export default defineDetection({
+  meta: {
+    id: 'KM-DT-017',
+    title: 'Service-account token minted by a user',
+    severity: 'medium',
+    description: 'A user asked the API server for a token of a service account (`kubectl create token`, the TokenRequest API). The kubelet and the controllers do this all the time for pods; a person doing it walks away with the account\'s rights in a bearer token that works from anywhere until it expires.',
+    response: 'Check that the user may act as this service account; if not, revoke the user\'s access and the account\'s bindings (a minted token cannot be revoked on its own except by deleting the account).',
+    mitre: ['T1528', 'T1550.001'],
+    references: ['https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/'],
+  },
+  on: ['serviceaccounts/token'],
+  create: () => (e) => {
+    if (e.verb !== 'create' || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    const ref = e.objectRef!;
+    return { message: `${e.user.username} minted a token for service account ${ref.namespace}/${ref.name}` };
+  },
+  examples: {
+    trigger: [tokenRequest('lab-apps', 'ci-deployer'), tokenRequest('kube-system', 'clusterrole-aggregation-controller', DEV)],
+    ignore: [tokenRequest('lab-apps', 'default', KUBELET), tokenRequest('kube-system', 'replicaset-controller', CONTROLLER_MANAGER), tokenRequest('lab-apps', 'ci-deployer', DEV, 403)],
+  },
+});
