@@ -15,6 +15,8 @@ import { catalogue } from '../../src/rules/catalogue.js';
 import type { Report } from '../../src/core/report.js';
 import { cisChecks } from '../../src/report/cis-summary.js';
 import { runCli } from '../helpers/cli.js';
+import { createServer, type Server } from 'node:net';
+import { execFileSync } from 'node:child_process';
 
 let root = '';
 let load: NodeLoad;
@@ -138,5 +140,69 @@ describe('node source on a fixture host root', () => {
     const missing = runCli(['node', '--root', join(root, 'nothing-here')]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /cannot list processes in .*nothing-here\/proc/);
+  });
+});
+
+describe('node source: runtime socket, certificates, static pod namespaces (second fixture host)', () => {
+  let root2 = '';
+  let server: Server | undefined;
+  let report2: Report;
+  before(async () => {
+    root2 = mkdtempSync(join(tmpdir(), 'kubemoat-node2-'));
+    const put = (path: string, text: string, mode = 0o600): void => {
+      const full = join(root2, path);
+      mkdirSync(join(full, '..'), { recursive: true });
+      writeFileSync(full, text);
+      chmodSync(full, mode);
+    };
+    const fakeProc = (pid: number, argv: string[]): void => {
+      const dir = join(root2, 'proc', String(pid));
+      mkdirSync(join(dir, 'ns'), { recursive: true });
+      writeFileSync(join(dir, 'cmdline'), `${argv.join('\0')}\0`);
+      symlinkSync('/', join(dir, 'cwd'));
+      symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
+      symlinkSync(root2, join(dir, 'root'));
+    };
+    // containerd whose socket address comes from its TOML config; the socket is 0666
+    put('etc/ctr/config.toml', 'version = 2\n[grpc]\n  address = "/run/ctr/containerd.sock"\n  uid = 0\n[plugins]\n', 0o644);
+    mkdirSync(join(root2, 'run/ctr'), { recursive: true });
+    server = createServer();
+    await new Promise<void>((resolve) => server?.listen(join(root2, 'run/ctr/containerd.sock'), resolve));
+    chmodSync(join(root2, 'run/ctr/containerd.sock'), 0o666);
+    fakeProc(500, ['/usr/bin/containerd', '--config', '/etc/ctr/config.toml']);
+    // a kubelet serving a self-signed certificate that expires in 10 days, with a static pod in a namespace that is gone
+    mkdirSync(join(root2, 'etc/k/pki'), { recursive: true });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '10', '-subj', '/CN=node-1', '-keyout', join(root2, 'etc/k/pki/kubelet.key'), '-out', join(root2, 'etc/k/pki/kubelet.crt')], { stdio: 'ignore' });
+    put('etc/k/config.yaml', `${KC}tlsCertFile: pki/kubelet.crt\ntlsPrivateKeyFile: pki/kubelet.key\nstaticPodPath: /etc/k/manifests\n`);
+    put('etc/k/manifests/hidden.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: hidden, namespace: gone}\nspec:\n  containers: [{name: c, image: x}]\n');
+    put('etc/k/manifests/shown.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: shown, namespace: kube-system}\nspec:\n  containers: [{name: c, image: x}]\n');
+    fakeProc(600, ['/usr/bin/kubelet', '--config=/etc/k/config.yaml']);
+    const asked: string[] = [];
+    const load2 = await collectNode({ root: root2, allNetns: true, namespaceExists: async (ns) => (asked.push(ns), ns !== 'gone') });
+    assert.deepEqual(asked.sort(), ['gone', 'kube-system']);
+    report2 = analyse(load2.inventory, { type: 'node', root: root2 }, load2.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+  });
+  after(() => {
+    server?.close();
+    rmSync(root2, { recursive: true, force: true });
+  });
+  const find = (ruleId: string, name: string) => report2.findings.find((f) => f.ruleId === ruleId && f.resource?.name === name);
+
+  test('the runtime socket named in containerd\'s config, open to every user', () => {
+    const f = find('KM-ND-006', '/run/ctr/containerd.sock');
+    assert.equal(f?.severity, 'critical');
+    assert.match(f?.evidence ?? '', /mode 0666 owner \d+:\d+ \(containerd \(pid 500\)\)/);
+  });
+
+  test('a certificate expiring within 30 days, and a self-signed kubelet serving certificate', () => {
+    const expiring = find('KM-ND-008', 'kubelet-serving:/etc/k/pki/kubelet.crt');
+    assert.equal(expiring?.severity, 'medium');
+    assert.match(expiring?.message ?? '', /expires in (9|10) days/);
+    assert.ok(find('KM-ND-009', 'kubelet-serving:/etc/k/pki/kubelet.crt'));
+  });
+
+  test('a static pod whose namespace does not exist, and only that one', () => {
+    assert.ok(find('KM-ND-005', '/etc/k/manifests/hidden.yaml'));
+    assert.equal(find('KM-ND-005', '/etc/k/manifests/shown.yaml'), undefined);
   });
 });
