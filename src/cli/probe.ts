@@ -99,7 +99,7 @@ export function probeCommand(): Command {
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
       .option('-p, --ports <list>', `ports or ranges (default ${DEFAULT_PORTS.join(',')}); a leading + adds to the defaults, e.g. +30000-32767`)
-      .option('--exclude <targets...>', 'addresses, CIDRs or names not to probe')
+      .option('--exclude <list>', 'addresses, CIDRs or names not to probe, comma-separated (repeatable)', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)])
       .option('--from-kubeconfig [file]', "probe the API server and node addresses of the kubeconfig's cluster")
       .option('--context <name>', 'kubeconfig context for --from-kubeconfig')
       .addOption(new Option('--rate <n>', 'new connections per second at most (0: no limit)').default('0'))

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { hostCount, intToIpv4, parsePorts, parseTargets, probeCount, probePairs, DEFAULT_PORTS } from '../../src/probe/targets.js';
 
 test('a /16 minus exclusions stays a few intervals', () => {
@@ -66,4 +67,18 @@ test('ports: lists, ranges, and + to add to the defaults', () => {
   assert.equal(parsePorts('+30000-30002').length, DEFAULT_PORTS.length + 3);
   assert.throws(() => parsePorts('0'), /outside/);
   assert.throws(() => parsePorts('ssh'), /not a port/);
+});
+
+test('the CLI: bad targets and bad flags exit 2 with the bad word named, before any packet is sent', () => {
+  const bad = runCli(['probe', '127.0.0.1', '10.0.0.0/33']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /target: "10\.0\.0\.0\/33" has a prefix longer than 32/);
+  assert.equal(runCli(['probe']).status, 2);
+  const excluded = runCli(['probe', '--exclude', '127.0.0.0/30,127.0.0.9', '127.0.0.1', '127.0.0.9']);
+  assert.equal(excluded.status, 2);
+  assert.match(excluded.stderr, /every target is excluded/);
+  const ports = runCli(['probe', '127.0.0.1', '--ports', '70000']);
+  assert.equal(ports.status, 2);
+  assert.match(ports.stderr, /--ports: "70000" is outside 1-65535/);
+  assert.match(runCli(['probe', '127.0.0.1', '--timeout', 'soon']).stderr, /--timeout must be an integer/);
 });
