@@ -97,6 +97,11 @@ async function apiServerChecks(io: ProbeIo, ep: ProbedEndpoint): Promise<Observa
     ['api.pods', '/api/v1/pods?limit=1'],
     ['api.secrets', '/api/v1/secrets?limit=1'],
     ['api.nodes', '/api/v1/nodes?limit=1'],
+    // a RoleBinding to system:anonymous in one namespace does not show in the cluster-wide lists
+    ['api.secrets.kube-system', '/api/v1/namespaces/kube-system/secrets?limit=1'],
+    ['api.secrets.default', '/api/v1/namespaces/default/secrets?limit=1'],
+    ['api.pods.kube-system', '/api/v1/namespaces/kube-system/pods?limit=1'],
+    ['api.pods.default', '/api/v1/namespaces/default/pods?limit=1'],
   ] as const) {
     const { r, o } = await getObs(io, tls, path, 4 * 1024 * 1024);
     const n = listCount(r);

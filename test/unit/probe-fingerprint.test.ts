@@ -100,7 +100,9 @@ async function probeOne(name: string): Promise<{ ep: ProbedEndpoint; rules: stri
   ep.observations = await runChecks(io, ep, { active: false });
   const run = runProbeRules([ep], probeRules);
   assert.deepEqual(run.errors, []);
-  return { ep, rules: run.findings.map((f) => f.ruleId).sort(), evidence: run.findings.map((f) => f.evidence ?? '') };
+  // KM-EX-016 (info) lists every Kubernetes service reached; the exposures are the rest
+  const exposures = run.findings.filter((f) => f.ruleId !== 'KM-EX-016');
+  return { ep, rules: exposures.map((f) => f.ruleId).sort(), evidence: exposures.map((f) => f.evidence ?? '') };
 }
 
 test('Docker Engine API without TLS: recognised by /version, KM-EX-012 with container counts', async () => {
@@ -141,7 +143,8 @@ test('TLS that demands a client certificate: etcd when its certificate says so; 
   assert.match(etcd.ep.tls?.subject ?? '', /CN=etcd-node-1/);
   // the fixture's certificate signs itself and is valid for two days
   const run = runProbeRules([etcd.ep], probeRules);
-  assert.deepEqual(run.findings.map((f) => `${f.ruleId} ${f.severity}`).sort(), ['KM-EX-015 low', 'KM-EX-015 medium']);
+  assert.deepEqual(run.findings.map((f) => `${f.ruleId} ${f.severity}`).sort(), ['KM-EX-015 low', 'KM-EX-015 medium', 'KM-EX-016 info']);
+  assert.match(run.findings.find((f) => f.ruleId === 'KM-EX-016')?.message ?? '', /etcd reachable at .* \(client certificate required\)/);
   assert.match(run.findings.find((f) => f.severity === 'medium')?.message ?? '', /expires on \d{4}-\d\d-\d\d/);
   const other = await probeOne('otherMtls');
   assert.equal(other.ep.service, 'tls');

@@ -60,7 +60,9 @@ test('401 and 403 everywhere: no rule reports access (the kube-hunter false alar
     const api = endpoint('kube-apiserver', 'https', Object.fromEntries(['api.version', 'api.discovery', 'api.pods', 'api.secrets', 'api.namespaces', 'api.ssrr'].map((k) => [k, denied(status, `GET /${k}`)])));
     const plain = { ...api, scheme: 'http' as const, port: 8080 };
     const run = runProbeRules([kubelet, api, plain], probeRules);
-    assert.deepEqual(run.findings.map((f) => f.ruleId), [], `status ${status}`);
+    // only the inventory entry (info): reachable, and asking for credentials
+    assert.deepEqual(run.findings.map((f) => `${f.ruleId} ${f.severity}`), ['KM-EX-016 info', 'KM-EX-016 info', 'KM-EX-016 info'], `status ${status}`);
+    for (const f of run.findings) assert.match(f.message, /\(asks for credentials\)$/);
   }
 });
 

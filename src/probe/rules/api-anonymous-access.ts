@@ -2,22 +2,30 @@ import { defineProbeRule } from '../rule.js';
 import type { ProbedEndpoint } from '../model.js';
 import { example, obs, plural } from './facts.js';
 
-const LISTS: [key: string, what: string][] = [
-  ['api.secrets', 'secret'],
-  ['api.pods', 'pod'],
-  ['api.nodes', 'node'],
-  ['api.namespaces', 'namespace'],
+const LISTS: [key: string, what: string, scope: string][] = [
+  ['api.secrets', 'secret', ''],
+  ['api.pods', 'pod', ''],
+  ['api.nodes', 'node', ''],
+  ['api.namespaces', 'namespace', ''],
+  ['api.secrets.kube-system', 'secret', 'kube-system'],
+  ['api.secrets.default', 'secret', 'default'],
+  ['api.pods.kube-system', 'pod', 'kube-system'],
+  ['api.pods.default', 'pod', 'default'],
 ];
 
 /** What an unauthenticated client could list, as "secrets (4), pods (5)". */
 export function listedResources(ep: ProbedEndpoint): { names: string[]; evidence: string[] } {
   const names: string[] = [];
   const evidence: string[] = [];
-  for (const [key, what] of LISTS) {
+  const clusterWide = new Set<string>();
+  for (const [key, what, scope] of LISTS) {
     const o = obs(ep, key);
     if (o?.status !== 200) continue;
+    // namespace lists add nothing when the cluster-wide list of the same kind is open
+    if (scope !== '' && clusterWide.has(what)) continue;
+    if (scope === '') clusterWide.add(what);
     const n = o.counts?.items;
-    names.push(`${what}s`);
+    names.push(scope === '' ? `${what}s` : `${what}s in ${scope}`);
     evidence.push(`${o.request} → 200${n !== undefined ? ` (${plural(n, what)})` : ''}`);
   }
   return { names, evidence };
@@ -43,6 +51,10 @@ export default defineProbeRule({
         'api.secrets': { request: 'GET /api/v1/secrets?limit=1', status: 200, counts: { items: 2 } },
         'api.namespaces': { request: 'GET /api/v1/namespaces?limit=1', status: 403 },
       }),
+      example('kube-apiserver', 'https', {
+        'api.secrets': { request: 'GET /api/v1/secrets?limit=1', status: 403 },
+        'api.secrets.kube-system': { request: 'GET /api/v1/namespaces/kube-system/secrets?limit=1', status: 200, counts: { items: 7 } },
+      }),
     ],
     pass: [
       // 403 as system:anonymous: anonymous authentication is on, but nothing is allowed (KM-EX-006)
@@ -62,6 +74,6 @@ export default defineProbeRule({
       if (rules.samples?.length) evidence.push(`SelfSubjectRulesReview in default: ${rules.samples.join('; ')}`);
     }
     if (names.length === 0) return [];
-    return [{ messageId: 'listed', data: { resources: names.join(', ') }, evidence: evidence.join('; '), ...(names.includes('secrets') ? { severity: 'critical' as const } : {}) }];
+    return [{ messageId: 'listed', data: { resources: names.join(', ') }, evidence: evidence.join('; '), ...(names.some((n) => n.startsWith('secrets')) ? { severity: 'critical' as const } : {}) }];
   },
 });

@@ -16,6 +16,7 @@ import dockerApi from './docker-api.js';
 import cadvisor from './cadvisor.js';
 import componentDebug from './component-debug.js';
 import tlsCertificate from './tls-certificate.js';
+import reachable from './reachable.js';
 
 export const probeRules: readonly ProbeRule[] = [
   kubeletAnonymousPods,
@@ -33,4 +34,5 @@ export const probeRules: readonly ProbeRule[] = [
   cadvisor,
   componentDebug,
   tlsCertificate,
+  reachable,
 ];
