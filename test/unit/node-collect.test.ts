@@ -147,6 +147,7 @@ describe('node source: runtime socket, certificates, static pod namespaces (seco
   let root2 = '';
   let server: Server | undefined;
   let report2: Report;
+  let checks2: Map<string, string>;
   before(async () => {
     root2 = mkdtempSync(join(tmpdir(), 'kubemoat-node2-'));
     const put = (path: string, text: string, mode = 0o600): void => {
@@ -177,10 +178,15 @@ describe('node source: runtime socket, certificates, static pod namespaces (seco
     put('etc/k/manifests/hidden.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: hidden, namespace: gone}\nspec:\n  containers: [{name: c, image: x}]\n');
     put('etc/k/manifests/shown.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: shown, namespace: kube-system}\nspec:\n  containers: [{name: c, image: x}]\n');
     fakeProc(600, ['/usr/bin/kubelet', '--config=/etc/k/config.yaml']);
+    // kube-proxy with --config: its --metrics-bind-address flag is ignored, the file binds metrics everywhere
+    put('var/lib/kube-proxy/config.conf', 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: 0.0.0.0:10249\nclientConnection:\n  kubeconfig: kubeconfig.conf\n', 0o644);
+    put('var/lib/kube-proxy/kubeconfig.conf', 'apiVersion: v1\nkind: Config\n', 0o644);
+    fakeProc(700, ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--metrics-bind-address=127.0.0.1:10249']);
     const asked: string[] = [];
     const load2 = await collectNode({ root: root2, allNetns: true, namespaceExists: async (ns) => (asked.push(ns), ns !== 'gone') });
     assert.deepEqual(asked.sort(), ['gone', 'kube-system']);
     report2 = analyse(load2.inventory, { type: 'node', root: root2 }, load2.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+    checks2 = new Map(cisChecks(load2.inventory, report2.findings, catalogue).map((c) => [c.id, c.status]));
   });
   after(() => {
     server?.close();
@@ -204,5 +210,14 @@ describe('node source: runtime socket, certificates, static pod namespaces (seco
   test('a static pod whose namespace does not exist, and only that one', () => {
     assert.ok(find('KM-ND-005', '/etc/k/manifests/hidden.yaml'));
     assert.equal(find('KM-ND-005', '/etc/k/manifests/shown.yaml'), undefined);
+  });
+
+  test('kube-proxy with --config: the file decides (flags ignored), and its kubeconfig comes from the file', () => {
+    const f = find('KM-ND-010', 'kube-proxy');
+    assert.equal(f?.resource?.kind, 'KubeProxyConfiguration');
+    assert.equal(f?.evidence, 'metricsBindAddress: 0.0.0.0:10249');
+    assert.deepEqual(find('KM-ND-001', '/var/lib/kube-proxy/kubeconfig.conf')?.frameworks.cis, ['4.1.3']);
+    assert.equal(checks2.get('4.3.1'), 'FAIL');
+    assert.equal(checks2.get('4.1.3'), 'FAIL');
   });
 });

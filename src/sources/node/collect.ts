@@ -73,7 +73,7 @@ class FactSet {
   private users?: Map<number, string>;
   private groups?: Map<number, string>;
 
-  constructor(private readonly root: string, private readonly now: Date, private readonly coverage: CoverageGap[]) {}
+  constructor(readonly root: string, private readonly now: Date, private readonly coverage: CoverageGap[]) {}
 
   /** `path` as a process sees it, on the host: through /proc/PID/root when a process is given. */
   host(path: string, pid?: number): string {
@@ -349,7 +349,11 @@ export async function collectNode(options: NodeCollectOptions): Promise<NodeLoad
         break;
       }
       case 'kube-proxy': {
-        const path = pathFlag(c, 'kubeconfig') ?? proxyKubeconfigFromConfig(c, facts, pid);
+        // with --config kube-proxy ignores its other flags: the file is all that counts
+        const config = kubeProxyConfig(c, facts, pid, load);
+        const kc = asString(asObject(config?.clientConnection)?.kubeconfig);
+        const configPath = pathFlag(c, 'config');
+        const path = configPath ? (kc ? resolveFrom(dirOf(configPath), kc) : undefined) : pathFlag(c, 'kubeconfig');
         if (path) facts.file(path, 'proxy-kubeconfig', `${by} kubeconfig`, pid);
         break;
       }
@@ -450,17 +454,27 @@ function kubeconfigCerts(facts: FactSet, path: string, usedBy: string, pid: numb
   }
 }
 
-function proxyKubeconfigFromConfig(c: ComponentNode, facts: FactSet, pid: number | undefined): string | undefined {
-  const config = pathFlag(c, 'config');
-  if (!config) return undefined;
-  const text = readText(facts.host(config, pid));
-  if (typeof text !== 'string') return undefined;
-  try {
-    const kc = asString(asObject(asObject(parseYaml(text))?.clientConnection)?.kubeconfig);
-    return kc ? resolveFrom(dirOf(config), kc) : undefined;
-  } catch {
+/** kube-proxy's --config file, added to the inventory as the KubeProxyConfiguration it is. */
+function kubeProxyConfig(c: ComponentNode, facts: FactSet, pid: number | undefined, load: NodeLoad): JsonObject | undefined {
+  const path = pathFlag(c, 'config');
+  if (!path) return undefined;
+  const text = readText(facts.host(path, pid));
+  if (typeof text !== 'string') {
+    load.coverage.push({ target: path, reason: `kube-proxy (pid ${pid ?? '?'}) --config: ${text.error}`, severity: 'warning' });
     return undefined;
   }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    load.coverage.push({ target: path, reason: `kube-proxy configuration is not YAML or JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, severity: 'warning' });
+    return undefined;
+  }
+  const config = asObject(doc);
+  if (config === undefined || config.kind !== 'KubeProxyConfiguration') return undefined;
+  const object = toKubeObject({ ...config, metadata: { name: 'kube-proxy' } }, { type: 'node', root: facts.root, ...(pid === undefined ? {} : { pid }) });
+  if (object) load.inventory.add(object);
+  return config;
 }
 
 async function kubeletFacts(c: ComponentNode, facts: FactSet, load: NodeLoad, options: NodeCollectOptions, kubeconfigDirs: Set<string>): Promise<void> {
