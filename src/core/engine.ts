@@ -12,15 +12,15 @@ export class RuleError extends Error {}
 
 export interface RuleRun {
   findings: Finding[];
-  /** the object each finding is about (for annotation suppressions) */
-  objectOf: Map<Finding, KubeObject>;
+  /** the object each finding is about, by the finding's index (for annotation suppressions) */
+  objectOf: KubeObject[];
   /** rules that threw on an object: reported, and the rest of the scan goes on */
   errors: CoverageGap[];
 }
 
 export function runRules(inventory: Inventory, rules: readonly Rule[], settings: ScanSettings): RuleRun {
   const findings: Finding[] = [];
-  const objectOf = new Map<Finding, KubeObject>();
+  const objectOf: KubeObject[] = [];
   const errors: CoverageGap[] = [];
   const visitors: { rule: Rule; v: Visitors }[] = rules.map((rule) => {
     const context: RuleContext = {
@@ -29,7 +29,7 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
       report: (r) => {
         const finding = toFinding(rule, r);
         findings.push(finding);
-        objectOf.set(finding, objectOfNode(r.node));
+        objectOf.push(objectOfNode(r.node));
       },
     };
     return { rule, v: rule.create(context) };
@@ -86,15 +86,47 @@ function compileTemplate(template: string): string[] {
   return parts;
 }
 
-function interpolate(template: string, data: Record<string, string | number> | undefined, resource: string, container: string): string {
+/**
+ * The message, built with one join: `+=` would leave a tree of concatenated strings per finding,
+ * which costs memory until the report is written and work when it is flattened there.
+ */
+function interpolate(template: string, data: Record<string, string | number> | undefined, object: KubeObject, container: ContainerNode | undefined): string {
   const parts = compileTemplate(template);
-  let out = parts[0];
+  if (parts.length === 1) return parts[0];
+  const pieces: string[] = new Array<string>(parts.length);
+  pieces[0] = parts[0];
   for (let i = 1; i < parts.length; i += 2) {
     const key = parts[i];
-    const value = data !== undefined && key in data ? data[key] : key === 'resource' ? resource : key === 'container' ? container : `{{${key}}}`;
-    out += String(value) + parts[i + 1];
+    const value =
+      data !== undefined && key in data
+        ? data[key]
+        : key === 'resource'
+          ? describeObject(object)
+          : key === 'container'
+            ? container
+              ? describeContainer(container)
+              : ''
+            : `{{${key}}}`;
+    pieces[i] = String(value);
+    pieces[i + 1] = parts[i + 1];
   }
-  return out;
+  return pieces.join('');
+}
+
+/**
+ * Findings of one object (and container) share one resource reference: the engine visits object by
+ * object, so remembering the last one is enough. References are never modified once made.
+ */
+let lastResource: { object: KubeObject; container: string | undefined; ref: ResourceRef } | undefined;
+
+function resourceRef(object: KubeObject, container: ContainerNode | undefined): ResourceRef {
+  const name = container?.name;
+  if (lastResource !== undefined && lastResource.object === object && lastResource.container === name) return lastResource.ref;
+  const ref: ResourceRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.name };
+  if (object.namespace) ref.namespace = object.namespace;
+  if (container) ref.container = container.name;
+  lastResource = { object, container: name, ref };
+  return ref;
 }
 
 export function toFinding(rule: Rule, r: Report): Finding {
@@ -105,15 +137,12 @@ export function toFinding(rule: Rule, r: Report): Finding {
   const fieldPath: Path = 'fromObject' in at ? at.fromObject : nodePath.concat(at);
   const template = rule.meta.messages[r.messageId];
   if (template === undefined) throw new RuleError(`rule ${rule.meta.id} reported unknown message id ${r.messageId}`);
-  const resource: ResourceRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.name };
-  if (object.namespace) resource.namespace = object.namespace;
-  if (container) resource.container = container.name;
   const finding: Finding = {
     ruleId: rule.meta.id,
     severity: r.severity ?? rule.meta.severity,
     title: rule.meta.title,
-    message: interpolate(template, r.data, describeObject(object), container ? describeContainer(container) : ''),
-    resource,
+    message: interpolate(template, r.data, object, container),
+    resource: resourceRef(object, container),
     remediation: rule.meta.remediation,
     references: rule.meta.references,
     frameworks: r.frameworks ? { ...rule.meta.frameworks, ...r.frameworks } : rule.meta.frameworks,
@@ -139,13 +168,46 @@ function locate(object: KubeObject, fieldPath: Path): SourceLocation | undefined
  * different seeds (64 bits) are used instead of a cryptographic hash, which costs more per finding.
  */
 export function fingerprint(ruleId: string, object: KubeObject, container: string | undefined, fieldPath: Path): string {
-  const identity = `${ruleId}\0${apiGroup(object.apiVersion)}\0${object.kind}\0${object.namespace ?? ''}\0${object.name}\0${container ?? ''}\0${fieldPath.join('/')}`;
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < identity.length; i++) {
-    const c = identity.charCodeAt(i);
+  // The hash of `rule\0group\0kind\0namespace\0name\0container\0path/joined/by/slashes`, fed piece
+  // by piece instead of building that string for every finding.
+  const h = hashState;
+  h.a = 0x811c9dc5;
+  h.b = 0x01000193 ^ 0x5bd1e995;
+  feed(h, ruleId);
+  feed(h, '\0');
+  feed(h, apiGroup(object.apiVersion));
+  feed(h, '\0');
+  feed(h, object.kind);
+  feed(h, '\0');
+  feed(h, object.namespace ?? '');
+  feed(h, '\0');
+  feed(h, object.name);
+  feed(h, '\0');
+  feed(h, container ?? '');
+  feed(h, '\0');
+  for (let i = 0; i < fieldPath.length; i++) {
+    if (i > 0) feed(h, '/');
+    const step = fieldPath[i];
+    feed(h, typeof step === 'number' ? String(step) : step);
+  }
+  return hex8(h.a) + hex8(h.b);
+}
+
+/** Two 32-bit FNV-1a lanes (different primes); one shared state, as findings are made one at a time. */
+const hashState = { a: 0, b: 0 };
+
+function feed(h: { a: number; b: number }, s: string): void {
+  let a = h.a;
+  let b = h.b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x0100019d);
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  h.a = a;
+  h.b = b;
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }

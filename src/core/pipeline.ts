@@ -35,8 +35,8 @@ export function analyse(
 ): Report {
   const run = runRules(inventory, options.rules, { trustedRegistries: options.config.trustedRegistries });
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const { expired } = applySuppressions(run.findings, options.config, (f) => {
-    const object = run.objectOf.get(f);
+  const { expired } = applySuppressions(run.findings, options.config, (_f, i) => {
+    const object = run.objectOf[i];
     if (object === undefined) return [];
     const pod = inventory.podSpecOf(object);
     return pod ? [object.annotations, pod.podAnnotations] : [object.annotations];

@@ -6,8 +6,8 @@ import type { ConfigSuppression, KubemoatConfig, ResourceMatcher } from './confi
 export const IGNORE_ANNOTATION = 'kubemoat.io/ignore';
 export const IGNORE_REASON_ANNOTATION = 'kubemoat.io/ignore-reason';
 
-/** The annotations a finding's object (and its pod template) carry, by finding. */
-export type AnnotationLookup = (f: Finding) => Record<string, string>[];
+/** The annotations a finding's object (and its pod template) carry, by finding (and its index in the list). */
+export type AnnotationLookup = (f: Finding, index: number) => Record<string, string>[];
 
 function globMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
@@ -31,9 +31,12 @@ export interface SuppressionResult {
 /** `today` is YYYY-MM-DD; a suppression is in force through its expiry day. */
 export function applySuppressions(findings: Finding[], config: KubemoatConfig, annotationsOf: AnnotationLookup, today: string): SuppressionResult {
   const expired = new Set<ConfigSuppression>();
-  for (const f of findings) {
-    for (const annotations of annotationsOf(f)) {
-      const ids = (annotations[IGNORE_ANNOTATION] ?? '').split(',').map((s) => s.trim().toUpperCase());
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    for (const annotations of annotationsOf(f, i)) {
+      const annotation = annotations[IGNORE_ANNOTATION];
+      if (annotation === undefined) continue;
+      const ids = annotation.split(',').map((s) => s.trim().toUpperCase());
       if (ids.includes(f.ruleId)) {
         f.suppressed = { by: 'annotation', reason: annotations[IGNORE_REASON_ANNOTATION] ?? `annotation ${IGNORE_ANNOTATION}` };
         break;

@@ -82,8 +82,20 @@ class BlockParser {
     return pack(this.lineBase + li, col + 1);
   }
 
+  /** the line index peekIndent last answered for, and its answer: the parser asks several times per line */
+  private peekedLi = -1;
+  private peekedIndent = -1;
+
   /** Skip blank and comment-only lines; return the indent of the next content line, or -1 at the end. */
   private peekIndent(): number {
+    if (this.li === this.peekedLi) return this.peekedIndent;
+    const indent = this.scanIndent();
+    this.peekedLi = this.li;
+    this.peekedIndent = indent;
+    return indent;
+  }
+
+  private scanIndent(): number {
     const lines = this.lines;
     while (this.li < this.end) {
       const line = lines[this.li];
@@ -117,25 +129,31 @@ class BlockParser {
   private parseNodeAt(col: number, parentIndent: number): JsonValue {
     const line = this.lines[this.li];
     if (isSequenceEntry(line, col)) return this.parseSequence(col);
-    if (findKeyEnd(line, col) >= 0) return this.parseMapping(col);
+    const keyEnd = findKeyEnd(line, col);
+    if (keyEnd >= 0) return this.parseMapping(col, keyEnd);
     const value = this.parseInline(line, col, parentIndent);
     return value;
   }
 
-  private parseMapping(indent: number): JsonObject {
+  /** A block mapping whose first key, on the current line, ends at `firstKeyEnd`. */
+  private parseMapping(indent: number, firstKeyEnd: number): JsonObject {
     this.enter();
     const obj: JsonObject = {};
     const mark = this.collector.mark();
     let col = indent;
+    let keyEnd = firstKeyEnd;
     for (;;) {
       const line = this.lines[this.li];
-      if (isSequenceEntry(line, col)) throw new Unsupported('sequence entry inside a mapping');
-      const keyEnd = findKeyEnd(line, col);
-      if (keyEnd < 0) throw new Unsupported('expected a mapping key');
+      if (keyEnd < 0) {
+        if (isSequenceEntry(line, col)) throw new Unsupported('sequence entry inside a mapping');
+        keyEnd = findKeyEnd(line, col);
+        if (keyEnd < 0) throw new Unsupported('expected a mapping key');
+      }
       const key = readKey(line, col, keyEnd);
       if (Object.prototype.hasOwnProperty.call(obj, key)) throw new Unsupported('duplicate key');
       this.collector.key(key, this.pos(this.li, col));
       obj[key] = this.parseEntryValue(line, keyEnd + 1, indent);
+      keyEnd = -1;
       const next = this.peekIndent();
       if (next === indent) {
         col = next;
@@ -404,11 +422,19 @@ function readPlainToLineEnd(line: string, c: number): string {
   let end = line.length;
   const hash = line.indexOf(' #', c);
   if (hash >= 0) end = hash;
-  const text = line.slice(c, trimSpaceEnd(line, c, end));
-  // `a: b: c` is an error in block context; let the full parser say so.
-  if (text.includes(': ') || text.endsWith(':') || text.includes(':\t')) throw new Unsupported('colon in plain scalar');
-  if (text.includes('\t')) throw new Unsupported('tab in plain scalar');
-  return text;
+  end = trimSpaceEnd(line, c, end);
+  // One pass over the scalar: `a: b: c` is an error in block context, and a tab is the full
+  // parser's to judge; let it say so.
+  for (let i = c; i < end; i++) {
+    const ch = line.charCodeAt(i);
+    if (ch === COLON) {
+      const next = i + 1 < end ? line.charCodeAt(i + 1) : SPACE;
+      if (next === SPACE || next === TAB) throw new Unsupported('colon in plain scalar');
+    } else if (ch === TAB) {
+      throw new Unsupported('tab in plain scalar');
+    }
+  }
+  return line.slice(c, end);
 }
 
 function assertOnlyCommentAfter(line: string, from: number): void {
