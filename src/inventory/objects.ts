@@ -58,6 +58,17 @@ export interface ContainerNode {
   path: Path;
 }
 
+/**
+ * Labels or annotations as a string map. Parsed values are read-only (see positions.ts), so a map
+ * whose values are all strings already is used as it is instead of copied: two to four maps per
+ * object, on every object of a large manifest set. Anything else goes through stringMap.
+ */
+function readonlyStringMap(v: JsonValue | undefined): Record<string, string> {
+  if (!isObject(v) || Object.prototype.hasOwnProperty.call(v, '__proto__')) return stringMap(v);
+  for (const k in v) if (typeof v[k] !== 'string') return stringMap(v);
+  return v as Record<string, string>;
+}
+
 /** Where each workload kind keeps its pod template. */
 const POD_SPEC_PATHS: Record<string, { spec: Path; meta: Path }> = {
   Pod: { spec: ['spec'], meta: ['metadata'] },
@@ -97,8 +108,8 @@ export function podSpecOf(object: KubeObject): PodSpecNode | undefined {
     object,
     spec,
     path: paths.spec,
-    podLabels: stringMap(meta?.labels),
-    podAnnotations: stringMap(meta?.annotations),
+    podLabels: readonlyStringMap(meta?.labels),
+    podAnnotations: readonlyStringMap(meta?.annotations),
     containers: [],
   };
   const groups: [string, ContainerKind][] = [
@@ -139,8 +150,8 @@ export function toKubeObject(raw: JsonValue, origin: Origin): KubeObject | undef
     kind,
     name: asString(metadata?.name) ?? asString(metadata?.generateName) ?? '',
     namespace: asString(metadata?.namespace) || undefined,
-    labels: stringMap(metadata?.labels),
-    annotations: stringMap(metadata?.annotations),
+    labels: readonlyStringMap(metadata?.labels),
+    annotations: readonlyStringMap(metadata?.annotations),
     raw,
     origin,
   };

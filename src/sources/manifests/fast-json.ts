@@ -45,6 +45,7 @@ class JsonReader {
     const value = this.value();
     this.skipWhitespace();
     if (this.pos < this.text.length) throw new Unsupported('content after the JSON value');
+    this.collector.finishDocument(value);
     return { value, position };
   }
 

@@ -75,6 +75,7 @@ class BlockParser {
     const position = this.pos(this.li, indent);
     const value = this.parseNodeAt(indent, -1);
     if (this.peekIndent() >= 0) throw new Unsupported('content after the root node');
+    this.collector.finishDocument(value);
     return { value, position };
   }
 
@@ -223,12 +224,12 @@ class BlockParser {
    */
   private parseInline(line: string, c: number, parentIndent: number): JsonValue {
     const ch = line[c];
-    if (ch === '|' || ch === '>') return this.parseBlockScalar(line, c, parentIndent);
+    if (ch === '|' || ch === '>') return ownCopy(this.parseBlockScalar(line, c, parentIndent));
     let value: JsonValue;
     let end: number;
     if (ch === '"' || ch === "'") {
       const q = ch === '"' ? readDoubleQuoted(line, c) : readSingleQuoted(line, c);
-      value = q.value;
+      value = ownCopy(q.value);
       end = q.end;
     } else if (ch === '{' || ch === '[') {
       const flow = new FlowParser(line, c, this.depth, this.lineBase + this.li, this.collector);
@@ -239,6 +240,7 @@ class BlockParser {
       if (ch === '-' && isSeparator(line, c + 1)) throw new Unsupported('sequence entry as inline value');
       const text = readPlainToLineEnd(line, c);
       value = resolvePlainScalar(text);
+      if (typeof value === 'string') value = ownCopy(value);
       end = line.length;
     }
     assertOnlyCommentAfter(line, end);
@@ -341,6 +343,18 @@ class BlockParser {
     }
     return chomp === 'keep' ? '\n'.repeat(blank) : '';
   }
+}
+
+/** V8 makes a slice of 13 or more characters a view into its parent string. */
+const SLICE_MIN_LENGTH = 13;
+
+/**
+ * A string that does not keep the file it was read from alive. Slices of the file's text are views
+ * into it, so one long value kept by the inventory kept the whole text (2 KiB a resource); a
+ * concatenation flattened by slicing is a copy of its own.
+ */
+function ownCopy(s: string): string {
+  return s.length < SLICE_MIN_LENGTH ? s : (s + ' ').slice(0, -1);
 }
 
 function isSequenceEntry(line: string, col: number): boolean {
@@ -524,9 +538,10 @@ class FlowParser {
     if (ch === '"' || ch === "'") {
       const q = ch === '"' ? readDoubleQuoted(this.line, this.pos) : readSingleQuoted(this.line, this.pos);
       this.pos = q.end;
-      return q.value;
+      return ownCopy(q.value);
     }
-    return resolvePlainScalar(this.readPlain());
+    const value = resolvePlainScalar(this.readPlain());
+    return typeof value === 'string' ? ownCopy(value) : value;
   }
 
   private enter(): void {

@@ -27,14 +27,21 @@ export type SeqPositions = PackedPosition[];
 
 /**
  * What a container carries under POSITIONS: for a sequence, positions by index; for a mapping,
- * either the flat keyed list, or (the compact form the fast parsers write) positions alone in the
- * order its keys enumerate. An array of numbers only is stored unboxed by V8, so the compact form
- * costs 8 bytes a key instead of a boxed number and a key reference.
+ * either the flat keyed list, or (the compact form) positions alone in the order its keys
+ * enumerate. The fast parsers write the compact forms into one table per document (kept on the
+ * document's root under POSITION_TABLE) and leave in each container only the offset of its own
+ * positions there: an array per container cost 48 bytes of headers, more than its positions.
  */
-type Stored = MapPositions | SeqPositions;
+type Stored = MapPositions | SeqPositions | TableOffset;
+/** Where a container's positions start in its document's table (compact forms only). */
+type TableOffset = number;
+
+/** The table of a document's compact positions, on the document's root. */
+export const POSITION_TABLE: unique symbol = Symbol('kubemoat.positionTable');
 
 interface Positioned {
   [POSITIONS]?: Stored;
+  [POSITION_TABLE]?: PackedPosition[];
 }
 
 // A symbol-keyed property is skipped by JSON.stringify, Object.keys and for…in.
@@ -55,10 +62,27 @@ export function setSeqPositions(target: object, positions: SeqPositions): void {
   (target as Positioned)[POSITIONS] = positions;
 }
 
-function positionOfStep(container: unknown, step: string | number): PackedPosition | undefined {
+function tableOf(root: unknown): PackedPosition[] | undefined {
+  return typeof root === 'object' && root !== null ? (root as Positioned)[POSITION_TABLE] : undefined;
+}
+
+function positionOfStep(container: unknown, step: string | number, table: PackedPosition[] | undefined): PackedPosition | undefined {
   if (typeof container !== 'object' || container === null) return undefined;
   const stored = (container as Positioned)[POSITIONS];
   if (stored === undefined) return undefined;
+  if (typeof stored === 'number') {
+    if (table === undefined) return undefined;
+    if (Array.isArray(container)) {
+      return typeof step === 'number' && Number.isInteger(step) && step >= 0 && step < container.length ? table[stored + step] : undefined;
+    }
+    const key = String(step);
+    let i = 0;
+    for (const k in container) {
+      if (k === key) return table[stored + i];
+      i++;
+    }
+    return undefined;
+  }
   if (Array.isArray(container)) return typeof step === 'number' ? (stored[step] as PackedPosition | undefined) : undefined;
   const key = String(step);
   if (stored.length > 0 && typeof stored[0] === 'string') {
@@ -73,11 +97,20 @@ function positionOfStep(container: unknown, step: string | number): PackedPositi
   return undefined;
 }
 
-/** Every recorded entry of a container with its position, in the container's order (for tests and tools). */
-export function entryPositions(container: unknown): [string | number, PackedPosition][] {
+/**
+ * Every recorded entry of a container with its position, in the container's order (for tests and
+ * tools). `root` is the document the container is in: the compact forms need its table.
+ */
+export function entryPositions(container: unknown, root: unknown): [string | number, PackedPosition][] {
   if (typeof container !== 'object' || container === null) return [];
   const stored = (container as Positioned)[POSITIONS];
   if (stored === undefined) return [];
+  if (typeof stored === 'number') {
+    const table = tableOf(root);
+    if (table === undefined) return [];
+    if (Array.isArray(container)) return container.map((_, i) => [i, table[stored + i]]);
+    return Object.keys(container).map((k, i) => [k, table[stored + i]]);
+  }
   if (Array.isArray(container)) return (stored as SeqPositions).map((p, i) => [i, p]);
   if (stored.length > 0 && typeof stored[0] === 'string') {
     const out: [string, PackedPosition][] = [];
@@ -96,6 +129,24 @@ export class PositionCollector {
   private readonly positions: number[] = [];
   /** the stacks' height; the arrays are not shortened, only overwritten */
   private top = 0;
+  /** the document's compact positions, container after container */
+  private table: PackedPosition[] = [];
+
+  /** Hand the document's table to its root (call once, after the root is finished). */
+  finishDocument(root: JsonValue): void {
+    if (typeof root === 'object' && root !== null && this.table.length > 0) (root as Positioned)[POSITION_TABLE] = this.table.slice();
+    this.table = [];
+  }
+
+  /** Copy the stacks' positions from `mark` into the table; the container keeps only where they start. */
+  private toTable(target: object, mark: number): void {
+    const top = this.top;
+    if (top === mark) return; // an empty container: nothing to find in it
+    const table = this.table;
+    (target as Positioned)[POSITIONS] = table.length;
+    const positions = this.positions;
+    for (let i = mark; i < top; i++) table.push(positions[i]);
+  }
 
   /** Where the container being started begins on the stacks. */
   mark(): number {
@@ -124,7 +175,7 @@ export class PositionCollector {
       }
     }
     if (aligned) {
-      setAlignedMapPositions(target, this.positions.slice(mark, top));
+      this.toTable(target, mark);
     } else {
       const flat: MapPositions = [];
       for (let i = mark; i < top; i++) flat.push(keys[i], this.positions[i]);
@@ -134,7 +185,7 @@ export class PositionCollector {
   }
 
   finishSeq(target: object, mark: number): void {
-    setSeqPositions(target, this.positions.slice(mark, this.top));
+    this.toTable(target, mark);
     this.top = mark;
   }
 }
@@ -145,10 +196,11 @@ export class PositionCollector {
  * user would add the field.
  */
 export function resolvePosition(root: JsonValue, path: Path, rootPosition: PackedPosition): PackedPosition {
+  const table = tableOf(root);
   let cur: unknown = root;
   let best = rootPosition;
   for (const step of path) {
-    const here = positionOfStep(cur, step);
+    const here = positionOfStep(cur, step, table);
     if (here === undefined) break;
     best = here;
     cur = (cur as Record<string | number, unknown>)[step];
