@@ -16,6 +16,11 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, median } from './measure.js';
+import { collectNode } from '../src/sources/node/collect.js';
+import { analyse } from '../src/core/pipeline.js';
+import { EMPTY_CONFIG } from '../src/core/config.js';
+import { catalogue } from '../src/rules/catalogue.js';
+import { cisChecks } from '../src/report/cis-summary.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -26,12 +31,15 @@ const KUBE_BENCH_CFG = join(CACHE, 'kube-bench-cfg');
 interface Args {
   runs: number;
   profiles: string[];
+  /** run inside the node's namespace and print the in-process phases as JSON (used by the bench itself) */
+  inner: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { runs: 5, profiles: ['insecure', 'hardened'] };
+  const args: Args = { runs: 5, profiles: ['insecure', 'hardened'], inner: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') args.runs = Math.max(1, Number(argv[++i]));
+    else if (argv[i] === '--inner') args.inner = true;
     else if (argv[i] === '--profile') args.profiles = [argv[++i]];
     else throw new Error(`unknown argument ${argv[i]} (use --runs N, --profile insecure|hardened)`);
   }
@@ -77,6 +85,8 @@ async function benchProfile(profile: string, runs: number): Promise<void> {
   }
   const ours = JSON.parse(execFileSync('ip', ['netns', 'exec', netns, process.execPath, CLI, 'node', '--cis', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { checks: { id: string; status: Status; manual: boolean; failures: string[] }[] };
   process.stdout.write(`kubemoat node: median ${median(walls).toFixed(3)} s wall over ${runs} runs (min ${Math.min(...walls).toFixed(3)}, max ${Math.max(...walls).toFixed(3)}), including Node.js start-up\n`);
+  const inner = JSON.parse(execFileSync('ip', ['netns', 'exec', netns, process.execPath, fileURLToPath(import.meta.url), '--inner', '--runs', String(runs)], { encoding: 'utf8' })) as { collectMs: number; rulesMs: number; cisMs: number; processes: number; objects: number };
+  process.stdout.write(`  in process (median of ${runs}, modules loaded): read /proc and files ${inner.collectMs.toFixed(1)} ms (${inner.processes} processes, ${inner.objects} inventory objects), rules ${inner.rulesMs.toFixed(1)} ms, CIS view ${inner.cisMs.toFixed(1)} ms\n`);
 
   let theirs = new Map<string, Status>();
   if (existsSync(KUBE_BENCH) && existsSync(KUBE_BENCH_CFG)) {
@@ -101,6 +111,35 @@ async function benchProfile(profile: string, runs: number): Promise<void> {
   process.stdout.write(`\ntotals  kubemoat: ${count('PASS', 'ours')} pass, ${count('FAIL', 'ours')} fail, ${count('WARN', 'ours')} warn, ${count('N/A', 'ours')} n/a;  kube-bench: ${count('PASS', 'theirs')} pass, ${count('FAIL', 'theirs')} fail, ${count('WARN', 'theirs')} warn, ${count('INFO', 'theirs')} info\n`);
 }
 
+/** The phases of one audit, inside the node's namespace, with every module already loaded. */
+async function innerPhases(runs: number): Promise<void> {
+  const collect: number[] = [];
+  const rules: number[] = [];
+  const cis: number[] = [];
+  let processes = 0;
+  let objects = 0;
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const load = await collectNode({ root: '/' });
+    const t1 = performance.now();
+    const report = analyse(load.inventory, { type: 'node', root: '/' }, load.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
+    const t2 = performance.now();
+    cisChecks(load.inventory, report.findings, catalogue);
+    const t3 = performance.now();
+    if (i === 0) continue; // the first run warms the JIT and the page cache
+    collect.push(t1 - t0);
+    rules.push(t2 - t1);
+    cis.push(t3 - t2);
+    processes = load.processes;
+    objects = load.inventory.objects.length;
+  }
+  process.stdout.write(JSON.stringify({ collectMs: median(collect), rulesMs: median(rules), cisMs: median(cis), processes, objects }));
+}
+
 const args = parseArgs(process.argv.slice(2));
+if (args.inner) {
+  await innerPhases(args.runs);
+  process.exit(0);
+}
 process.stdout.write(`# kubemoat node vs kube-bench on the lab (${new Date().toISOString()}, ${args.runs} kubemoat runs per profile)\n`);
 for (const p of args.profiles) await benchProfile(p, args.runs);

@@ -6,6 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inNetns, labUp, run, type LabEnv } from '../helpers/lab.js';
 import { CLI } from '../helpers/cli.js';
 import type { Report } from '../../src/core/report.js';
@@ -110,4 +113,22 @@ test('outside the lab namespaces kubemoat sees neither node, and says where they
   assert.equal(report.findings.filter((f) => (f.evidence ?? '').includes('kubemoat-lab')).length, 0);
   // (another suite may run a component in this namespace; the note is only given when none is here)
   if (!report.findings.some((f) => f.resource?.kind === 'NodeProcess')) assert.ok(report.coverage.some((c) => /other network namespaces/.test(c.reason)), JSON.stringify(report.coverage));
+});
+
+test('--root: the host mounted elsewhere (as in a DaemonSet pod) gives the same audit', async () => {
+  const env = await labUp('insecure');
+  const mnt = mkdtempSync(join(tmpdir(), 'kubemoat-hostroot-'));
+  try {
+    // a private mount namespace: the bind mount of / is never seen by anyone else
+    const r = await inNetns(env, 'unshare', ['-m', 'sh', '-c', `mount --rbind / "${mnt}" && exec "${process.execPath}" "${CLI}" node --root "${mnt}" -f json --fail-on never --severity info`]);
+    assert.equal(r.code, 0, r.stderr);
+    const viaRoot = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(viaRoot.target, { type: 'node', root: mnt });
+    const { report } = await nodeAudit(env);
+    const prints = (rep: Report): string[] => rep.findings.map((f) => f.fingerprint).sort();
+    assert.ok(viaRoot.findings.length > 20);
+    assert.deepEqual(prints(viaRoot), prints(report));
+  } finally {
+    rmdirSync(mnt);
+  }
 });
