@@ -110,7 +110,7 @@ test('each hostile service is recognised for what it is, never as Kubernetes', {
   const seen: Record<string, string> = {};
   await Promise.all(
     Object.keys(EXPECTED).map(async (name) => {
-      const ep = await identify({ host: HOST, port: ports[name], timeoutMs: 400 });
+      const ep = await identify({ host: HOST, port: ports[name], timeoutMs: 1000 });
       seen[name] = ep.service;
       assert.ok(!KUBERNETES_SERVICES.has(ep.service), `${name} was taken for ${ep.service} (${ep.identifiedBy})`);
     }),
@@ -142,7 +142,7 @@ test('the CLI probes all of them, finishes, and reports nothing', { timeout: 120
   return new Promise<void>((resolve, reject) => {
     setImmediate(() => {
       import('node:child_process').then(({ execFile }) => {
-        execFile(process.execPath, [CLI, 'probe', ...targets, '--timeout', '500', '-f', 'json', '--no-progress'], { maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+        execFile(process.execPath, [CLI, 'probe', ...targets, '--timeout', '2000', '-f', 'json', '--no-progress'], { maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
           try {
             const code = err ? (err as NodeJS.ErrnoException & { code?: number }).code : 0;
             assert.equal(code, 0, `exit ${String(code)}: ${stderr}`);
