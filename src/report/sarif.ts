@@ -71,13 +71,20 @@ function result(f: Finding, ruleIndex: Map<string, number>, cwd: string): object
         ]
       : f.resource
         ? [{ logicalLocations: [{ name: f.resource.name, fullyQualifiedName: logicalName(f), kind: 'resource' }] }]
-        : [],
+        : f.endpoint
+          ? [{ logicalLocations: [{ name: endpointName(f.endpoint), fullyQualifiedName: endpointName(f.endpoint), kind: 'resource' }] }]
+          : [],
     partialFingerprints: { 'kubemoat/v1': f.fingerprint },
     properties: { severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] },
     ...(f.suppressed
       ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', status: 'accepted', justification: f.suppressed.reason }] }
       : {}),
   };
+}
+
+/** a probed endpoint (kubemoat probe) as a logical location */
+function endpointName(e: NonNullable<Finding['endpoint']>): string {
+  return 'url' in e ? e.url : `${e.host}:${e.port}`;
 }
 
 function logicalName(f: Finding): string {

@@ -5,8 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { curlInNetns, inNetns, kubectlOk, labUp, type LabEnv } from '../helpers/lab.js';
-import { CLI } from '../helpers/cli.js';
+import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import type { Report } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { HostSummary, ProbedEndpoint } from '../../src/probe/model.js';
@@ -143,4 +147,20 @@ test('insecure lab, --from-kubeconfig: the API server and the node addresses com
   // 6443 from the kubeconfig's server URL, 10250 from --ports on the node's InternalIP
   assert.deepEqual(host.open.map((o) => `${o.port}/${o.service}`), ['6443/kube-apiserver', '10250/kubelet']);
   at(report, 'KM-EX-002', `https://${env.nodeIP}:10250`);
+});
+
+test('insecure lab, -f sarif: valid for the SARIF Multitool (schema and GitHub rules), endpoints as logical locations', async () => {
+  const env = await labUp('insecure');
+  const dir = mkdtempSync(join(tmpdir(), 'kubemoat-probe-sarif-'));
+  const file = join(dir, 'probe.sarif');
+  const r = await inNetns(env, process.execPath, [CLI, 'probe', `${env.nodeIP}:10250`, `${env.nodeIP}:2379`, '-f', 'sarif', '-o', file, '--no-progress']);
+  assert.equal(r.code, 1, r.stderr);
+  const validator = join(REPO_ROOT, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
+  // the validator tries to fetch URIs it sees: no network for it
+  const v = spawnSync('unshare', ['--net', validator, 'validate', file, '-o', `${file}.validation.sarif`, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif', '--level', 'Error;Warning'], { encoding: 'utf8' });
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.deepEqual(v.stdout.split('\n').filter((l) => / (error|warning) [A-Z]+\d+/.test(l)), []);
+  const log = JSON.parse(readFileSync(file, 'utf8')) as { runs: { results: { ruleId: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }[] }[] };
+  const kl = log.runs[0].results.find((x) => x.ruleId === 'KM-EX-002');
+  assert.equal(kl?.locations[0].logicalLocations[0].fullyQualifiedName, `https://${env.nodeIP}:10250`);
 });
