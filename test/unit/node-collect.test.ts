@@ -221,3 +221,19 @@ describe('node source: runtime socket, certificates, static pod namespaces (seco
     assert.equal(checks2.get('4.1.3'), 'FAIL');
   });
 });
+
+test('a component process whose namespace and cwd cannot be read (not root) is reported, not taken for another node', async () => {
+  const r = mkdtempSync(join(tmpdir(), 'kubemoat-node3-'));
+  try {
+    const dir = join(r, 'proc', '77');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cmdline'), '/usr/bin/kubelet\0--config=/x\0');
+    const load3 = await collectNode({ root: r });
+    assert.equal(load3.components.length, 0);
+    assert.equal(load3.otherNetns, 0);
+    const gap = load3.coverage.find((c) => c.severity === 'error');
+    assert.match(gap?.reason ?? '', /cannot read the network namespace or working directory of 1 Kubernetes or runtime process \(pid 77\): run kubemoat node as root/);
+  } finally {
+    rmSync(r, { recursive: true, force: true });
+  }
+});

@@ -275,6 +275,7 @@ export async function collectNode(options: NodeCollectOptions): Promise<NodeLoad
   const runtimes: RuntimeProcess[] = [];
   const self = ownNetns();
   let otherNetns = 0;
+  const unreadable: number[] = [];
   let pids: number[];
   try {
     pids = listPids(root);
@@ -288,6 +289,11 @@ export async function collectNode(options: NodeCollectOptions): Promise<NodeLoad
     const runtime = RUNTIMES[exe];
     const found = runtime === undefined ? locateProcess(p.argv) : undefined;
     if (runtime === undefined && found === undefined) continue;
+    if (p.netns === '' || p.cwd === '') {
+      // /proc/PID/ns/net and cwd are only readable by the process's owner (or root)
+      unreadable.push(pid);
+      continue;
+    }
     if (!options.allNetns && self !== '' && p.netns !== self) {
       otherNetns++;
       continue;
@@ -305,6 +311,9 @@ export async function collectNode(options: NodeCollectOptions): Promise<NodeLoad
     inventory.addProcess(component);
   }
 
+  if (unreadable.length > 0) {
+    coverage.push({ target: procDir(root), reason: `cannot read the network namespace or working directory of ${unreadable.length} Kubernetes or runtime process${unreadable.length === 1 ? '' : 'es'} (pid ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''}): run kubemoat node as root`, severity: 'error' });
+  }
   const load: NodeLoad = { inventory, coverage, components, runtimes, nodeName: hostName(root), otherNetns, processes: pids.length };
   const kubelets = components.filter((c) => c.component === 'kubelet');
   if (kubelets.length > 1) {
