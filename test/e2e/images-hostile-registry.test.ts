@@ -1,0 +1,99 @@
+// A registry that misbehaves, served by this test on 127.0.0.1: hangs, 500s, garbage manifests, a
+// manifest that does not match its digest, a layer that stalls or is cut short, a token service
+// that refuses. Each failure is named with its place; the good image in the same run is scanned.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { CLI } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/registry.js';
+import { gzip, imageConfig, sha256, tarOf } from '../helpers/image-fixtures.js';
+
+const work = mkdtempSync(join(tmpdir(), 'km-hostile-'));
+let server: Server;
+let host = '';
+const open = new Set<ServerResponse>();
+
+const layer = gzip(tarOf([{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.20"}' }]));
+// the stalled and cut layers differ from the good one: a layer already verified under its digest is
+// not fetched again, so sharing one would hide the failure
+const stallLayer = gzip(tarOf([{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.20","x":"stall"}' }]));
+const cutLayer = gzip(tarOf([{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.20","x":"cut"}' }]));
+const config = imageConfig({ tag: 'x', layers: [] }, [sha256(tarOf([]))]);
+const manifestFor = (layerDigest: string, size: number) =>
+  Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size }] }));
+const good = manifestFor(sha256(layer), layer.length);
+
+before(async () => {
+  server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const m = /^\/v2\/([^/]+)\/(manifests|blobs)\/(.+)$/.exec(url);
+    if (url.startsWith('/token')) return void res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    if (!m) return void res.writeHead(404).end();
+    const [, repo, kind, ref] = m;
+    if (repo === 'hang') {
+      open.add(res);
+      return; // never answers
+    }
+    if (repo === 'err') return void res.writeHead(500, 'Internal Server Error').end('boom');
+    if (repo === 'private') return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="hostile",scope="repository:private:pull"` }).end();
+    if (kind === 'manifests') {
+      if (repo === 'garbage') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>not a manifest</html>');
+      if (repo === 'liar') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha256('another manifest') }).end(good);
+      if (repo === 'stall') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifestFor(sha256(stallLayer), stallLayer.length));
+      if (repo === 'cut') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifestFor(sha256(cutLayer), cutLayer.length));
+      if (ref === '1' && repo === 'good') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(good);
+      return void res.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    }
+    if (ref === sha256(config)) return void res.writeHead(200).end(config);
+    if (ref === sha256(stallLayer)) {
+      res.writeHead(200, { 'content-length': String(stallLayer.length) });
+      res.write(stallLayer.subarray(0, 100));
+      open.add(res);
+      return; // stops sending
+    }
+    if (ref === sha256(cutLayer)) {
+      res.writeHead(200);
+      return void res.end(cutLayer.subarray(0, cutLayer.length - 64));
+    }
+    if (ref === sha256(layer)) return void res.writeHead(200).end(layer);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  writeFileSync(join(work, 'lodash.json'), JSON.stringify({ id: 'GHSA-35jh-r3h4-6jhm', modified: '2026-11-01T00:00:00Z', summary: 'lodash', affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }] }));
+  const u = await runCliAsync(CLI, ['images', 'db', 'update', '--from', join(work, 'lodash.json'), '--db', join(work, 'db')]);
+  assert.equal(u.status, 0, u.stderr);
+});
+
+after(() => {
+  for (const r of open) r.destroy();
+  server.closeAllConnections();
+  server.close();
+});
+
+test('each misbehaving repository is named with what went wrong; the good image is still scanned', async () => {
+  const refs = ['good', 'hang', 'err', 'garbage', 'liar', 'private', 'stall', 'cut', 'missing'].map((r) => `${host}/${r}:1`);
+  const started = Date.now();
+  const r = await runCliAsync(CLI, ['images', ...refs, '--db', join(work, 'db'), '--timeout', '1500', '--format', 'json', '--no-save-state', '--concurrency', '9', '--docker-config', join(work, 'none.json')]);
+  assert.ok(Date.now() - started < 60_000, 'hangs are bounded by the timeout');
+  assert.equal(r.status, 2, 'part of the target could not be read');
+  const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string; resource?: { name: string } }[]; coverage: { target: string; reason: string }[] };
+  const reason = (repo: string) => report.coverage.filter((c) => c.target === `${host}/${repo}:1`).map((c) => c.reason).join(' | ');
+  assert.match(reason('hang'), /no answer within 1500 ms/);
+  assert.match(reason('err'), /answered 500/);
+  assert.match(reason('garbage'), /not JSON/);
+  assert.match(reason('liar'), /digest mismatch/);
+  assert.match(reason('private'), /token service .* refused \(401\)/);
+  assert.match(reason('stall'), /no data for 1500 ms, abandoned/);
+  assert.match(reason('cut'), /truncated|unexpected end|digest mismatch/);
+  assert.match(reason('missing'), /not found \(404\)/);
+  assert.equal(reason('good'), '');
+  const lodash = report.findings.filter((f) => f.ruleId === 'KM-IM-004');
+  assert.deepEqual(lodash.map((f) => f.resource?.name), [`${host}/good:1`], 'the good image is scanned; the cut and stalled layers give no partial findings');
+  assert.ok(report.findings.some((f) => f.ruleId === 'KM-IM-006' && f.resource?.name === `${host}/liar:1`), 'a manifest that does not match its digest is reported');
+});
