@@ -38,5 +38,6 @@ export function targetsFromInventory(inventory: Inventory): ImageTarget[] {
       for (const s of secrets) if (!t.pullSecrets.includes(s)) t.pullSecrets.push(s);
     }
   }
+  for (const t of byRef.values()) t.uses.sort((a, b) => a.workload.localeCompare(b.workload) || a.container.localeCompare(b.container));
   return [...byRef.values()].sort((a, b) => a.ref.localeCompare(b.ref));
 }

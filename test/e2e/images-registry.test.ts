@@ -226,7 +226,7 @@ spec:
     assert.equal(report.target.source, 'manifests');
     assert.deepEqual(report.target.images.sort(), [`${token.host}/library/debian:12`, tagged].sort());
     const lodash = report.findings.find((f) => f.message.startsWith('lodash'))!;
-    assert.match(lodash.evidence ?? '', /run by Deployment shop\/web \(web\), CronJob ops\/report \(job\)/);
+    assert.match(lodash.evidence ?? '', /run by CronJob ops\/report \(job\), Deployment shop\/web \(web\)/);
     const trust = report.findings.filter((f) => f.ruleId === 'KM-IM-001' || f.ruleId === 'KM-IM-002' || f.ruleId === 'KM-IM-003');
     assert.ok(trust.some((f) => f.ruleId === 'KM-IM-001' && f.resource?.name === 'web'), 'latest tag, per workload');
     assert.ok(trust.some((f) => f.ruleId === 'KM-IM-003' && f.resource?.name === 'report' && f.resource.container === 'sidecar'), 'registry outside the allow-list');

@@ -40,14 +40,22 @@ function b64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
 
-async function waitFor(url: string, child: ChildProcess, log: () => string): Promise<void> {
+async function answers(url: string, netns: string | undefined): Promise<boolean> {
+  if (netns === undefined) {
+    const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await r.body?.cancel();
+    return true;
+  }
+  await promisify(execFile)('ip', ['netns', 'exec', netns, 'curl', '-s', '-o', '/dev/null', '-m', '1', url]);
+  return true;
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string, netns?: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${log()}`);
     try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await r.body?.cancel();
-      return;
+      if (await answers(url, netns)) return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -55,7 +63,12 @@ async function waitFor(url: string, child: ChildProcess, log: () => string): Pro
   throw new Error(`docker-registry did not answer on ${url}: ${log()}`);
 }
 
-export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
+/**
+ * Start a registry on 127.0.0.1, or on the loopback of a network namespace the lab made (`netns`;
+ * token auth needs the token service beside it, so only 'none' and 'basic' there).
+ */
+export async function startRegistry(auth: RegistryAuth, netns?: string): Promise<TestRegistry> {
+  if (netns !== undefined && auth === 'token') throw new Error('token auth is only served in the root namespace');
   const dir = mkdtempSync(join(tmpdir(), 'km-registry-'));
   const port = await freePort();
   let tokenServer: Server | undefined;
@@ -96,10 +109,11 @@ export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
     `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${authConfig}`,
   );
   let output = '';
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = ['docker-registry', 'serve', join(dir, 'config.yml')];
+  const child = netns === undefined ? spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  await waitFor(`http://127.0.0.1:${port}/v2/`, child, () => output);
+  await waitFor(`http://127.0.0.1:${port}/v2/`, child, () => output, netns);
   return {
     host: `127.0.0.1:${port}`,
     user: REGISTRY_USER,
@@ -115,11 +129,11 @@ export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
 }
 
 /** Push an OCI layout's tagged image with skopeo (plain HTTP to the loopback registry). Async: the token service answers from this process. */
-export async function pushWithSkopeo(layoutDir: string, tag: string, registry: TestRegistry, repo: string, destTag = tag, auth = true): Promise<void> {
+export async function pushWithSkopeo(layoutDir: string, tag: string, registry: TestRegistry, repo: string, destTag = tag, auth = true, netns?: string): Promise<void> {
   try {
     await promisify(execFile)(
-      'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', ...(auth ? ['--dest-creds', `${registry.user}:${registry.password}`] : []), `oci:${layoutDir}:${tag}`, `docker://${registry.host}/${repo}:${destTag}`],
+      netns === undefined ? 'skopeo' : 'ip',
+      [...(netns === undefined ? [] : ['netns', 'exec', netns, 'skopeo']), 'copy', '--quiet', '--dest-tls-verify=false', ...(auth ? ['--dest-creds', `${registry.user}:${registry.password}`] : []), `oci:${layoutDir}:${tag}`, `docker://${registry.host}/${repo}:${destTag}`],
       { timeout: 180_000, encoding: 'utf8' },
     );
   } catch (e) {
