@@ -229,7 +229,7 @@ class BlockParser {
     let end: number;
     if (ch === '"' || ch === "'") {
       const q = ch === '"' ? readDoubleQuoted(line, c) : readSingleQuoted(line, c);
-      value = ownCopy(q.value);
+      value = sharedValue(q.value);
       end = q.end;
     } else if (ch === '{' || ch === '[') {
       const flow = new FlowParser(line, c, this.depth, this.lineBase + this.li, this.collector);
@@ -240,7 +240,7 @@ class BlockParser {
       if (ch === '-' && isSeparator(line, c + 1)) throw new Unsupported('sequence entry as inline value');
       const text = readPlainToLineEnd(line, c);
       value = resolvePlainScalar(text);
-      if (typeof value === 'string') value = ownCopy(value);
+      if (typeof value === 'string') value = sharedValue(value);
       end = line.length;
     }
     assertOnlyCommentAfter(line, end);
@@ -355,6 +355,26 @@ const SLICE_MIN_LENGTH = 13;
  */
 function ownCopy(s: string): string {
   return s.length < SLICE_MIN_LENGTH ? s : (s + ' ').slice(0, -1);
+}
+
+/**
+ * Scalar values seen before, to share one string between their occurrences: manifests repeat the
+ * same names, labels, images and words (an app's name a dozen times in its bundle, `TCP`, `prod`,
+ * `Helm` everywhere). Long values are rarely repeated and are only copied; the table is emptied
+ * when it grows large, which costs nothing but sharing.
+ */
+const seenValues = new Map<string, string>();
+const SHARED_MAX_LENGTH = 128;
+const SEEN_VALUES_LIMIT = 200_000;
+
+function sharedValue(s: string): string {
+  if (s.length > SHARED_MAX_LENGTH) return ownCopy(s);
+  const seen = seenValues.get(s);
+  if (seen !== undefined) return seen;
+  if (seenValues.size >= SEEN_VALUES_LIMIT) seenValues.clear();
+  const own = ownCopy(s);
+  seenValues.set(own, own);
+  return own;
 }
 
 function isSequenceEntry(line: string, col: number): boolean {
@@ -538,10 +558,10 @@ class FlowParser {
     if (ch === '"' || ch === "'") {
       const q = ch === '"' ? readDoubleQuoted(this.line, this.pos) : readSingleQuoted(this.line, this.pos);
       this.pos = q.end;
-      return ownCopy(q.value);
+      return sharedValue(q.value);
     }
     const value = resolvePlainScalar(this.readPlain());
-    return typeof value === 'string' ? ownCopy(value) : value;
+    return typeof value === 'string' ? sharedValue(value) : value;
   }
 
   private enter(): void {
