@@ -28,14 +28,22 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const phases: { phase: string; heap: number; rss: number; s: number }[] = [];
+  const phases: { phase: string; heap: number; rss: number; s: number; cpu: number }[] = [];
+  // CPU seconds per phase as well as wall: on the shared machine wall time mostly measures the load
+  const cpuSeconds = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   let t = performance.now();
+  let c = cpuSeconds();
   const mark = (phase: string): void => {
     const s = (performance.now() - t) / 1000;
+    const cpu = cpuSeconds() - c;
     gc();
     const m = memoryUsage();
-    phases.push({ phase, heap: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss, s });
+    phases.push({ phase, heap: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss, s, cpu });
     t = performance.now();
+    c = cpuSeconds();
   };
   mark('start');
   const config = loadConfig(undefined);
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
     const delta = p.heap - prev;
     prev = p.heap;
     process.stdout.write(
-      `  ${p.phase.padEnd(48)} live heap ${mib(p.heap).padStart(9)} (+${mib(Math.max(0, delta)).padStart(8)}, ${((Math.max(0, delta) / Math.max(1, resources)) / 1024).toFixed(1).padStart(5)} KiB/resource)  rss ${mib(p.rss).padStart(9)}  ${p.s.toFixed(2)} s\n`,
+      `  ${p.phase.padEnd(48)} live heap ${mib(p.heap).padStart(9)} (+${mib(Math.max(0, delta)).padStart(8)}, ${((Math.max(0, delta) / Math.max(1, resources)) / 1024).toFixed(1).padStart(5)} KiB/resource)  rss ${mib(p.rss).padStart(9)}  ${p.s.toFixed(2)} s  ${p.cpu.toFixed(2)} CPU s\n`,
     );
   }
   // keep everything alive until the end, as the CLI does
