@@ -66,8 +66,10 @@ describe('follow (tail -F)', () => {
     const lines: string[] = [];
     const notes: string[] = [];
     const stop = new AbortController();
-    const done = follow(path, { line: (l) => lines.push(l), oversized: () => undefined }, { fromStart: false, pollMs: 20, maxLineChars: 1000, signal: stop.signal, note: (m) => notes.push(m) });
-    await sleep(100);
+    let idle = 0;
+    const done = follow(path, { line: (l) => lines.push(l), oversized: () => undefined }, { fromStart: false, pollMs: 20, maxLineChars: 1000, signal: stop.signal, note: (m) => notes.push(m), idle: () => idle++ });
+    // write only once the follower has found the file's end (a fixed sleep loses the race on a loaded machine)
+    await until(() => idle > 0);
     appendFileSync(path, 'a1\na2');
     await until(() => lines.includes('a1'));
     appendFileSync(path, '-end\n');
