@@ -73,7 +73,7 @@ class FactSet {
   private users?: Map<number, string>;
   private groups?: Map<number, string>;
 
-  constructor(readonly root: string, private readonly now: Date, private readonly coverage: CoverageGap[]) {}
+  constructor(readonly root: string, readonly now: Date, private readonly coverage: CoverageGap[]) {}
 
   /** `path` as a process sees it, on the host: through /proc/PID/root when a process is given. */
   host(path: string, pid?: number): string {
@@ -455,7 +455,7 @@ function kubeconfigCerts(facts: FactSet, path: string, usedBy: string, pid: numb
     const user = asObject(asObject(u)?.user);
     const data = asString(user?.['client-certificate-data']);
     if (data) {
-      const spec = certificateSpec(Buffer.from(data, 'base64').toString('utf8'), `${path} (client-certificate-data)`, 'kubeconfig-client', usedBy, new Date());
+      const spec = certificateSpec(Buffer.from(data, 'base64').toString('utf8'), `${path} (client-certificate-data)`, 'kubeconfig-client', usedBy, facts.now);
       if (spec) facts.certs.set(`kubeconfig-client\0${spec.path}`, spec);
     }
     const file = asString(user?.['client-certificate']);
