@@ -10,10 +10,15 @@
 //   silent:127.77.1.30:10250     accepts and never answers
 //   http200:127.77.1.31:8080     a plain web server that answers 200 to everything
 //   ssh:127.77.1.32:6443         an SSH banner
+//   kubelet403:127.77.1.33:10250:DIR   TLS (DIR/tls.key, DIR/tls.crt), answers like a kubelet with
+//                                anonymous authentication on and Webhook authorization refusing
+//                                system:anonymous: 403 "Forbidden (user=system:anonymous, …)"
 //
 // It runs until killed (SIGTERM), and removes the unix sockets it created.
 
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
 
@@ -36,6 +41,22 @@ function listenOn(server: net.Server, a: Address): void {
 
 const servers: net.Server[] = [];
 for (const arg of process.argv.slice(2)) {
+  const denied = /^kubelet403:([\d.]+):(\d+):(.+)$/.exec(arg);
+  if (denied) {
+    const [, host, port, dir] = denied;
+    const server = https.createServer({ key: readFileSync(`${dir}/tls.key`), cert: readFileSync(`${dir}/tls.crt`) }, (req, res) => {
+      if ((req.url ?? '').startsWith('/version')) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('404 page not found\n');
+        return;
+      }
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Forbidden (user=system:anonymous, verb=${req.method === 'POST' ? 'create' : 'get'}, resource=nodes, subresource=proxy)`);
+    });
+    server.listen(Number(port), host);
+    servers.push(server);
+    continue;
+  }
   const special = /^(silent|http200|ssh):([\d.]+):(\d+)$/.exec(arg);
   if (special) {
     const [, kind, host, port] = special;

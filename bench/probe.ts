@@ -13,7 +13,9 @@
 //     kubectl proxy 8080) and the hardened lab at 127.77.1.20 (kubelet, API, etcd), relayed into the
 //     lab namespaces through unix sockets (bench/probe-relay.ts); foreign services at 127.77.1.30
 //     (accepts and never answers, on 10250), 127.77.1.31 (web server answering 200, on 8080) and
-//     127.77.1.32 (SSH banner, on 6443).
+//     127.77.1.32 (SSH banner, on 6443); and a kubelet-shaped fixture at 127.77.1.33:10250 (TLS,
+//     403 "Forbidden (user=system:anonymous, …)" on every path: anonymous authentication on, Webhook
+//     authorization refusing it), the case kube-hunter reports as "Anonymous Authentication".
 // Measured: kubemoat on the /16 (wall, probes/s, peak RSS) and on the /24 127.77.1.0/24; kube-hunter
 // on the same /24 (capped), its /16 time extrapolated from it; which findings each tool reported.
 
@@ -49,6 +51,8 @@ const timeout = flag('--timeout', '1000');
 const INSECURE = '127.77.1.10';
 const HARDENED = '127.77.1.20';
 const FOREIGN = { silent: '127.77.1.30', web: '127.77.1.31', ssh: '127.77.1.32' };
+/** a kubelet-shaped fixture: anonymous authentication on, Webhook authorization refusing it (403) */
+const KUBELET_DENIED = '127.77.1.33';
 
 function iptables(...a: string[]): boolean {
   try {
@@ -116,9 +120,12 @@ async function stage(): Promise<void> {
   const h = map('hardened', hardened.nodeIP, [10250, 6443, 2379]);
   startRelay(insecure.netns, i.inner);
   startRelay(hardened.netns, h.inner);
-  startRelay(undefined, [...i.outer, ...h.outer, `silent:${FOREIGN.silent}:10250`, `http200:${FOREIGN.web}:8080`, `ssh:${FOREIGN.ssh}:6443`]);
+  const certDir = join(SOCKETS, 'kubelet403');
+  mkdirSync(certDir, { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '365', '-subj', `/CN=${KUBELET_DENIED}@kubelet`, '-keyout', join(certDir, 'tls.key'), '-out', join(certDir, 'tls.crt')], { stdio: 'ignore' });
+  startRelay(undefined, [...i.outer, ...h.outer, `silent:${FOREIGN.silent}:10250`, `http200:${FOREIGN.web}:8080`, `ssh:${FOREIGN.ssh}:6443`, `kubelet403:${KUBELET_DENIED}:10250:${certDir}`]);
   const deadline = Date.now() + 15_000;
-  for (const [host, port] of [[INSECURE, 10250], [HARDENED, 6443], [FOREIGN.ssh, 6443]] as const) {
+  for (const [host, port] of [[INSECURE, 10250], [HARDENED, 6443], [FOREIGN.ssh, 6443], [KUBELET_DENIED, 10250]] as const) {
     while ((await tcpConnect(host, port, 500)) !== 'open') {
       if (Date.now() > deadline) throw new Error(`relay ${host}:${port} did not come up`);
       await new Promise((r) => setTimeout(r, 200));
@@ -177,7 +184,7 @@ async function main(): Promise<void> {
   console.log(`kubemoat probe benchmark — ${new Date().toISOString()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, connect path ${CONNECT_PATH}`);
   console.log(`kubemoat flags: --concurrency ${concurrency} --timeout ${timeout} --retries 0`);
   await stage();
-  console.log('stage ready: 127.77.0.0/16, last octet 192-255 dropped on lo, lab services relayed at 127.77.1.10 (insecure) and 127.77.1.20 (hardened), foreign services at 127.77.1.30-32\n');
+  console.log('stage ready: 127.77.0.0/16, last octet 192-255 dropped on lo, lab services relayed at 127.77.1.10 (insecure) and 127.77.1.20 (hardened), foreign services at 127.77.1.30-32, kubelet-shaped 403 fixture at 127.77.1.33\n');
 
   const full = await kubemoat('127.77.0.0/16', 'slash16');
   const s = full.report.scan;

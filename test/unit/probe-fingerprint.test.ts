@@ -83,6 +83,18 @@ before(async () => {
   };
   const etcd = cert('etcd-node-1');
   await serve('etcdMtls', https.createServer({ ...etcd, ca: etcd.cert, requestCert: true, rejectUnauthorized: true }, (_q, s) => s.end('{"etcdserver":"3.5.9"}')));
+  // a kubelet with anonymous authentication on and Webhook authorization refusing system:anonymous
+  const kubelet = cert('node-1');
+  await serve('kubeletDenied', https.createServer(kubelet, (req, s) => {
+    if ((req.url ?? '').startsWith('/version')) {
+      s.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      s.end('404 page not found\n');
+      return;
+    }
+    const verb = req.method === 'POST' ? 'create' : 'get';
+    s.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+    s.end(`Forbidden (user=system:anonymous, verb=${verb}, resource=nodes, subresource=proxy)`);
+  }));
   const other = cert('internal-service');
   await serve('otherMtls', https.createServer({ ...other, ca: other.cert, requestCert: true, rejectUnauthorized: true }, (_q, s) => s.end('ok')));
 });
@@ -134,6 +146,15 @@ test('cAdvisor: recognised through its redirect to /containers/, KM-EX-013', asy
   const { ep, rules } = await probeOne('cadvisor');
   assert.equal(ep.service, 'cadvisor');
   assert.deepEqual(rules, ['KM-EX-013']);
+});
+
+test('a kubelet that authenticates anonymous requests and denies them: KM-EX-017 (low), no access finding', async () => {
+  const { ep, rules, evidence } = await probeOne('kubeletDenied');
+  assert.equal(ep.service, 'kubelet');
+  // KM-EX-015: the fixture's certificate signs itself and lasts two days
+  assert.deepEqual(rules.filter((r) => r !== 'KM-EX-015'), ['KM-EX-017']);
+  assert.match(evidence.find((e) => e.includes('403')) ?? '', /GET \/pods → 403 "Forbidden \(user=system:anonymous/);
+  assert.equal(ep.observations['kubelet.run']?.status, 403, 'the /run door answered 403: closed');
 });
 
 test('TLS that demands a client certificate: etcd when its certificate says so; no access finding, only its certificate', async () => {

@@ -17,6 +17,7 @@ import cadvisor from './cadvisor.js';
 import componentDebug from './component-debug.js';
 import tlsCertificate from './tls-certificate.js';
 import reachable from './reachable.js';
+import kubeletAnonymousDenied from './kubelet-anonymous-denied.js';
 
 export const probeRules: readonly ProbeRule[] = [
   kubeletAnonymousPods,
@@ -35,4 +36,5 @@ export const probeRules: readonly ProbeRule[] = [
   componentDebug,
   tlsCertificate,
   reachable,
+  kubeletAnonymousDenied,
 ];
