@@ -30,7 +30,7 @@ function socketConnect(host: string, port: number, timeoutMs: number): Promise<P
       socket.destroy();
       resolve(state);
     };
-    const timer = setTimeout(() => done('filtered'), timeoutMs);
+    const timer = setTimeout(() => setImmediate(() => done('filtered')), timeoutMs);
     socket.once('connect', () => done('open'));
     socket.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') done('closed');
@@ -90,7 +90,10 @@ function rawConnect(raw: RawTcp, ip: string, family: number, port: number, timeo
       handle.close();
       resolve(state);
     };
-    const timer = setTimeout(() => done('filtered'), timeoutMs);
+    // Timers run before the poll phase: on a loaded machine a connect that completed in time may
+    // still be waiting to be read when the deadline fires. setImmediate runs after the poll phase,
+    // so the verdict "no answer" is given only once every completion already there has been seen.
+    const timer = setTimeout(() => setImmediate(() => done('filtered')), timeoutMs);
     req.oncomplete = (status: number) => {
       if (status === 0) done('open');
       else if (status === UV_ECONNREFUSED || status === UV_ECONNRESET) done('closed');
@@ -273,11 +276,13 @@ export function httpRequest(req: HttpRequest): Promise<HttpResult> {
       else if (typeof framing.end === 'number') body = body.subarray(0, framing.end - framing.headEnd);
       finish({ type: 'http', status: framing.status, headers: framing.headers, body, truncated, ...(cert ? { cert } : {}) });
     };
-    const timer = setTimeout(() => {
+    // setImmediate: read whatever already arrived (poll phase) before calling it a timeout.
+    const timer = setTimeout(() => setImmediate(() => {
+      if (settled) return;
       // A deadline after a complete head still gives a (truncated) response; before it, a timeout.
       if (framing !== undefined) respond(true);
       else finish({ type: 'timeout', bytes, firstBytes: preview(all()), ...(cert ? { cert } : {}) });
-    }, req.timeoutMs);
+    }), req.timeoutMs);
 
     const send = (): void => {
       const body = req.body ?? '';

@@ -88,6 +88,7 @@ export async function scan(targets: TargetSet, options: ScanOptions): Promise<Sc
   let lastHost = '';
   let hostsDone = 0;
   let lastReport = 0;
+  let launched = 0;
 
   const inspect = async (host: string, port: number): Promise<void> => {
     const io = { host, port, timeoutMs: options.timeoutMs };
@@ -140,6 +141,9 @@ export async function scan(targets: TargetSet, options: ScanOptions): Promise<Sc
     }
     await connects.acquire();
     void probe(host, port).finally(() => connects.release());
+    // Let I/O in between: thousands of connects issued back to back would keep the loop from
+    // reading their completions, and their deadlines would pass unread.
+    if (++launched % 128 === 0) await new Promise<void>((r) => setImmediate(r));
   }
   // every slot back means every connect has finished
   for (let i = 0; i < Math.max(1, options.concurrency); i++) await connects.acquire();
