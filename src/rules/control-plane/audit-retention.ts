@@ -46,17 +46,19 @@ export default defineRule({
         const maxage = c.flags.int('audit-log-maxage') ?? 0;
         const maxbackup = c.flags.int('audit-log-maxbackup') ?? 0;
         const maxsize = c.flags.int('audit-log-maxsize') ?? 0;
-        const problems: { text: string; at: Path }[] = [];
+        const problems: { text: string; at: Path; cis: string }[] = [];
         const at = (name: string): Path => c.flags.get(name)?.at ?? pathFlag.at;
-        if (maxage > 0 && maxage < 30) problems.push({ text: `\`${shown('audit-log-maxage', c.flags.get('audit-log-maxage'))}\` deletes rotated files after ${maxage} day${maxage === 1 ? '' : 's'} (CIS: 30)`, at: at('audit-log-maxage') });
-        if (maxbackup > 0 && maxbackup < 10) problems.push({ text: `\`${shown('audit-log-maxbackup', c.flags.get('audit-log-maxbackup'))}\` keeps ${maxbackup} rotated file${maxbackup === 1 ? '' : 's'} (CIS: 10)`, at: at('audit-log-maxbackup') });
-        if (maxbackup > 0 && maxsize > 0 && maxsize < 100) problems.push({ text: `\`${shown('audit-log-maxsize', c.flags.get('audit-log-maxsize'))}\` rotates every ${maxsize} MB, so at most ${maxsize * (maxbackup + 1)} MB of events are kept (CIS: 100 MB per file)`, at: at('audit-log-maxsize') });
+        if (maxage > 0 && maxage < 30) problems.push({ text: `\`${shown('audit-log-maxage', c.flags.get('audit-log-maxage'))}\` deletes rotated files after ${maxage} day${maxage === 1 ? '' : 's'} (CIS: 30)`, at: at('audit-log-maxage'), cis: '1.2.17' });
+        if (maxbackup > 0 && maxbackup < 10) problems.push({ text: `\`${shown('audit-log-maxbackup', c.flags.get('audit-log-maxbackup'))}\` keeps ${maxbackup} rotated file${maxbackup === 1 ? '' : 's'} (CIS: 10)`, at: at('audit-log-maxbackup'), cis: '1.2.18' });
+        if (maxbackup > 0 && maxsize > 0 && maxsize < 100) problems.push({ text: `\`${shown('audit-log-maxsize', c.flags.get('audit-log-maxsize'))}\` rotates every ${maxsize} MB, so at most ${maxsize * (maxbackup + 1)} MB of events are kept (CIS: 100 MB per file)`, at: at('audit-log-maxsize'), cis: '1.2.19' });
         if (problems.length > 0) {
-          context.report({ node: container, messageId: 'tooShort', at: problems[0].at, data: { problems: problems.map((p) => p.text).join('; ') }, evidence: problems.map((p) => p.text.replace(/`/g, '').split(' ')[0]).join(', ') });
+          // each CIS item only for its own flag (kubemoat node's CIS view)
+          context.report({ node: container, messageId: 'tooShort', at: problems[0].at, data: { problems: problems.map((p) => p.text).join('; ') }, evidence: problems.map((p) => p.text.replace(/`/g, '').split(' ')[0]).join(', '), frameworks: { cis: problems.map((p) => p.cis) } });
           return;
         }
         if (maxage === 0 && maxbackup === 0) {
-          context.report({ node: container, messageId: 'unbounded', at: pathFlag.at, evidence: `${shown('audit-log-path', pathFlag)}, --audit-log-maxage and --audit-log-maxbackup not set` });
+          // an unset --audit-log-maxsize means 100 MB files (the log rotator's default), which is what 1.2.19 asks
+          context.report({ node: container, messageId: 'unbounded', at: pathFlag.at, evidence: `${shown('audit-log-path', pathFlag)}, --audit-log-maxage and --audit-log-maxbackup not set`, frameworks: { cis: ['1.2.17', '1.2.18'] } });
         }
       },
     };
