@@ -164,3 +164,21 @@ test('the CLI probes all of them, finishes, and reports nothing', { timeout: 120
   });
 });
 
+
+test('IPv6 loopback: the connect, the fingerprint and the endpoint URL work on ::1', { timeout: 30_000 }, async () => {
+  const { tcpConnect } = await import('../../src/probe/net.js');
+  const { endpointUrl } = await import('../../src/probe/model.js');
+  const server = http.createServer((_req, res) => res.end('hello'));
+  await new Promise<void>((r) => server.listen(0, '::1', () => r()));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    assert.equal(await tcpConnect('::1', port, 2000), 'open');
+    const ep = await identify({ host: '::1', port, timeoutMs: 2000 });
+    assert.equal(ep.service, 'http');
+    assert.equal(endpointUrl(ep), `http://[::1]:${port}`);
+    server.close();
+    assert.equal(await tcpConnect('::1', port, 2000), 'closed');
+  } finally {
+    server.close();
+  }
+});
