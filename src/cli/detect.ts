@@ -43,6 +43,7 @@ interface DetectFlags {
   correlationWindow: string;
   config?: string;
   listRules?: boolean;
+  headerFastPath: boolean;
   format: 'table' | 'json' | 'markdown';
 }
 
@@ -102,6 +103,7 @@ export function detectCommand(): Command {
     .option('--disable <ids>', 'turn these rules off (comma-separated ids)')
     .option('--correlation-window <seconds>', 'correlation rules join events at most this far apart', String(DEFAULT_DETECTION_SETTINGS.correlationWindowSec))
     .option('-c, --config <file>', 'config file with detect.allow lists (default: ./.kubemoat.yaml if present)')
+    .option('--no-header-fast-path', 'parse every event fully (the fast path skips control-plane events no rule judges; for comparison)')
     .option('--list-rules', 'list the detection rules and exit')
     .addOption(new Option('-f, --format <format>', 'with --list-rules').choices(['table', 'json', 'markdown']).default('table'))
     .action(async (file: string | undefined, flags: DetectFlags) => {
@@ -157,6 +159,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
       for (const s of sinks) s.send(alert);
     },
     onMalformed: problem,
+    headerFastPath: flags.headerFastPath,
     onRuleError: (id, e) => process.stderr.write(`kubemoat: rule ${id} failed on an event (a bug, please report): ${e instanceof Error ? e.message : String(e)}\n`),
   });
 

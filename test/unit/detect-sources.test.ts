@@ -210,3 +210,46 @@ describe('detector', () => {
     assert.ok(e.time > Date.UTC(2026, 0, 1));
   });
 });
+
+describe('header fast path', () => {
+  test('skips only what the full parse would not alert on: same alerts and counts, on a generated cluster log and on every rule example', async () => {
+    const { auditCorpus } = await import('../../bench/audit-corpus.js');
+    const lines = [...auditCorpus({ events: 40_000, seed: 7 })];
+    for (const rule of detectionRules) for (const c of [...rule.examples.trigger, ...rule.examples.ignore]) for (const e of Array.isArray(c) ? c : [c]) lines.push(JSON.stringify(e));
+    const run = (fast: boolean) => {
+      const alerts: Alert[] = [];
+      const d = new Detector({ rules: detectionRules, settings: DEFAULT_DETECTION_SETTINGS, emit: (a) => alerts.push(a), headerFastPath: fast, now: () => 0 });
+      for (const l of lines) d.line(l);
+      return { alerts: alerts.map((a) => JSON.stringify(a)), stats: d.stats };
+    };
+    const full = run(false);
+    const fast = run(true);
+    assert.ok(full.alerts.length > 20, `${full.alerts.length} alerts`);
+    assert.deepEqual(fast.alerts, full.alerts);
+    assert.equal(fast.stats.events, full.stats.events);
+    assert.ok(fast.stats.headerSkipped > lines.length / 2, `only ${fast.stats.headerSkipped} of ${lines.length} skipped`);
+    assert.equal(full.stats.headerSkipped, 0);
+  });
+
+  test('never skips a denied request, an impersonation, a scripted client, an exec or an unusual authorizer reason, even by the control plane', async () => {
+    const { skippableAuditID } = await import('../../src/detect/header.js');
+    const { KUBELET, CONTROLLER_MANAGER } = await import('../../src/detect/rules/examples.js');
+    const base = { verb: 'get', uri: '/api/v1/namespaces/a/pods/p', resource: 'pods', namespace: 'a', name: 'p', user: CONTROLLER_MANAGER };
+    const line = (p: object) => JSON.stringify(auditEvent({ ...base, ...p }));
+    assert.ok(skippableAuditID(line({})), 'the plain case is skipped');
+    assert.ok(skippableAuditID(line({ user: KUBELET, reason: 'RBAC: allowed by ClusterRoleBinding "system:node" of ClusterRole "system:node" to Group "system:nodes"' })));
+    assert.equal(skippableAuditID(line({ code: 403 })), undefined);
+    assert.equal(skippableAuditID(line({ userAgent: 'curl/8.5.0' })), undefined);
+    assert.equal(skippableAuditID(line({ subresource: 'exec', code: 101 })), undefined);
+    assert.equal(skippableAuditID(line({ stage: 'ResponseStarted' })), undefined);
+    assert.equal(skippableAuditID(line({ reason: 'RBAC: allowed by ClusterRoleBinding "evil" of ClusterRole "cluster-admin" to User "system:kube-controller-manager"' })), undefined);
+    assert.equal(skippableAuditID(line({ user: ADMIN })), undefined);
+    assert.equal(skippableAuditID(line({ user: { ...KUBELET, groups: ['system:authenticated'] } })), undefined, 'a system:node: name without the nodes group');
+    const imp = JSON.parse(line({})) as Record<string, unknown>;
+    const withImp = JSON.stringify({ ...imp, user: imp.user, impersonatedUser: { username: 'bob' } }).replace(/"impersonatedUser":\{[^}]*\},?/, '');
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(imp).flatMap(([k, v]) => (k === 'sourceIPs' ? [['impersonatedUser', { username: 'bob' }], [k, v]] : [[k, v]]))));
+    assert.ok(skippableAuditID(withImp));
+    assert.equal(skippableAuditID(reordered), undefined, 'impersonation');
+    assert.equal(skippableAuditID(line({ verb: 'create', code: 201, requestObject: { kind: 'Pod' } })), undefined, 'pod creations teach KM-DT-032');
+  });
+});

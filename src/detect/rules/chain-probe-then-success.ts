@@ -40,7 +40,8 @@ export default defineDetection({
       if (isControlPlane(e.user)) return undefined;
       const now = e.time || Date.now();
       const user = e.user.username;
-      const what = `${e.verb} ${resourceKey(e) || e.requestURI}`;
+      const ref = e.objectRef;
+      const what = `${e.verb} ${resourceKey(e) || e.requestURI}${ref?.namespace ? ` in ${ref.namespace}` : ''}${ref?.name ? ` (${ref.name})` : ''}`;
       let p = users.get(user);
       if (denied(e)) {
         if (!p || (p.burstAt === 0 && now - p.start > burstSpan) || (p.burstAt > 0 && now - p.burstAt > chainSpan)) {

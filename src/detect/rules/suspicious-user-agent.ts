@@ -1,10 +1,8 @@
 import { defineDetection } from '../rule.js';
 import { ADMIN, ANONYMOUS, KUBELET, auditEvent, podSA } from './examples.js';
 import { uriPath } from './uri.js';
+import { userAgentKind } from '../user-agents.js';
 
-// Clients people and scripts use by hand, and offensive tools that announce themselves.
-const SCRIPTED = /^(curl|wget|python-requests|python-urllib|python-httpx|aiohttp|libwww-perl|httpie|postmanruntime|okhttp|ruby|java\/|go-http-client\/1\.1 \(kube-hunter)/i;
-const OFFENSIVE = /(kube-hunter|peirates|kubiscan|kubeletctl|kdigger|botb|cdk\/|nmap|masscan|zgrab|nuclei|sqlmap|gobuster|ffuf|dirbuster|kubestriker|metasploit)/i;
 const HEALTH = /^\/(healthz|livez|readyz)(\/|$)/;
 
 export default defineDetection({
@@ -19,22 +17,10 @@ export default defineDetection({
     repeatWindowSec: 300,
   },
   on: '*',
-  create: () => {
-    // A cluster has few distinct user agents: classify each once.
-    const seen = new Map<string, 'offensive' | 'scripted' | 'ok'>();
-    const classify = (ua: string): 'offensive' | 'scripted' | 'ok' => {
-      let c = seen.get(ua);
-      if (c === undefined) {
-        c = OFFENSIVE.test(ua) ? 'offensive' : SCRIPTED.test(ua) ? 'scripted' : 'ok';
-        if (seen.size > 10_000) seen.clear();
-        seen.set(ua, c);
-      }
-      return c;
-    };
-    return (e) => {
+  create: () => (e) => {
     const ua = e.userAgent;
     if (ua === '') return undefined;
-    const kind = classify(ua);
+    const kind = userAgentKind(ua);
     if (kind === 'ok') return undefined;
     const offensive = kind === 'offensive';
     if (!offensive && !e.objectRef && HEALTH.test(uriPath(e.requestURI))) return undefined;
@@ -43,7 +29,6 @@ export default defineDetection({
       message: `${e.user.username} called ${e.verb} ${uriPath(e.requestURI)} with ${offensive ? 'an attack tool' : 'a scripted client'} (${tool})`,
       severity: offensive ? 'high' : undefined,
       details: { userAgent: ua },
-    };
     };
   },
   examples: {
