@@ -219,3 +219,50 @@ spec:
     assert.ok(lag >= 0 && lag < 5, `lag ${lag}`);
   });
 });
+
+describe('kubemoat detect on the hardened lab (the control)', () => {
+  let env: LabEnv;
+  let d: RunningDetector;
+
+  before(async () => {
+    env = await labUp('hardened');
+    await kubectl(env, ['delete', 'pod', PRIV, '-n', NS, '--ignore-not-found', '--grace-period=0', '--force', '--wait=false']);
+    d = await startDetector(detectorArgs(env, 9465), { netns: env.netns, readyText: 'receiving audit events' });
+  });
+
+  after(async () => {
+    if (env) await kubectl(env, ['delete', 'pod', PRIV, '-n', NS, '--ignore-not-found', '--grace-period=0', '--force', '--wait=false']);
+    if (d) assert.equal((await d.stop()).code, 0);
+  });
+
+  test('exec is still seen (it is activity, not configuration): KM-DT-001', async () => {
+    const t0 = Date.now();
+    assert.match(await kubectlOk(env, ['exec', '-n', NS, 'app', '--', 'id']), /uid=65534/);
+    await expectAlert(d, t0, 'exec on hardened', (x) => x.ruleId === 'KM-DT-001' && x.what.name === 'app');
+  });
+
+  test('the doors are shut: an anonymous read is refused, a privileged pod is rejected by Pod Security, and neither raises the insecure profile\'s alerts', async () => {
+    const t0 = Date.now();
+    const anon = await curlInNetns(env, `${env.apiServer}/api/v1/namespaces/${NS}/secrets`, { cacert: env.pki.caCert });
+    assert.equal(anon.status, 401);
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: ${PRIV}, namespace: ${NS}}
+spec:
+  containers:
+    - name: shell
+      image: kubemoat.local/lab/busybox:1.35
+      imagePullPolicy: Never
+      securityContext: {privileged: true}
+`;
+    const r = await kubectl(env, ['apply', '-f', '-'], 'admin', { input: pod });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /violates PodSecurity/);
+    // a later exec proves the events of both requests have been delivered and judged by now
+    assert.match(await kubectlOk(env, ['exec', '-n', NS, 'app', '--', 'true']).then(() => 'ok'), /ok/);
+    await expectAlert(d, t0, 'marker exec', (x) => x.ruleId === 'KM-DT-001' && x.details?.command === 'true');
+    await new Promise((res) => setTimeout(res, 1000));
+    const since = d.alerts.filter((a) => Date.parse(a.time) >= t0 - 1000);
+    assert.deepEqual(since.filter((a) => ['KM-DT-005', 'KM-DT-006', 'KM-DT-016'].includes(a.ruleId)).map((a) => `${a.ruleId} ${a.message}`), []);
+  });
+});

@@ -253,3 +253,9 @@ describe('header fast path', () => {
     assert.equal(skippableAuditID(line({ verb: 'create', code: 201, requestObject: { kind: 'Pod' } })), undefined, 'pod creations teach KM-DT-032');
   });
 });
+
+test('timestamps read digit by digit agree with Date.parse', async () => {
+  const { timestampMs } = await import('../../src/sources/audit/event.js');
+  for (const t of ['2026-11-23T16:51:48.727361Z', '2026-11-23T16:51:48Z', '2024-02-29T23:59:59.999Z', '2026-01-01T00:00:00.000000Z', '2026-11-23T16:51:48.7Z', '2026-11-23T16:51:48.72Z', '2026-11-23T16:51:48.720Z', '2026-11-23T17:51:48.727+01:00', 'not a time'])
+    assert.equal(timestampMs(t), Date.parse(t) || 0, t);
+});
