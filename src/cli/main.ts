@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../core/report.js';
-import { ConfigError } from '../core/config.js';
-import { scanCommand } from './scan.js';
-import { rulesCommand } from './rules.js';
-import { clusterCommand } from './cluster.js';
-import { netpolCommand } from './netpol.js';
-import { whoCanCommand } from './who-can.js';
-import { canCommand } from './can.js';
-import { probeCommand } from './probe.js';
-import { nodeCommand } from './node.js';
-import { imagesCommand } from './images.js';
-import { detectCommand } from './detect.js';
-import { ConnectionError } from '../sources/cluster/connection.js';
-import { ClusterUnreachable } from '../sources/cluster/collect.js';
-import { NodeSourceError } from '../sources/node/collect.js';
-import { EXIT_USAGE, UsageError } from './exit.js';
+import { InputError } from '../core/errors.js';
+import { EXIT_USAGE } from './exit.js';
+
+// Each command's module is loaded only when that command runs: together they import most of
+// kubemoat (and fflate, the yaml library...), which every run would otherwise pay for at start-up.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import('./scan.js')).scanCommand(),
+  cluster: async () => (await import('./cluster.js')).clusterCommand(),
+  netpol: async () => (await import('./netpol.js')).netpolCommand(),
+  'who-can': async () => (await import('./who-can.js')).whoCanCommand(),
+  can: async () => (await import('./can.js')).canCommand(),
+  probe: async () => (await import('./probe.js')).probeCommand(),
+  node: async () => (await import('./node.js')).nodeCommand(),
+  images: async () => (await import('./images.js')).imagesCommand(),
+  detect: async () => (await import('./detect.js')).detectCommand(),
+  rules: async () => (await import('./rules.js')).rulesCommand(),
+};
 
 // A reader that stops early (`kubemoat … | head`) closes the pipe: that ends the output, not in a crash.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -27,17 +29,13 @@ const program = new Command('kubemoat')
   .description('Find the doors attackers use to walk into a Kubernetes cluster.')
   .version(TOOL_VERSION)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-  .addCommand(scanCommand())
-  .addCommand(clusterCommand())
-  .addCommand(netpolCommand())
-  .addCommand(whoCanCommand())
-  .addCommand(canCommand())
-  .addCommand(probeCommand())
-  .addCommand(nodeCommand())
-  .addCommand(imagesCommand())
-  .addCommand(detectCommand())
-  .addCommand(rulesCommand());
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+// The program itself takes no option with a value, so the first word that is not a flag names the
+// command; anything else (help, a typo) gets every command, for the help text and the error.
+const named = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const name of wanted) program.addCommand(await COMMANDS[name]());
 
 for (const c of program.commands) c.exitOverride();
 
@@ -47,7 +45,7 @@ try {
   if (e instanceof CommanderError) {
     // help and version exit 0; every other commander error is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof ConnectionError || e instanceof ClusterUnreachable || e instanceof NodeSourceError) {
+  } else if (e instanceof InputError) {
     process.stderr.write(`kubemoat: ${e.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseManifestText } from '../sources/manifests/documents.js';
 import { asArray, asNumber, asObject, asString, isObject, type JsonValue } from './json.js';
+import { InputError } from './errors.js';
 
 export const DEFAULT_CONFIG_FILE = '.kubemoat.yaml';
 
@@ -47,7 +48,7 @@ export interface KubemoatConfig {
   detect?: DetectConfig;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends InputError {}
 
 export const EMPTY_CONFIG: KubemoatConfig = { trustedRegistries: [], ignore: [] };
 

@@ -10,6 +10,7 @@ import type { ClusterConnection } from './connection.js';
 import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type ResourceType } from './resources.js';
 import { collectKubeletConfigs } from './kubelet-config.js';
 import { ANONYMOUS_REVIEW_KIND, collectAnonymousAccess } from './anonymous-access.js';
+import { InputError } from '../../core/errors.js';
 
 export interface CollectOptions {
   namespace?: string;
@@ -37,7 +38,7 @@ export interface ClusterLoad {
   apiMs: number;
 }
 
-export class ClusterUnreachable extends Error {}
+export class ClusterUnreachable extends InputError {}
 
 /** Which group/versions the server serves, from /api and /apis. */
 async function servedGroupVersions(conn: ClusterConnection): Promise<Set<string>> {

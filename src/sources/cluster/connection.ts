@@ -7,6 +7,7 @@
 type ClientNode = typeof import('@kubernetes/client-node');
 import http from 'node:http';
 import https from 'node:https';
+import { InputError } from '../../core/errors.js';
 
 export interface ConnectOptions {
   kubeconfig?: string;
@@ -39,7 +40,7 @@ interface ApiRequest {
   anonymous?: boolean;
 }
 
-export class ConnectionError extends Error {}
+export class ConnectionError extends InputError {}
 
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 

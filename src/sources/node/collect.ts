@@ -22,6 +22,7 @@ import { NODE_PROCESS_KIND, podSpecOf, toKubeObject, type ContainerNode, type Ku
 import { dirOf, effectiveKubeletConfig, resolveFrom, type ConfigText, type EffectiveKubeletConfig } from './kubelet-config.js';
 import { factObject, NODE_API_VERSION, type FileRole, type NodeCertificateSpec, type NodeFileSpec, type NodeStaticPodSpec } from './facts.js';
 import { listPids, ownNetns, procDir, readEnv, readProcess, systemdUnit, type ProcProcess } from './proc.js';
+import { InputError } from '../../core/errors.js';
 
 export interface NodeCollectOptions {
   /** host root the node's files and /proc are under ('/' normally, '/host' in a DaemonSet) */
@@ -390,7 +391,7 @@ export async function collectNode(options: NodeCollectOptions): Promise<NodeLoad
   return load;
 }
 
-export class NodeSourceError extends Error {}
+export class NodeSourceError extends InputError {}
 
 function addFact(inventory: Inventory, kind: string, name: string, spec: object, root: string, pid?: number): KubeObject | undefined {
   const object = toKubeObject(factObject(kind, name, spec), pid === undefined ? { type: 'node', root } : { type: 'node', root, pid });
