@@ -1,6 +1,7 @@
 import { defineDetection } from '../rule.js';
 import { denied } from '../../sources/audit/event.js';
-import { DEV, KUBELET, auditEvent, podSA } from './examples.js';
+import { isControlPlane } from '../actors.js';
+import { CONTROLLER_MANAGER, DEV, KUBELET, auditEvent, podSA } from './examples.js';
 
 interface Window {
   start: number;
@@ -22,7 +23,7 @@ export default defineDetection({
     id: 'KM-DT-025',
     title: 'Burst of denied requests (permission probing)',
     severity: 'medium',
-    description: 'One user from one address was refused (401/403) many times in a short window. That is what `kubectl auth can-i --list`, kube-hunter or a script trying a stolen token against many resources look like; real clients seldom hit RBAC walls over and over.',
+    description: 'One user (not a control-plane component) from one address was refused (401/403) many times in a short window. That is what `kubectl auth can-i --list`, kube-hunter or a script trying a stolen token against many resources look like; real clients seldom hit RBAC walls over and over.',
     response: 'Find where the token or certificate comes from (the source address, the pod named in the user\'s token). If it is a misconfigured workload, fix its role; if not, revoke the credential. Watch for a KM-DT-030 chain alert: a success right after the probing.',
     mitre: ['T1069', 'T1613'],
     references: ['https://attack.mitre.org/techniques/T1613/'],
@@ -32,7 +33,9 @@ export default defineDetection({
     const windows = new Map<string, Window>();
     const span = settings.deniedBurstWindowSec * 1000;
     return (e) => {
-      if (!denied(e)) return undefined;
+      // the controllers and kubelets are refused in bursts while a restarting API server
+      // bootstraps its RBAC policy: noise, not probing
+      if (!denied(e) || isControlPlane(e.user)) return undefined;
       const now = e.time || Date.now();
       const key = `${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`;
       let w = windows.get(key);
@@ -53,6 +56,6 @@ export default defineDetection({
   },
   examples: {
     trigger: [Array.from({ length: 10 }, (_, i) => probe(i))],
-    ignore: [Array.from({ length: 9 }, (_, i) => probe(i, DEV)), Array.from({ length: 12 }, (_, i) => probe(i, KUBELET, 200))],
+    ignore: [Array.from({ length: 9 }, (_, i) => probe(i, DEV)), Array.from({ length: 12 }, (_, i) => probe(i, KUBELET, 200)), Array.from({ length: 30 }, (_, i) => probe(i, CONTROLLER_MANAGER))],
   },
 });
