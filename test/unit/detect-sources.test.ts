@@ -59,13 +59,15 @@ async function until(fn: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe('follow (tail -F)', () => {
-  test('appends, rotation (rest of the old file first), truncation, and a file that appears late', async () => {
+  test('appends, rotation (rest of the old file first), truncation, and a file that appears late', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'kubemoat-follow-'));
     const path = join(dir, 'audit.log');
     writeFileSync(path, 'old-1\nold-2\n');
     const lines: string[] = [];
     const notes: string[] = [];
     const stop = new AbortController();
+    // a failed assertion must not leave the follower polling (the test process would never end)
+    t.after(() => stop.abort());
     let idle = 0;
     const done = follow(path, { line: (l) => lines.push(l), oversized: () => undefined }, { fromStart: false, pollMs: 20, maxLineChars: 1000, signal: stop.signal, note: (m) => notes.push(m), idle: () => idle++ });
     // write only once the follower has found the file's end (a fixed sleep loses the race on a loaded machine)
