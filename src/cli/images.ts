@@ -141,6 +141,7 @@ interface ScanFlags extends ReportFlags, RegistryFlags {
   saveState: boolean;
   concurrency: string;
   maxDbAge: string;
+  stats?: boolean;
 }
 
 /** The images of the live cluster, with the pull secrets their pods name read for credentials. */
@@ -240,11 +241,12 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     conn?.close();
   }
   const registry = registryOptions(flags);
+  const cache = new LayerCache();
   const results = await scanTargets(targets, {
     store,
     platform: platformOf(flags),
     registry,
-    cache: new LayerCache(),
+    cache,
     concurrency: Math.max(1, Number(flags.concurrency)),
     onlyFixed: flags.onlyFixed === true,
     credentialsFor: (t) => {
@@ -253,6 +255,12 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
       return merged;
     },
   });
+  if (flags.stats) {
+    const scanned = results.filter((r) => r.scanned);
+    const referenced = scanned.reduce((n, r) => n + (r.scanned?.image.layers.length ?? 0), 0);
+    const packages = scanned.reduce((n, r) => n + (r.scanned?.contents.packages.length ?? 0), 0);
+    process.stderr.write(`kubemoat: ${scanned.length} of ${results.length} images scanned; layers: ${cache.analysed} analysed, ${referenced} referenced (${cache.hits} served from the cache); ${packages} packages; ${results.reduce((n, r) => n + r.vulnerabilities.length, 0)} vulnerable package matches\n`);
+  }
   const stateFile = flags.state ?? defaultStateFile();
   const judged = judge(results, flags.saveState ? loadState(stateFile) : {});
   if (flags.saveState) saveState(stateFile, judged.state);
@@ -317,6 +325,7 @@ export function imagesCommand(): Command {
         .option('--vuln <id>', 'with --view vulns: only this id or alias (e.g. CVE-2024-3094)')
         .option('--state <file>', 'where the digest behind each tag is remembered between scans (default: ~/.cache/kubemoat/images-seen.json)')
         .option('--no-save-state', 'do not read or update the remembered digests')
+        .option('--stats', 'print on stderr how many layers were analysed and referenced')
         .addOption(new Option('--concurrency <n>', 'images scanned at once').default('4'))
         .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(String(DEFAULT_MAX_DB_AGE_DAYS))),
     ),

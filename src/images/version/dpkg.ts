@@ -77,10 +77,26 @@ export function compareDpkgPart(a: string, b: string): number {
   return 0;
 }
 
+// Matching compares the same few versions over and over (the installed one against each record's
+// events): parse each distinct string once.
+const PARSED_LIMIT = 100_000;
+const parsed = new Map<string, DpkgVersion | null>();
+
+function parsedVersion(v: string): DpkgVersion | undefined {
+  let hit = parsed.get(v);
+  if (hit === undefined) {
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    hit = parseDpkgVersion(v) ?? null;
+    parsed.set(v, hit);
+  }
+  return hit ?? undefined;
+}
+
 /** Negative, zero or positive as a sorts before, with or after b. Unparseable versions sort by text, after valid ones. */
 export function compareDpkg(a: string, b: string): number {
-  const va = parseDpkgVersion(a);
-  const vb = parseDpkgVersion(b);
+  if (a === b) return 0;
+  const va = parsedVersion(a);
+  const vb = parsedVersion(b);
   if (va === undefined || vb === undefined) {
     if (va !== undefined) return -1;
     if (vb !== undefined) return 1;
