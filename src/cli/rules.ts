@@ -5,6 +5,7 @@ import { UsageError } from './exit.js';
 import { probeExampleText, renderRulesMarkdown } from '../report/rules-doc.js';
 import { probeRules } from '../probe/rules/index.js';
 import type { ProbeRule } from '../probe/rule.js';
+import { imageScanRulesForReports } from '../images/rules.js';
 
 function frameworksLine(rule: Rule | ProbeRule): string {
   const f = rule.meta.frameworks;
@@ -42,14 +43,15 @@ export function rulesCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .action((id: string | undefined, flags: { format: 'table' | 'json' | 'markdown' }) => {
       if (id !== undefined) {
-        const rule = findRule(id) ?? probeRules.find((r) => r.meta.id === id.toUpperCase());
+        const rule = findRule(id) ?? probeRules.find((r) => r.meta.id === id.toUpperCase()) ?? imageScanRulesForReports().find((r) => r.meta.id === id.toUpperCase());
         if (!rule) throw new UsageError(`no rule ${id}; run \`kubemoat rules\` for the list`);
         process.stdout.write(flags.format === 'json' ? JSON.stringify(rule.meta, null, 2) + '\n' : explainRule(rule));
         return;
       }
-      const all = [...catalogue, ...probeRules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+      const withImages = [...catalogue, ...imageScanRulesForReports()].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+      const all = [...withImages, ...probeRules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
       if (flags.format === 'json') process.stdout.write(JSON.stringify(all.map((r) => r.meta), null, 2) + '\n');
-      else if (flags.format === 'markdown') process.stdout.write(renderRulesMarkdown(catalogue, probeRules));
+      else if (flags.format === 'markdown') process.stdout.write(renderRulesMarkdown(withImages, probeRules));
       else for (const r of all) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.door.padEnd(15)} ${r.meta.title}\n`);
     });
 }

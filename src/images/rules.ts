@@ -1,8 +1,9 @@
 // The rules of `kubemoat images` that judge image contents and history rather than manifests:
 // they are reported by the image scanner, not by the manifest engine, so their examples are image
-// facts, exercised by test/unit/images-*.test.ts. (KM-IM-001..003 are the manifest image rules.)
+// facts (as YAML), which test/unit/images-rules.test.ts runs through the scanner's own matching.
+// (KM-IM-001..003 are the manifest image rules.)
 
-import type { Rule, RuleMeta } from '../core/rule.js';
+import type { Rule, RuleExamples, RuleMeta } from '../core/rule.js';
 
 const MITRE_IMPLANT_INTERNAL_IMAGE = 'T1525';
 const MITRE_EXPLOIT_PUBLIC_APP = 'T1190';
@@ -61,7 +62,58 @@ export const IMAGE_UNREADABLE: RuleMeta = {
 
 export const IMAGE_SCAN_RULES: readonly RuleMeta[] = [VULNERABLE_PACKAGE, TAG_MOVED, IMAGE_UNREADABLE];
 
-/** As catalogue-shaped rules for the reporters (SARIF and JUnit list the rules they report on). */
+/** Image facts on which each rule reports (fail) or stays silent (pass). */
+export const IMAGE_RULE_EXAMPLES: Record<string, RuleExamples> = {
+  [VULNERABLE_PACKAGE.id]: {
+    fail: [
+      `image: registry.example.com/shop/api:1.4
+os: {id: debian, versionId: "12"}
+packages:
+  - {type: deb, name: libc6, version: 2.36-9+deb12u3, source: {name: glibc, version: 2.36-9+deb12u3}}
+advisories:
+  - {id: DSA-5678-1, ecosystem: "Debian:12", package: glibc, introduced: "0", fixed: 2.36-9+deb12u4}`,
+      `image: registry.example.com/shop/web:2
+packages:
+  - {type: npm, name: lodash, version: 4.17.20, path: /srv/node_modules/lodash/package.json}
+advisories:
+  - {id: GHSA-35jh-r3h4-6jhm, ecosystem: npm, package: lodash, introduced: "0", fixed: 4.17.21}`,
+    ],
+    pass: [
+      // the fix was backported into bookworm's version: at or above the record's fixed version
+      `image: registry.example.com/shop/api:1.5
+os: {id: debian, versionId: "12"}
+packages:
+  - {type: deb, name: libc6, version: 2.36-9+deb12u4, source: {name: glibc, version: 2.36-9+deb12u4}}
+advisories:
+  - {id: DSA-5678-1, ecosystem: "Debian:12", package: glibc, introduced: "0", fixed: 2.36-9+deb12u4}
+  - {id: DLA-9999-1, ecosystem: "Debian:11", package: glibc, introduced: "0", fixed: 2.99-1}`,
+    ],
+  },
+  [TAG_MOVED.id]: {
+    fail: [
+      `image: registry.example.com/shop/api:1.4
+lastScan: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", at: "2026-11-01T00:00:00Z"}
+now: {digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}`,
+    ],
+    pass: [
+      `image: registry.example.com/shop/api:1.4
+lastScan: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", at: "2026-11-01T00:00:00Z"}
+now: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}`,
+    ],
+  },
+  [IMAGE_UNREADABLE.id]: {
+    fail: [
+      `image: registry.example.com/shop/api:1.4
+layer: {digest: "sha256:3333333333333333333333333333333333333333333333333333333333333333", content: "bytes that hash to something else"}`,
+    ],
+    pass: [
+      `image: registry.example.com/shop/api:1.4
+layer: {digest: "sha256:of-its-content", content: "bytes that hash to the digest"}`,
+    ],
+  },
+};
+
+/** As catalogue-shaped rules for `kubemoat rules` and the reporters (SARIF and JUnit list the rules they report on). */
 export function imageScanRulesForReports(): Rule[] {
-  return IMAGE_SCAN_RULES.map((meta) => ({ meta, examples: { pass: [], fail: [] }, create: () => ({}) }));
+  return IMAGE_SCAN_RULES.map((meta) => ({ meta, examples: IMAGE_RULE_EXAMPLES[meta.id], create: () => ({}) }));
 }

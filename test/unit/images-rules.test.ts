@@ -1,0 +1,73 @@
+// The image-scan rules (KM-IM-004..006) carry their examples as image facts; each example goes
+// through the scanner's own matching and judging, and must report (fail) or stay silent (pass).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parse } from 'yaml';
+import { IMAGE_RULE_EXAMPLES, IMAGE_SCAN_RULES, imageScanRulesForReports } from '../../src/images/rules.js';
+import { Store, StoreBuilder } from '../../src/images/osv/store.js';
+import { findVulnerabilities } from '../../src/images/vulns.js';
+import { judge, type ImageResult } from '../../src/images/run.js';
+import { analyseLayer } from '../../src/images/image/layer.js';
+import type { Package } from '../../src/images/packages/types.js';
+import type { ScannedImage } from '../../src/images/scan.js';
+import { sha256, tarOf } from '../helpers/image-fixtures.js';
+
+interface Example {
+  image: string;
+  os?: { id: string; versionId: string };
+  packages?: (Omit<Package, 'path'> & { path?: string })[];
+  advisories?: { id: string; ecosystem: string; package: string; introduced: string; fixed: string }[];
+  lastScan?: { digest: string; at: string };
+  now?: { digest: string };
+  layer?: { digest: string; content: string };
+}
+
+function scanned(image: string, manifestDigest: string | undefined, errors: string[] = []): ScannedImage {
+  return { image: { name: image, configDigest: 'sha256:c', layers: [], tags: [], ...(manifestDigest ? { manifestDigest } : {}) }, contents: { packages: [], ownedByOs: 0, notes: [] }, errors };
+}
+
+async function findingsOf(ruleId: string, e: Example): Promise<string[]> {
+  const target = { ref: e.image, uses: [], pullSecrets: [] };
+  if (ruleId === 'KM-IM-004') {
+    const builder = new StoreBuilder();
+    for (const a of e.advisories ?? []) builder.add(a.ecosystem, a.package, { id: a.id, aliases: [], summary: 'example', modified: '2026-11-01', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: a.introduced }, { fixed: a.fixed }] }], versions: [], references: [] });
+    const dir = join(mkdtempSync(join(tmpdir(), 'km-rule-ex-')), 'db');
+    builder.write(dir, ['example']);
+    const packages = (e.packages ?? []).map((p) => ({ path: '/var/lib/dpkg/status', ...p }) as Package);
+    const found = findVulnerabilities(packages, e.os, Store.open(dir), { onlyFixed: false });
+    const result: ImageResult = { target, scanned: scanned(e.image, undefined), vulnerabilities: found.vulnerabilities, uncovered: found.uncovered };
+    return judge([result], {}).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+  }
+  if (ruleId === 'KM-IM-005') {
+    const result: ImageResult = { target, scanned: scanned(e.image, e.now!.digest), vulnerabilities: [], uncovered: [] };
+    return judge([result], { [e.image]: e.lastScan! }).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+  }
+  const blob = tarOf([{ path: 'file', content: e.layer!.content }]);
+  const digest = e.layer!.digest.startsWith('sha256:of-') ? sha256(blob) : e.layer!.digest;
+  const errors: string[] = [];
+  await analyseLayer(digest, Readable.from([blob]), { blob: digest }).catch((err: Error) => errors.push(`layer ${digest}: ${err.message}`));
+  return judge([{ target, scanned: scanned(e.image, undefined, errors), vulnerabilities: [], uncovered: [] }], {}).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+}
+
+for (const meta of IMAGE_SCAN_RULES) {
+  const examples = IMAGE_RULE_EXAMPLES[meta.id];
+  test(`${meta.id} ${meta.title}: reports on its failing examples, stays silent on its passing ones`, async () => {
+    assert.ok(examples.fail.length > 0 && examples.pass.length > 0);
+    for (const y of examples.fail) {
+      const found = await findingsOf(meta.id, parse(y) as Example);
+      assert.ok(found.length > 0, `no ${meta.id} finding on:\n${y}`);
+      for (const m of found) assert.ok(!m.includes('{{'), m);
+    }
+    for (const y of examples.pass) assert.deepEqual(await findingsOf(meta.id, parse(y) as Example), [], y);
+  });
+}
+
+test('the image-scan rules have what a user needs, and ids that continue KM-IM-001..003', () => {
+  assert.deepEqual(imageScanRulesForReports().map((r) => r.meta.id), ['KM-IM-004', 'KM-IM-005', 'KM-IM-006']);
+  for (const m of IMAGE_SCAN_RULES) assert.ok(m.description.length > 40 && m.remediation.length > 20 && m.references.length > 0);
+});
