@@ -139,7 +139,9 @@ function post(agent: Agent, port: number, body: string): Promise<number> {
   });
 }
 
-const batchBody = (lines: string[]): string => `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${lines.join(',')}]}`;
+// as kube-apiserver sends it: the items carry no kind and apiVersion
+const ITEM = '{"kind":"Event","apiVersion":"audit.k8s.io/v1",';
+const batchBody = (lines: string[]): string => `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${lines.map((l) => (l.startsWith(ITEM) ? `{${l.slice(ITEM.length)}` : l)).join(',')}]}`;
 
 async function* batches(corpus: string, size: number, limit = Infinity): AsyncGenerator<string[]> {
   let batch: string[] = [];

@@ -17,6 +17,7 @@ import { SyslogSink, parseSyslogTarget } from '../detect/sinks/syslog.js';
 import { WebhookSink } from '../detect/sinks/webhook.js';
 import { startMetrics } from '../detect/sinks/metrics.js';
 import { follow, readOnce, readStream } from '../sources/audit/file.js';
+import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';
 import { renderDetectionRulesMarkdown } from '../detect/rules-doc.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
@@ -201,7 +202,12 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
       const drain = (): void => {
         // slices keep the server answering while a big backlog is worked off
         const end = Math.min(queue.length, queueHead + 5_000);
-        for (; queueHead < end; queueHead++) detector.value(queue[queueHead]);
+        for (; queueHead < end; queueHead++) {
+          const item = queue[queueHead];
+          // raw strings are events the header fast path skips (see eventListItems)
+          if (typeof item === 'string') detector.line(item);
+          else detector.value(item);
+        }
         if (queueHead >= queue.length) {
           queue = [];
           queueHead = 0;
@@ -217,6 +223,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
         maxBodyBytes: positiveInt(flags.maxBodyBytes, '--max-body-bytes'),
         queueLimit,
         queued: () => queue.length - queueHead,
+        items: flags.headerFastPath ? eventListItems : undefined,
         accept: (items) => {
           for (const item of items) queue.push(item);
           if (!draining) {

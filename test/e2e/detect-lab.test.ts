@@ -211,6 +211,8 @@ spec:
     assert.equal(r.status, 200);
     const value = (name: string): number => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(r.body)?.[1] ?? NaN);
     assert.ok(value('kubemoat_detect_events_total') > 50, r.body);
+    // the API server's EventList bodies take the fast path: most control-plane events are not parsed
+    assert.ok(value('kubemoat_detect_header_skipped_total') > 0, r.body);
     assert.ok(value('kubemoat_detect_alerts_total{rule="KM-DT-001"}') >= 2, r.body);
     assert.ok(value('kubemoat_detect_alerts_total{rule="KM-DT-011"}') >= 1, r.body);
     assert.equal(value('kubemoat_detect_dropped_total'), 0);

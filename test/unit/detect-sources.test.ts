@@ -18,6 +18,7 @@ import { detectionRules } from '../../src/detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS } from '../../src/detect/rule.js';
 import type { Alert } from '../../src/detect/alert.js';
 import { auditEvent, ADMIN, ANONYMOUS } from '../../src/detect/rules/examples.js';
+import type { JsonObject } from '../../src/core/json.js';
 
 function collect(max = 1000): { lines: string[]; oversized: number[]; splitter: LineSplitter } {
   const lines: string[] = [];
@@ -260,4 +261,48 @@ test('timestamps read digit by digit agree with Date.parse', async () => {
   const { timestampMs } = await import('../../src/sources/audit/event.js');
   for (const t of ['2026-11-23T16:51:48.727361Z', '2026-11-23T16:51:48Z', '2024-02-29T23:59:59.999Z', '2026-01-01T00:00:00.000000Z', '2026-11-23T16:51:48.7Z', '2026-11-23T16:51:48.72Z', '2026-11-23T16:51:48.720Z', '2026-11-23T17:51:48.727+01:00', 'not a time'])
     assert.equal(timestampMs(t), Date.parse(t) || 0, t);
+});
+
+describe('webhook bodies through the fast path', () => {
+  test('an EventList is cut into its events; skipped ones stay raw, the rest parse to the same values; same alerts as a full parse', async () => {
+    const { eventListItems } = await import('../../src/detect/header.js');
+    const { auditCorpus } = await import('../../bench/audit-corpus.js');
+    // the API server's webhook leaves kind and apiVersion out of the items
+    const lines = [...auditCorpus({ events: 4000, seed: 3 })].map((l) => l.replace('{"kind":"Event","apiVersion":"audit.k8s.io/v1",', '{'));
+    assert.ok(lines[0].startsWith('{"level":"'));
+    const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${lines.join(',')}]}\n`;
+    const items = eventListItems(body);
+    assert.ok(items);
+    assert.equal(items.length, lines.length);
+    const raw = items.filter((x) => typeof x === 'string');
+    assert.ok(raw.length > lines.length / 2);
+    items.forEach((x, i) => assert.deepEqual(typeof x === 'string' ? JSON.parse(x) : x, JSON.parse(lines[i])));
+    const judge = (feed: (d: Detector) => void) => {
+      const alerts: string[] = [];
+      const d = new Detector({ rules: detectionRules, settings: DEFAULT_DETECTION_SETTINGS, emit: (a) => alerts.push(JSON.stringify(a)), headerFastPath: true, now: () => 0 });
+      feed(d);
+      return alerts;
+    };
+    const viaItems = judge((d) => { for (const x of items) if (typeof x === 'string') d.line(x); else d.value(x); });
+    const full = judge((d) => { for (const x of (JSON.parse(body) as { items: unknown[] }).items) d.value(x); });
+    assert.ok(full.length > 0);
+    assert.deepEqual(viaItems, full);
+    assert.deepEqual(eventListItems('{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[]}'), []);
+    assert.equal(eventListItems('{"kind":"EventList","items":[]}'), undefined, 'another shape: parse it all');
+  });
+
+  test('a body holding the separator inside a request body is not cut there: the caller parses the whole body', async () => {
+    const { eventListItems } = await import('../../src/detect/header.js');
+    const { CONTROLLER_MANAGER } = await import('../../src/detect/rules/examples.js');
+    const inner = [auditEvent({ verb: 'list', uri: '/api/v1/secrets', resource: 'secrets', user: ANONYMOUS }), auditEvent({ verb: 'list', uri: '/api/v1/secrets', resource: 'secrets', user: ANONYMOUS })];
+    const tricky = auditEvent({ verb: 'update', uri: '/api/v1/namespaces/a/configmaps/c', resource: 'configmaps', namespace: 'a', name: 'c', user: CONTROLLER_MANAGER, requestObject: { kind: 'ConfigMap', items: inner } });
+    const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: [tricky, inner[0]] });
+    assert.ok(body.includes('},{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"'));
+    assert.equal(eventListItems(body), undefined);
+    // the same in the API server's item shape
+    const strip = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'kind' && k !== 'apiVersion'));
+    const short = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: [strip({ ...tricky, requestObject: { items: inner.map(strip) } }), strip(inner[0])] });
+    assert.ok(short.includes('},{"level":"'));
+    assert.equal(eventListItems(short), undefined);
+  });
 });

@@ -19,6 +19,7 @@ export function renderMetrics(detector: Detector, sinks: readonly AlertSink[], q
   };
   const byRule = (m: Map<string, number>): [string, number][] => [...m].sort().map(([id, n]) => [`{rule="${labelValue(id)}"}`, n]);
   metric('kubemoat_detect_events_total', 'counter', 'Audit events read (every stage).', [['', s.events]]);
+  metric('kubemoat_detect_header_skipped_total', 'counter', 'Events the header fast path showed no rule could judge (not parsed further).', [['', s.headerSkipped]]);
   metric('kubemoat_detect_malformed_total', 'counter', 'Lines or requests that were not audit events; skipped.', [['', s.malformed]]);
   metric('kubemoat_detect_oversized_total', 'counter', 'Events over the size limit; skipped.', [['', s.oversized]]);
   metric('kubemoat_detect_dropped_total', 'counter', 'Events refused because the queue was full (webhook answered 503).', [['', s.dropped]]);
