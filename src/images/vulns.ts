@@ -39,7 +39,8 @@ export function findVulnerabilities(packages: readonly Package[], os: OsRelease 
       continue;
     }
     const { name, version } = advisoryKey(pkg);
-    const advisories = store.lookup(ecosystem, name);
+    // Ubuntu's records name LTS releases `Ubuntu:22.04:LTS`; look under both names
+    const advisories = ecosystem.startsWith('Ubuntu:') ? [...store.lookup(ecosystem, name), ...store.lookup(`${ecosystem}:LTS`, name)] : store.lookup(ecosystem, name);
     if (advisories.length === 0) continue;
     for (const m of matchVersion(advisories, version, comparatorOf(order))) {
       if (options.onlyFixed && m.fixedIn === undefined) continue;

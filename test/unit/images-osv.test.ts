@@ -59,6 +59,7 @@ const RECORDS = [
   osv('DEBIAN-CVE-2026-0002', [{ package: { ecosystem: 'Debian:12', name: 'glibc' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }], { aliases: ['CVE-2026-0002'] }),
   osv('GHSA-aaaa-bbbb-cccc', [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }], database_specific: { severity: 'HIGH' } }], { aliases: ['CVE-2021-23337'] }),
   osv('PYSEC-2026-1', [{ package: { ecosystem: 'PyPI', name: 'Requests' }, versions: ['2.31.0'] }]),
+  osv('USN-9999-1', [{ package: { ecosystem: 'Ubuntu:22.04:LTS', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.2-0ubuntu1.15' }] }] }]),
   osv('WITHDRAWN-1', [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }], { withdrawn: '2026-01-01T00:00:00Z' }),
 ];
 
@@ -78,8 +79,8 @@ function buildStore(): { dir: string; store: Store } {
   assert.deepEqual(result.problems.map((p) => p.place.replace(src, 'SRC')).sort(), ['SRC/broken.json', 'SRC/broken.zip', 'SRC/more.json[2]']);
   const dir = join(root, 'db');
   const meta = builder.write(dir, [src], new Date('2026-11-10T00:00:00Z'));
-  assert.equal(meta.records, 4, 'four records with affected packages (the withdrawn one is dropped)');
-  assert.deepEqual(meta.ecosystems, { Debian: 2, npm: 1, PyPI: 1 });
+  assert.equal(meta.records, 5, 'five records with affected packages (the withdrawn one is dropped)');
+  assert.deepEqual(meta.ecosystems, { Debian: 2, npm: 1, PyPI: 1, Ubuntu: 1 });
   assert.equal(Math.round(ageInDays(meta, new Date('2026-11-11T00:00:00Z'))), 10);
   return { dir, store: Store.open(dir) };
 }
@@ -125,6 +126,15 @@ test('matching: Debian source packages per release, backports not reported, --on
   // the same packages on Debian 11 use the Debian:11 record: 3.0.11 is above 1.1.1w there
   const eleven = findVulnerabilities(packages.slice(0, 1), { id: 'debian', versionId: '11' }, store, { onlyFixed: false });
   assert.deepEqual(eleven.vulnerabilities, []);
+});
+
+test('Ubuntu packages find records of the LTS release name', () => {
+  const { store } = buildStore();
+  const pkg = deb('libssl3', '3.0.2-0ubuntu1.14', ['openssl', '3.0.2-0ubuntu1.14']);
+  const found = findVulnerabilities([pkg], { id: 'ubuntu', versionId: '22.04' }, store, { onlyFixed: false });
+  assert.deepEqual(found.vulnerabilities.map((v) => `${v.ecosystem} ${v.advisory.id} ${v.fixedIn}`), ['Ubuntu:22.04 USN-9999-1 3.0.2-0ubuntu1.15']);
+  const fixed = findVulnerabilities([deb('libssl3', '3.0.2-0ubuntu1.15', ['openssl', '3.0.2-0ubuntu1.15'])], { id: 'ubuntu', versionId: '22.04' }, store, { onlyFixed: false });
+  assert.deepEqual(fixed.vulnerabilities, []);
 });
 
 test('readRecord refuses what is not a record, keeps what it can', () => {
