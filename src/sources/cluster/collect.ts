@@ -74,7 +74,13 @@ async function listAll(conn: ClusterConnection, t: ResourceType, options: Collec
       return { error: res.reason, status: res.status };
     }
     const body = asObject(res.body);
-    for (const item of asArray(body?.items)) if (isObject(item)) items.push(item);
+    for (const item of asArray(body?.items)) {
+      if (!isObject(item)) continue;
+      // Server-side apply's bookkeeping, often the largest part of an object; no rule reads it.
+      const metadata = asObject(item.metadata);
+      if (metadata) delete metadata.managedFields;
+      items.push(item);
+    }
     cont = asString(asObject(body?.metadata)?.continue) || undefined;
   } while (cont);
   return { items };
