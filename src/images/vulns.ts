@@ -40,18 +40,22 @@ export function findVulnerabilities(packages: readonly Package[], os: OsRelease 
     }
     const { name, version } = advisoryKey(pkg);
     // Ubuntu's records name LTS releases `Ubuntu:22.04:LTS`; look under both names
-    const advisories = ecosystem.startsWith('Ubuntu:') ? [...store.lookup(ecosystem, name), ...store.lookup(`${ecosystem}:LTS`, name)] : store.lookup(ecosystem, name);
-    if (advisories.length === 0) continue;
-    for (const m of matchVersion(advisories, version, comparatorOf(order))) {
-      if (options.onlyFixed && m.fixedIn === undefined) continue;
-      out.push({
-        pkg,
-        ecosystem,
-        advisory: m.advisory,
-        severity: m.advisory.severity ?? 'medium',
-        severityKnown: m.advisory.severity !== undefined,
-        ...(m.fixedIn !== undefined ? { fixedIn: m.fixedIn } : {}),
-      });
+    const keys = ecosystem.startsWith('Ubuntu:') ? [ecosystem, `${ecosystem}:LTS`] : [ecosystem];
+    for (const key of keys) {
+      const ranged = store.lookupRanges(key, name);
+      if (ranged.length === 0) continue;
+      for (const m of matchVersion(ranged, version, comparatorOf(order))) {
+        if (options.onlyFixed && m.fixedIn === undefined) continue;
+        const advisory = store.complete(key, name, m.advisory);
+        out.push({
+          pkg,
+          ecosystem,
+          advisory,
+          severity: advisory.severity ?? 'medium',
+          severityKnown: advisory.severity !== undefined,
+          ...(m.fixedIn !== undefined ? { fixedIn: m.fixedIn } : {}),
+        });
+      }
     }
   }
   return { vulnerabilities: out, uncovered: [...uncovered].sort() };

@@ -5,8 +5,11 @@
 import type { Compare } from '../version/index.js';
 import type { Advisory, RangeEvent, VersionRange } from './record.js';
 
-export interface Match {
-  advisory: Advisory;
+/** What matching needs of an advisory: its ranges and explicit versions. */
+export type Ranged = Pick<Advisory, 'ranges' | 'versions'>;
+
+export interface Match<A extends Ranged = Advisory> {
+  advisory: A;
   /** the lowest fixed version above the installed one, when the record names one */
   fixedIn?: string;
 }
@@ -40,7 +43,7 @@ export function inRange(range: VersionRange, version: string, cmp: Compare): boo
   return affected;
 }
 
-function lowestFixAbove(advisory: Advisory, version: string, cmp: Compare): string | undefined {
+function lowestFixAbove(advisory: Ranged, version: string, cmp: Compare): string | undefined {
   let best: string | undefined;
   for (const r of advisory.ranges) {
     for (const e of r.events) {
@@ -53,8 +56,8 @@ function lowestFixAbove(advisory: Advisory, version: string, cmp: Compare): stri
 }
 
 /** The advisories that affect this version, each with the version that fixes it if any. */
-export function matchVersion(advisories: readonly Advisory[], version: string, cmp: Compare): Match[] {
-  const out: Match[] = [];
+export function matchVersion<A extends Ranged>(advisories: readonly A[], version: string, cmp: Compare): Match<A>[] {
+  const out: Match<A>[] = [];
   for (const a of advisories) {
     const hit = a.versions.includes(version) || a.ranges.some((r) => inRange(r, version, cmp));
     if (!hit) continue;

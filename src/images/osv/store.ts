@@ -1,9 +1,10 @@
 // The local vulnerability store: OSV records indexed once (`images db update`) into three files
 // that load in milliseconds whatever the database's size:
 //   meta.json     when it was built, from what, the newest record, counts per ecosystem
-//   index.json    "ecosystem\0package" → [byte offset, byte length] in data.json
-//   data.jsonl    one JSON array of advisories per key, in key order
-// A lookup parses only the advisories of the package it asks about.
+//   index.json    "ecosystem\0package" → [offset, length] in data.jsonl, [offset, length] in details.jsonl
+//   data.jsonl    per key, one JSON array of what matching needs (id, ranges, versions)
+//   details.jsonl per key, the rest of each advisory (summary, aliases, severity, references), same order
+// A lookup parses only the ranges of the package it asks about; details only for what matched.
 
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,7 +12,12 @@ import { join } from 'node:path';
 import type { Advisory } from './record.js';
 import { storeKey } from './record.js';
 
-export const STORE_SCHEMA = 1;
+export const STORE_SCHEMA = 2;
+
+/** The part of an advisory matching reads. */
+export type AdvisoryRanges = Pick<Advisory, 'id' | 'ranges' | 'versions'>;
+
+type IndexEntry = [number, number, number, number];
 
 export interface StoreMeta {
   schema: number;
@@ -67,18 +73,25 @@ export class StoreBuilder {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     const keys = [...this.byKey.keys()].sort();
-    const index: Record<string, [number, number]> = {};
+    const index: Record<string, IndexEntry> = {};
     const fd = openSync(join(tmp, 'data.jsonl'), 'w');
+    const dfd = openSync(join(tmp, 'details.jsonl'), 'w');
     let offset = 0;
+    let doffset = 0;
     try {
       for (const key of keys) {
-        const bytes = Buffer.from(JSON.stringify(this.byKey.get(key)) + '\n', 'utf8');
+        const list = this.byKey.get(key) as Advisory[];
+        const bytes = Buffer.from(JSON.stringify(list.map((a) => ({ id: a.id, ranges: a.ranges, versions: a.versions }))) + '\n', 'utf8');
+        const details = Buffer.from(JSON.stringify(list.map(({ ranges: _r, versions: _v, ...rest }) => rest)) + '\n', 'utf8');
         writeSync(fd, bytes);
-        index[key] = [offset, bytes.length - 1];
+        writeSync(dfd, details);
+        index[key] = [offset, bytes.length - 1, doffset, details.length - 1];
         offset += bytes.length;
+        doffset += details.length;
       }
     } finally {
       closeSync(fd);
+      closeSync(dfd);
     }
     writeFileSync(join(tmp, 'index.json'), JSON.stringify(index));
     const meta: StoreMeta = {
@@ -100,42 +113,67 @@ export class StoreBuilder {
 
 /** An opened store: the index in memory, the data as one buffer, advisories parsed on demand. */
 export class Store {
-  private readonly parsed = new Map<string, Advisory[]>();
+  private readonly parsed = new Map<string, AdvisoryRanges[]>();
+  private readonly parsedDetails = new Map<string, Omit<Advisory, 'ranges' | 'versions'>[]>();
 
   private constructor(
     readonly dir: string,
     readonly meta: StoreMeta,
-    private readonly index: Record<string, [number, number]>,
+    private readonly index: Record<string, IndexEntry>,
     private readonly data: Buffer,
+    private readonly details: Buffer,
   ) {}
 
   static open(dir: string): Store {
     const metaFile = join(dir, 'meta.json');
     if (!existsSync(metaFile)) throw new StoreError(`no vulnerability database in ${dir}; run \`kubemoat images db update --from FILE|DIR\` with OSV records (e.g. an ecosystem's all.zip)`);
     let meta: StoreMeta;
-    let index: Record<string, [number, number]>;
+    let index: Record<string, IndexEntry>;
     let data: Buffer;
+    let details: Buffer;
     try {
       meta = JSON.parse(readFileSync(metaFile, 'utf8')) as StoreMeta;
       if (meta.schema !== STORE_SCHEMA) throw new StoreError(`${dir}: database format ${meta.schema}, this kubemoat reads ${STORE_SCHEMA}; run \`kubemoat images db update\` again`);
-      index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, [number, number]>;
+      index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, IndexEntry>;
       data = readFileSync(join(dir, 'data.jsonl'));
+      details = readFileSync(join(dir, 'details.jsonl'));
     } catch (e) {
       if (e instanceof StoreError) throw e;
       throw new StoreError(`${dir}: the vulnerability database cannot be read (${(e as Error).message}); run \`kubemoat images db update\` again`);
     }
-    return new Store(dir, meta, index, data);
+    return new Store(dir, meta, index, data, details);
   }
 
-  /** Advisories for a package of an ecosystem (`Debian:12`, `npm`, …); [] when none. */
-  lookup(ecosystem: string, name: string): Advisory[] {
+  /** What matching needs of the advisories for a package of an ecosystem (`Debian:12`, `npm`, …); [] when none. */
+  lookupRanges(ecosystem: string, name: string): AdvisoryRanges[] {
     const key = storeKey(ecosystem, name);
     const hit = this.parsed.get(key);
     if (hit !== undefined) return hit;
     const at = this.index[key];
-    const list = at === undefined ? [] : (JSON.parse(this.data.toString('utf8', at[0], at[0] + at[1])) as Advisory[]);
+    const list = at === undefined ? [] : (JSON.parse(this.data.toString('utf8', at[0], at[0] + at[1])) as AdvisoryRanges[]);
     this.parsed.set(key, list);
     return list;
+  }
+
+  /** The whole advisory: one returned by lookupRanges for the same package, with its details. */
+  complete(ecosystem: string, name: string, ranged: AdvisoryRanges): Advisory {
+    const key = storeKey(ecosystem, name);
+    const list = this.lookupRanges(ecosystem, name);
+    const i = list.indexOf(ranged);
+    let details = this.parsedDetails.get(key);
+    if (details === undefined) {
+      const at = this.index[key];
+      details = at === undefined ? [] : (JSON.parse(this.details.toString('utf8', at[2], at[2] + at[3])) as Omit<Advisory, 'ranges' | 'versions'>[]);
+      this.parsedDetails.set(key, details);
+    }
+    const d = details[i];
+    if (i < 0 || d === undefined) throw new StoreError(`${this.dir}: advisory ${ranged.id} has no details; run \`kubemoat images db update\` again`);
+    return { ...d, ranges: ranged.ranges, versions: ranged.versions };
+  }
+
+  /** Every advisory for a package, complete. */
+  lookup(ecosystem: string, name: string): Advisory[] {
+    return this.lookupRanges(ecosystem, name).map((r) => this.complete(ecosystem, name, r));
   }
 
   /** Does the store hold any records of this ecosystem (`Debian:12` → Debian)? */
