@@ -102,5 +102,9 @@ make_pki() {
     chmod 0600 "$PKI"/*.key "$PKI"/etcd/*.key "$KCFG"/*.conf
     chmod 0700 "$PKI" "$KCFG"
   fi
-  chmod 0644 "$PKI"/*.crt "$PKI"/etcd/*.crt
+  if [[ $PROFILE == insecure ]]; then
+    chmod 0644 "$PKI"/*.crt "$PKI"/etcd/*.crt
+  else
+    chmod 0600 "$PKI"/*.crt "$PKI"/etcd/*.crt # CIS 1.1.20, 4.1.7
+  fi
 }

@@ -101,12 +101,15 @@ EOF
 }
 
 write_kubelet_config() {
-  local anon webhook authz ro protect idle extra
+  local anon webhook authz ro protect idle rotate extra
   if [[ $PROFILE == insecure ]]; then
-    anon=true webhook=false authz=AlwaysAllow ro=$KUBELET_RO_PORT protect=false idle=0s
+    anon=true webhook=false authz=AlwaysAllow ro=$KUBELET_RO_PORT protect=false idle=0s rotate=false
     extra=""
   else
-    anon=false webhook=true authz=Webhook ro=0 protect=true idle=5m
+    # client certificate rotation (CIS 4.2.10): near expiry the kubelet asks for a new client
+    # certificate through a CSR (the lab's certificates live a year; nothing here approves serving
+    # certificates, so those stay static: serverTLSBootstrap off)
+    anon=false webhook=true authz=Webhook ro=0 protect=true idle=5m rotate=true
     extra="seccompDefault: true
 podPidsLimit: 4096
 eventRecordQPS: 5
@@ -142,7 +145,7 @@ authorization:
     cacheUnauthorizedTTL: 10s
 tlsCertFile: $PKI/kubelet.crt
 tlsPrivateKeyFile: $PKI/kubelet.key
-rotateCertificates: false
+rotateCertificates: $rotate
 serverTLSBootstrap: false
 staticPodPath: $STATIC_DIR
 containerRuntimeEndpoint: unix://$CTRD_SOCK
@@ -166,6 +169,8 @@ oomScoreAdj: 0
 fileCheckFrequency: 5s
 $extra
 EOF
+  # CIS 4.1.9; the insecure node leaves it world-readable like the rest of its files
+  [[ $PROFILE == insecure ]] || chmod 0600 "$CONF/kubelet.yaml"
 }
 
 write_audit_policy() {
