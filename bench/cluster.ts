@@ -17,7 +17,9 @@
 // collector deletes pods bound to a node that does not exist, and their graceful deletion would
 // wait on a kubelet that never comes.)
 //
-// Figures of 2026-11-23 (2 shared cores, load average 8-11; full write-up in bench/README.md,
+// Figures of 2026-11-23 18:54 on a quiet machine (load 2.5-3.3): wall 7.35-7.56 s (median 7.48 s),
+// peak RSS 280 MiB, API 3.4-3.8 s, analyse 1.4-1.7 s, 89,638 findings. Earlier, loaded (8-11), and
+// before managedFields were dropped (full write-up in bench/README.md,
 // "kubemoat cluster"): load of 12,550 objects 214 s; `kubemoat cluster` wall 18.99 / 16.56 / 15.62 s
 // (median 16.6 s, CPU 7.7-9.4 s), peak RSS 853 MiB; in process API 5.7-6.0 s, analyse 5.3-5.7 s,
 // JSON 1.5-1.9 s, VmHWM 573 MiB; 12,861 objects analysed, 89,635 findings (severity >= low);
