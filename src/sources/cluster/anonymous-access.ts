@@ -115,7 +115,7 @@ export async function collectAnonymousAccess(conn: ClusterConnection, namespaces
   const scopes: (string | undefined)[] = [undefined, ...asked];
   const jobs = scopes.flatMap((ns) => (ns === undefined ? [...ANONYMOUS_QUESTIONS, ...ANONYMOUS_CLUSTER_QUESTIONS] : ANONYMOUS_QUESTIONS).map((q) => ({ ns, q })));
   const allowed = new Map<string | undefined, JsonObject[]>(scopes.map((ns) => [ns, []]));
-  let refused: Answer | undefined;
+  let refused: Extract<Answer, { ok: false }> | undefined;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length && refused === undefined) {
@@ -129,7 +129,7 @@ export async function collectAnonymousAccess(conn: ClusterConnection, namespaces
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
-  if (refused !== undefined && !refused.ok) {
+  if (refused !== undefined) {
     const fix = refused.status === 403 ? '; grant `create subjectaccessreviews` (docs/cluster-role.yaml does)' : '';
     coverage.push({ target: 'anonymous access', reason: `the API server admits anonymous requests, but what they may do could not be asked: ${refused.error}${fix}`, severity: 'warning' });
     return { objects, coverage };

@@ -183,6 +183,7 @@ export function recordRunningPods(inventory: Inventory, objects: readonly KubeOb
     const uid = uidOf(o);
     if (uid) byUid.set(uid, o);
   }
+  // workloads kept in the inventory (folded ones have no pod spec there)
   const running = new Map<KubeObject, string[]>();
   for (const o of objects) {
     if (inventory.podSpecOf(o) !== undefined) running.set(o, []);
@@ -193,5 +194,5 @@ export function recordRunningPods(inventory: Inventory, objects: readonly KubeOb
     for (let owner = listedOwner(top, byUid), hops = 0; owner && hops < 4; owner = listedOwner(top, byUid), hops++) top = owner;
     running.get(top)?.push(pod.name);
   }
-  for (const [o, names] of running) if (inventory.podSpecOf(o) !== undefined) inventory.setRunningPods(o, names.sort());
+  for (const [o, names] of running) inventory.setRunningPods(o, names.sort());
 }
