@@ -1,5 +1,5 @@
 // `kubemoat images`: vulnerable and untrusted images, offline. Subcommands:
-//   images db update --from FILE|DIR   index OSV records into the local store
+//   images db update [--from FILE|DIR] index OSV records into the local store (fetched when no --from)
 //   images db status                   how old the data is
 //   images [REF…]                      scan images (registry refs, oci:DIR, oci-archive:FILE,
 //                                      docker-archive:FILE), or with no REF every image of the
@@ -7,11 +7,15 @@
 //   images sbom REF                    CycloneDX for one image
 
 import { Command, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Store, StoreBuilder, ageInDays, defaultStoreDir } from '../images/osv/store.js';
 import { importOsv } from '../images/osv/import.js';
+import { DEFAULT_ECOSYSTEMS, DEFAULT_MAX_DOWNLOAD_BYTES, OSV_BUCKET_URL, fetchEcosystems } from '../images/osv/fetch.js';
 import { UsageError } from './exit.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type KubemoatConfig } from '../core/config.js';
+import { parseCosignPublicKey, type CosignKey, type SignaturePolicy } from '../images/cosign.js';
 import type { CoverageGap, Finding } from '../core/finding.js';
 import { buildReport } from '../core/report.js';
 import { applySuppressions } from '../core/suppression.js';
@@ -41,24 +45,88 @@ function dbDir(flags: { db?: string }): string {
   return flags.db ?? process.env.KUBEMOAT_DB ?? defaultStoreDir();
 }
 
+interface UpdateFlags {
+  from?: string[];
+  ecosystem?: string;
+  url?: string;
+  timeout: string;
+  maxSize: string;
+  db?: string;
+}
+
+function updateFromFiles(flags: UpdateFlags, from: string[]): void {
+  if (flags.ecosystem !== undefined || flags.url !== undefined) throw new UsageError('--ecosystem and --url say what to fetch; with --from nothing is fetched');
+  const builder = new StoreBuilder();
+  const started = Date.now();
+  const result = importOsv(builder, from);
+  for (const p of result.problems) process.stderr.write(`kubemoat: skipped ${p.place}: ${p.reason}\n`);
+  if (result.records === 0) throw new UsageError(`no OSV records found in ${from.join(', ')}; the database was left as it was`);
+  writeStore(builder, flags, from, result.files, started);
+  if (result.problems.length > 0) process.exitCode = 2;
+}
+
+function writeStore(builder: StoreBuilder, flags: UpdateFlags, sources: string[], files: number, started: number): void {
+  const dir = dbDir(flags);
+  const meta = builder.write(dir, sources);
+  const ecosystems = Object.entries(meta.ecosystems).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stdout.write(`indexed ${meta.records} advisories for ${meta.packages} packages (${ecosystems}) from ${files} file(s) into ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** Fetch each ecosystem's all.zip and index them; if any cannot be had, the database is left as it was (a partial one would silently drop an ecosystem). */
+async function updateOnline(flags: UpdateFlags): Promise<void> {
+  const ecosystems = (flags.ecosystem ?? DEFAULT_ECOSYSTEMS.join(',')).split(',').map((e) => e.trim()).filter(Boolean);
+  if (ecosystems.length === 0) throw new UsageError('--ecosystem names no ecosystem');
+  const baseUrl = flags.url ?? OSV_BUCKET_URL;
+  if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`--url ${baseUrl}: give an http:// or https:// address`);
+  const maxMiB = Number(flags.maxSize);
+  const timeoutMs = Number(flags.timeout);
+  if (!(maxMiB > 0) || !(timeoutMs > 0)) throw new UsageError('--max-size and --timeout must be positive numbers');
+  const started = Date.now();
+  process.stderr.write(`kubemoat: fetching OSV data for ${ecosystems.join(', ')} from ${baseUrl}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'kubemoat-osv-'));
+  try {
+    const downloads = await fetchEcosystems(ecosystems, { baseUrl, dir, maxBytes: maxMiB * 1024 * 1024, timeoutMs });
+    const builder = new StoreBuilder();
+    const failures: string[] = [];
+    let records = 0;
+    for (const d of downloads) {
+      if (!d.ok) {
+        failures.push(`${d.url}: ${d.reason}`);
+        continue;
+      }
+      const result = importOsv(builder, [d.file]);
+      for (const p of result.problems) process.stderr.write(`kubemoat: skipped ${p.place.replace(d.file, d.url)}: ${p.reason}\n`);
+      if (result.records === 0) failures.push(`${d.url}: no OSV records in it`);
+      records += result.records;
+      process.stderr.write(`kubemoat: ${d.ecosystem}: ${d.bytes} bytes, ${result.records} records\n`);
+    }
+    for (const f of failures) process.stderr.write(`kubemoat: ${f}\n`);
+    if (failures.length > 0) {
+      process.stderr.write(`kubemoat: ${failures.length} of ${ecosystems.length} ecosystem(s) could not be fetched; the database was left as it was\n`);
+      process.exitCode = 2;
+      return;
+    }
+    writeStore(builder, flags, downloads.map((d) => d.url), downloads.length, started);
+    if (records === 0) process.exitCode = 2;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function dbCommand(): Command {
   const db = new Command('db').description('the local vulnerability database (OSV records)');
   db.command('update')
-    .description('index OSV records (JSON files, per-ecosystem all.zip files, or directories of them) into the local database; replaces what was there')
-    .requiredOption('--from <path...>', 'OSV JSON files, all.zip files or directories')
+    .description('index OSV records into the local database, replacing what was there: from files (--from: JSON files, per-ecosystem all.zip files, or directories of them), or fetched: each ecosystem\'s all.zip from osv.dev\'s public bucket (or --url, a mirror)')
+    .option('--from <path...>', 'OSV JSON files, all.zip files or directories (nothing is fetched)')
+    .option('--ecosystem <names>', `ecosystems to fetch, comma-separated, spelled as OSV does (default: ${DEFAULT_ECOSYSTEMS.join(',')})`)
+    .option('--url <base>', `where to fetch <base>/<Ecosystem>/all.zip from (default: ${OSV_BUCKET_URL})`)
+    .addOption(new Option('--timeout <ms>', 'fetching: timeout for an answer and for any pause in a download').default('60000'))
+    .addOption(new Option('--max-size <MiB>', 'fetching: refuse a file larger than this').default(String(DEFAULT_MAX_DOWNLOAD_BYTES / 1024 / 1024)))
     .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
-    .action((_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{ from: string[]; db?: string }>();
-      const builder = new StoreBuilder();
-      const started = Date.now();
-      const result = importOsv(builder, flags.from);
-      for (const p of result.problems) process.stderr.write(`kubemoat: skipped ${p.place}: ${p.reason}\n`);
-      if (result.records === 0) throw new UsageError(`no OSV records found in ${flags.from.join(', ')}; the database was left as it was`);
-      const dir = dbDir(flags);
-      const meta = builder.write(dir, flags.from.map((f) => f));
-      const ecosystems = Object.entries(meta.ecosystems).map(([k, v]) => `${k} ${v}`).join(', ');
-      process.stdout.write(`indexed ${meta.records} advisories for ${meta.packages} packages (${ecosystems}) from ${result.files} file(s) into ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      if (result.problems.length > 0) process.exitCode = 2;
+    .action(async (_opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<UpdateFlags>();
+      if (flags.from !== undefined) return updateFromFiles(flags, flags.from);
+      return updateOnline(flags);
     });
   db.command('status')
     .description('say what the local database holds and how old its data is')
@@ -142,6 +210,28 @@ interface ScanFlags extends ReportFlags, RegistryFlags {
   concurrency: string;
   maxDbAge: string;
   stats?: boolean;
+  cosignKey?: string[];
+}
+
+function loadCosignKey(file: string): CosignKey {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the cosign public key (${(e as Error).message})`);
+  }
+  try {
+    return parseCosignPublicKey(pem, file);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Signature requirements: each `imageSignatures` entry of the config, and `--cosign-key` for every image. */
+function signaturePolicies(config: KubemoatConfig, flagKeys: readonly string[]): SignaturePolicy[] {
+  const policies = (config.imageSignatures ?? []).map((p, i) => ({ origin: `${config.file ?? '.kubemoat.yaml'} imageSignatures[${i}]`, images: p.images, keys: p.keys.map(loadCosignKey) }));
+  if (flagKeys.length > 0) policies.push({ origin: '--cosign-key', images: [], keys: flagKeys.map(loadCosignKey) });
+  return policies;
 }
 
 /** The images of the live cluster, with the pull secrets their pods name read for credentials. */
@@ -204,6 +294,7 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
 
 async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
   const config = loadConfig(flags.config);
+  const policies = signaturePolicies(config, flags.cosignKey ?? []);
   const startedAt = new Date();
   const coverage: CoverageGap[] = [];
   const findings: Finding[] = [];
@@ -249,6 +340,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     cache,
     concurrency: Math.max(1, Number(flags.concurrency)),
     onlyFixed: flags.onlyFixed === true,
+    signaturePolicies: policies,
     credentialsFor: (t) => {
       const merged: Credentials = new Map(registry.credentials);
       for (const s of t.pullSecrets) for (const [host, cred] of secretCreds.get(s) ?? []) merged.set(host, cred);
@@ -326,6 +418,7 @@ export function imagesCommand(): Command {
         .option('--state <file>', 'where the digest behind each tag is remembered between scans (default: ~/.cache/kubemoat/images-seen.json)')
         .option('--no-save-state', 'do not read or update the remembered digests')
         .option('--stats', 'print on stderr how many layers were analysed and referenced')
+        .option('--cosign-key <file...>', 'cosign public key (PEM); every image scanned must carry a valid signature by one of these keys (KM-IM-007). Per-image keys: imageSignatures in .kubemoat.yaml')
         .addOption(new Option('--concurrency <n>', 'images scanned at once').default('4'))
         .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(String(DEFAULT_MAX_DB_AGE_DAYS))),
     ),

@@ -2,6 +2,7 @@
 // expiry. A config that cannot be understood is an error naming the file and line, never ignored.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseManifestText } from '../sources/manifests/documents.js';
 import { asArray, asNumber, asObject, asString, isObject, type JsonValue } from './json.js';
 import { InputError } from './errors.js';
@@ -40,9 +41,19 @@ export interface DetectConfig {
   deniedBurst?: { count: number; windowSeconds: number };
 }
 
+/** `imageSignatures[]`: images matching `images` must carry a cosign signature by one of `keys`. */
+export interface ImageSignatureConfig {
+  /** reference globs with `*` (`registry.example.com/team/*`) */
+  images: string[];
+  /** public key files (PEM), resolved against the config file's directory */
+  keys: string[];
+}
+
 export interface KubemoatConfig {
   file?: string;
   trustedRegistries: string[];
+  /** `kubemoat images` signature policies; absent when the file has none */
+  imageSignatures?: ImageSignatureConfig[];
   ignore: ConfigSuppression[];
   /** `kubemoat detect` settings; absent when the file has no `detect:` section */
   detect?: DetectConfig;
@@ -71,7 +82,7 @@ export function parseConfig(text: string, file: string): KubemoatConfig {
   if (error) throw new ConfigError(`${file}:${error.line}:${error.column}: ${error.message}`);
   const root: JsonValue = parsed.documents[0]?.value ?? {};
   if (!isObject(root)) throw new ConfigError(`${file}: the config must be a mapping`);
-  const known = new Set(['trustedRegistries', 'ignore', 'detect']);
+  const known = new Set(['trustedRegistries', 'ignore', 'detect', 'imageSignatures']);
   for (const key of Object.keys(root)) if (!known.has(key)) throw new ConfigError(`${file}: unknown setting \`${key}\` (known: ${[...known].join(', ')})`);
   const trustedRegistries = asArray(root.trustedRegistries).map((r, i) => {
     const s = asString(r);
@@ -80,7 +91,20 @@ export function parseConfig(text: string, file: string): KubemoatConfig {
   });
   const ignore = asArray(root.ignore).map((entry, i) => parseSuppression(entry, `${file}: ignore[${i}]`));
   const detect = root.detect === undefined || root.detect === null ? undefined : parseDetect(root.detect, `${file}: detect`);
-  return { file, trustedRegistries, ignore, ...(detect ? { detect } : {}) };
+  if (root.imageSignatures !== undefined && root.imageSignatures !== null && !Array.isArray(root.imageSignatures)) throw new ConfigError(`${file}: imageSignatures must be a list of {images, key}`);
+  const imageSignatures = asArray(root.imageSignatures).map((entry, i) => parseImageSignature(entry, `${file}: imageSignatures[${i}]`, dirname(file)));
+  return { file, trustedRegistries, ignore, ...(detect ? { detect } : {}), ...(imageSignatures.length > 0 ? { imageSignatures } : {}) };
+}
+
+function parseImageSignature(entry: JsonValue, where: string, dir: string): ImageSignatureConfig {
+  const e = asObject(entry);
+  if (e === undefined) throw new ConfigError(`${where} must be a mapping with images and key`);
+  for (const key of Object.keys(e)) if (!['images', 'key', 'keys'].includes(key)) throw new ConfigError(`${where}: unknown key \`${key}\` (known: images, key, keys)`);
+  const images = stringList(e.images, `${where}.images`);
+  if (images.length === 0) throw new ConfigError(`${where} needs \`images\`: the references it covers (globs with *, e.g. registry.example.com/team/*)`);
+  const keys = [...stringList(e.key, `${where}.key`), ...stringList(e.keys, `${where}.keys`)].map((k) => resolve(dir, k));
+  if (keys.length === 0) throw new ConfigError(`${where} needs \`key\`: a cosign public key file (cosign.pub)`);
+  return { images, keys };
 }
 
 function stringList(v: JsonValue | undefined, where: string): string[] {

@@ -4,6 +4,7 @@
 // (KM-IM-001..003 are the manifest image rules.)
 
 import type { Rule, RuleExamples, RuleMeta } from '../core/rule.js';
+import { UNSIGNED_IMAGE, UNSIGNED_IMAGE_EXAMPLES } from './signature-rule.js';
 
 const MITRE_IMPLANT_INTERNAL_IMAGE = 'T1525';
 const MITRE_EXPLOIT_PUBLIC_APP = 'T1190';
@@ -60,7 +61,7 @@ export const IMAGE_UNREADABLE: RuleMeta = {
   },
 };
 
-export const IMAGE_SCAN_RULES: readonly RuleMeta[] = [VULNERABLE_PACKAGE, TAG_MOVED, IMAGE_UNREADABLE];
+export const IMAGE_SCAN_RULES: readonly RuleMeta[] = [VULNERABLE_PACKAGE, TAG_MOVED, IMAGE_UNREADABLE, UNSIGNED_IMAGE];
 
 /** Image facts on which each rule reports (fail) or stays silent (pass). */
 export const IMAGE_RULE_EXAMPLES: Record<string, RuleExamples> = {
@@ -111,6 +112,7 @@ layer: {digest: "sha256:33333333333333333333333333333333333333333333333333333333
 layer: {digest: "sha256:of-its-content", content: "bytes that hash to the digest"}`,
     ],
   },
+  [UNSIGNED_IMAGE.id]: UNSIGNED_IMAGE_EXAMPLES,
 };
 
 /** As catalogue-shaped rules for `kubemoat rules` and the reporters (SARIF and JUnit list the rules they report on). */

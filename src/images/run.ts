@@ -12,6 +12,9 @@ import type { ImageTarget } from './targets.js';
 import { findVulnerabilities, type Vulnerability } from './vulns.js';
 import type { SeenDigest, SeenState } from './state.js';
 import { tagMovedFinding, unreadableFinding, vulnerabilityFinding } from './findings.js';
+import { collectSignatures, judgeSignatures, policiesFor, referenceNames, type SignaturePolicy, type SignatureVerdict } from './cosign.js';
+import { unsignedFinding } from './signature-rule.js';
+import { parseImageRef } from '../rules/image-ref.js';
 
 export interface RunOptions {
   store?: Store;
@@ -23,7 +26,17 @@ export interface RunOptions {
   onlyFixed: boolean;
   /** registry credentials for one target (its pull secrets), merged over the shared ones */
   credentialsFor?: (target: ImageTarget) => RegistryOptions['credentials'];
+  /** cosign signature requirements (KM-IM-007); each that matches an image is checked */
+  signaturePolicies?: readonly SignaturePolicy[];
 }
+
+/** What the signature check of one image came to. */
+export type SignatureCheck =
+  | { kind: 'checked'; digest: string; verdicts: { policy: SignaturePolicy; verdict: SignatureVerdict }[] }
+  /** the signatures could not be read (a registry failure other than 404): signed or not is unknown */
+  | { kind: 'error'; reason: string }
+  /** a local image (OCI layout, archive): signatures are only looked up in registries */
+  | { kind: 'unsupported'; reason: string };
 
 export interface ImageResult {
   target: ImageTarget;
@@ -33,6 +46,19 @@ export interface ImageResult {
   vulnerabilities: Vulnerability[];
   /** ecosystems present in the image that the database has no records for */
   uncovered: string[];
+  /** present when a signature policy covers the image */
+  signatures?: SignatureCheck;
+}
+
+/** Check the image against the signature policies that cover its reference; undefined when none does. */
+export async function checkImageSignatures(ref: string, image: ResolvedImage, allPolicies: readonly SignaturePolicy[]): Promise<SignatureCheck | undefined> {
+  const policies = policiesFor(allPolicies, referenceNames(ref, parseImageRef(ref)));
+  if (policies.length === 0) return undefined;
+  if (image.signatures === undefined) return { kind: 'unsupported', reason: `a signature policy (${policies.map((p) => p.origin).join(', ')}) covers this image, but signatures are only looked up in registries; it was not verified` };
+  const { source, digests } = image.signatures;
+  const collected = await collectSignatures(source, digests);
+  if (collected.kind === 'error') return { kind: 'error', reason: collected.reason };
+  return { kind: 'checked', digest: digests[digests.length - 1], verdicts: policies.map((policy) => ({ policy, verdict: judgeSignatures(collected, digests, policy.keys) })) };
 }
 
 export async function resolveImage(ref: string, platform: Platform, registry: RegistryOptions): Promise<ResolvedImage> {
@@ -48,7 +74,8 @@ export async function scanTargets(targets: readonly ImageTarget[], options: RunO
       const image = await resolveImage(target.ref, options.platform, registry);
       const scanned = await scanResolvedImage(image, { cache: options.cache, limits: options.limits ?? DEFAULT_LIMITS });
       const found = options.store ? findVulnerabilities(scanned.contents.packages, scanned.contents.os, options.store, { onlyFixed: options.onlyFixed }) : { vulnerabilities: [], uncovered: [] };
-      return { target, scanned, vulnerabilities: found.vulnerabilities, uncovered: found.uncovered };
+      const signatures = await checkImageSignatures(target.ref, image, options.signaturePolicies ?? []);
+      return { target, scanned, vulnerabilities: found.vulnerabilities, uncovered: found.uncovered, ...(signatures ? { signatures } : {}) };
     } catch (e) {
       return { target, error: (e as Error).message, vulnerabilities: [], uncovered: [] };
     }
@@ -90,6 +117,15 @@ export function judge(results: readonly ImageResult[], previous: SeenState, now 
     }
     const identity = scanned.image.manifestDigest ?? scanned.image.configDigest;
     for (const v of r.vulnerabilities) findings.push(vulnerabilityFinding(ref, identity, v, r.target.uses));
+    const sig = r.signatures;
+    if (sig?.kind === 'error') coverage.push({ target: ref, reason: `${sig.reason}; whether it is signed is unknown`, severity: 'error' });
+    if (sig?.kind === 'unsupported') coverage.push({ target: ref, reason: sig.reason, severity: 'warning' });
+    if (sig?.kind === 'checked') {
+      for (const { policy, verdict } of sig.verdicts) {
+        const f = unsignedFinding(ref, sig.digest, policy, verdict, r.target.uses);
+        if (f) findings.push(f);
+      }
+    }
     const digest = scanned.image.manifestDigest;
     if (digest !== undefined && isTagRef(ref)) {
       const before: SeenDigest | undefined = previous[ref];

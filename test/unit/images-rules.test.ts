@@ -1,4 +1,4 @@
-// The image-scan rules (KM-IM-004..006) carry their examples as image facts; each example goes
+// The image-scan rules (KM-IM-004..007) carry their examples as image facts; each example goes
 // through the scanner's own matching and judging, and must report (fail) or stay silent (pass).
 
 import { test } from 'node:test';
@@ -16,6 +16,9 @@ import { analyseLayer } from '../../src/images/image/layer.js';
 import type { Package } from '../../src/images/packages/types.js';
 import type { ScannedImage } from '../../src/images/scan.js';
 import { sha256, tarOf } from '../helpers/image-fixtures.js';
+import { checkImageSignatures } from '../../src/images/run.js';
+import { parseCosignPublicKey } from '../../src/images/cosign.js';
+import { makeKey, MemorySignatureSource, payloadFor, signPayload, type TestKey } from '../helpers/cosign-fixtures.js';
 
 interface Example {
   image: string;
@@ -25,6 +28,38 @@ interface Example {
   lastScan?: { digest: string; at: string };
   now?: { digest: string };
   layer?: { digest: string; content: string };
+  digest?: string;
+  policy?: { images: string[]; keys: string[] };
+  signatures?: { key: string; for: string; tamper?: 'signature' | 'base64' | 'payload' }[];
+}
+
+const exampleKeys: Record<string, TestKey> = { release: makeKey(), other: makeKey() };
+
+/** KM-IM-007: real signatures made with the example's keys, checked by the scanner's own code. */
+async function signatureFindings(e: Example): Promise<string[]> {
+  const digest = e.digest!;
+  const source = new MemorySignatureSource();
+  if (e.signatures) {
+    source.store(
+      digest,
+      e.signatures.map((s) => {
+        const payload = payloadFor(s.for);
+        let signature = signPayload(exampleKeys[s.key], payload);
+        if (s.tamper === 'signature') {
+          const raw = Buffer.from(signature, 'base64');
+          raw[raw.length - 1] ^= 0x01;
+          signature = raw.toString('base64');
+        }
+        if (s.tamper === 'base64') signature = 'not base64!';
+        return { payload, signature, ...(s.tamper === 'payload' ? { digest: sha256('something else') } : {}) };
+      }),
+    );
+  }
+  const policy = { origin: 'the example policy', images: e.policy!.images, keys: e.policy!.keys.map((k) => parseCosignPublicKey(exampleKeys[k].publicPem, k)) };
+  const image = { name: e.image, manifestDigest: digest, configDigest: 'sha256:c', layers: [], tags: [], signatures: { source, digests: [digest] } };
+  const signatures = await checkImageSignatures(e.image, image, [policy]);
+  const result: ImageResult = { target: { ref: e.image, uses: [], pullSecrets: [] }, scanned: scanned(e.image, digest), vulnerabilities: [], uncovered: [], ...(signatures ? { signatures } : {}) };
+  return judge([result], {}).findings.filter((f) => f.ruleId === 'KM-IM-007').map((f) => f.message);
 }
 
 function scanned(image: string, manifestDigest: string | undefined, errors: string[] = []): ScannedImage {
@@ -33,6 +68,7 @@ function scanned(image: string, manifestDigest: string | undefined, errors: stri
 
 async function findingsOf(ruleId: string, e: Example): Promise<string[]> {
   const target = { ref: e.image, uses: [], pullSecrets: [] };
+  if (ruleId === 'KM-IM-007') return signatureFindings(e);
   if (ruleId === 'KM-IM-004') {
     const builder = new StoreBuilder();
     for (const a of e.advisories ?? []) builder.add(a.ecosystem, a.package, { id: a.id, aliases: [], summary: 'example', modified: '2026-11-01', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: a.introduced }, { fixed: a.fixed }] }], versions: [], references: [] });
@@ -68,6 +104,6 @@ for (const meta of IMAGE_SCAN_RULES) {
 }
 
 test('the image-scan rules have what a user needs, and ids that continue KM-IM-001..003', () => {
-  assert.deepEqual(imageScanRulesForReports().map((r) => r.meta.id), ['KM-IM-004', 'KM-IM-005', 'KM-IM-006']);
+  assert.deepEqual(imageScanRulesForReports().map((r) => r.meta.id), ['KM-IM-004', 'KM-IM-005', 'KM-IM-006', 'KM-IM-007']);
   for (const m of IMAGE_SCAN_RULES) assert.ok(m.description.length > 40 && m.remediation.length > 20 && m.references.length > 0);
 });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { asArray, asObject, asString, isObject, type JsonValue } from '../../core/json.js';
 import type { Verification } from './layer.js';
+import type { SignatureSource } from '../cosign.js';
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -62,6 +63,8 @@ export interface ResolvedImage {
   layers: LayerRef[];
   /** tags the source knows for it (docker save's RepoTags) */
   tags: string[];
+  /** where cosign signatures are stored (registry images only), and the digests they may sign */
+  signatures?: { source: SignatureSource; digests: string[] };
 }
 
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;

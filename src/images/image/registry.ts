@@ -22,6 +22,7 @@ import {
   type Platform,
   type ResolvedImage,
 } from './manifest.js';
+import type { SignatureSource } from '../cosign.js';
 
 export interface Credential {
   username: string;
@@ -38,7 +39,15 @@ export interface RegistryOptions {
   timeoutMs: number;
 }
 
-export class RegistryError extends ImageError {}
+export class RegistryError extends ImageError {
+  constructor(
+    message: string,
+    /** the HTTP status the registry answered, when it answered */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Read `auths` from a Docker config (or a `.dockerconfigjson` secret's content) into credentials. */
 export function credentialsFromDockerConfig(json: JsonValue, into: Credentials = new Map()): Credentials {
@@ -164,9 +173,9 @@ class Repository {
     if (res.ok) return res;
     await res.body?.cancel();
     const what = `${this.ref.registry}/${this.ref.path}${path.replace(/^\/(manifests|blobs)\//, path.startsWith('/manifests') ? ':' : '@')}`;
-    if (res.status === 401 || res.status === 403) throw new RegistryError(`${what}: access denied (${res.status})${this.credential ? ' with the configured credentials' : '; no credentials for this registry'}`);
-    if (res.status === 404) throw new RegistryError(`${what}: not found (404)`);
-    throw new RegistryError(`${what}: the registry answered ${res.status} ${res.statusText}`);
+    if (res.status === 401 || res.status === 403) throw new RegistryError(`${what}: access denied (${res.status})${this.credential ? ' with the configured credentials' : '; no credentials for this registry'}`, res.status);
+    if (res.status === 404) throw new RegistryError(`${what}: not found (404)`, 404);
+    throw new RegistryError(`${what}: the registry answered ${res.status} ${res.statusText}`, res.status);
   }
 }
 
@@ -228,6 +237,7 @@ export async function resolveRegistryImage(text: string, platform: Platform, opt
   let res = await repo.get(`/manifests/${wanted}`, ACCEPT, false);
   let bytes = await readLimited(res, MANIFEST_LIMIT, text);
   let digest = ref.digest ?? res.headers.get('docker-content-digest') ?? digestOf(bytes);
+  const named = digest; // what the reference resolves to (an index, for multi-platform images)
   let manifest = parseManifest(verifiedJson(bytes, digest, text), text, res.headers.get('content-type') ?? undefined);
   for (let depth = 0; manifest.kind === 'index'; depth++) {
     if (depth > 3) throw new ImageError(`${text}: indexes nested too deep`);
@@ -262,5 +272,23 @@ export async function resolveRegistryImage(text: string, platform: Platform, opt
     ...(os && architecture ? { platform: { os, architecture } } : {}),
     layers,
     tags: ref.tag ? [ref.tag] : [],
+    signatures: { source: signatureSource(repo, text), digests: [...new Set([named, digest])] },
+  };
+}
+
+/** Cosign signatures of this repository: `.sig` manifests by tag (404 = none) and their payload blobs. */
+function signatureSource(repo: Repository, text: string): SignatureSource {
+  return {
+    manifest: async (tag) => {
+      let res: Response;
+      try {
+        res = await repo.get(`/manifests/${tag}`, ACCEPT, false);
+      } catch (e) {
+        if (e instanceof RegistryError && e.status === 404) return undefined;
+        throw e;
+      }
+      return readLimited(res, MANIFEST_LIMIT, `${text} signature ${tag}`);
+    },
+    blob: async (digest, limit) => readLimited(await repo.get(`/blobs/${digest}`, undefined, false), limit, `${text} signature payload ${digest}`),
   };
 }
