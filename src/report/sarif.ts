@@ -108,7 +108,12 @@ export function renderSarif(report: Report, rules: readonly Pick<Rule, 'meta'>[]
             toolExecutionNotifications: report.coverage.map((c) => ({
               level: c.severity === 'error' ? 'error' : 'warning',
               message: { text: c.reason },
-              ...(c.target.startsWith('<') ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(c.target, cwd) }, ...(c.line ? { region: { startLine: c.line, startColumn: c.column ?? 1 } } : {}) } }] }),
+              ...(c.target.startsWith('<')
+                ? {}
+                : report.target.type === 'images'
+                  ? // an image reference (`127.0.0.1:5000/app:1`, `oci:dir:tag`) is not a URI reference: a logical location
+                    { locations: [{ logicalLocations: [{ name: c.target, kind: 'resource' }] }] }
+                  : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(c.target, cwd) }, ...(c.line ? { region: { startLine: c.line, startColumn: c.column ?? 1 } } : {}) } }] }),
             })),
           },
         ],
