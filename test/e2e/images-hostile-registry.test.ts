@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/registry.js';
 import { gzip, imageConfig, sha256, tarOf } from '../helpers/image-fixtures.js';
+import { makeKey } from '../helpers/cosign-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'km-hostile-'));
 let server: Server;
@@ -42,6 +43,11 @@ before(async () => {
     if (repo === 'err') return void res.writeHead(500, 'Internal Server Error').end('boom');
     if (repo === 'private') return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="hostile",scope="repository:private:pull"` }).end();
     if (kind === 'manifests') {
+      // cosign signatures (.sig tags): a 500, a hang, and garbage where the signature manifest should be
+      if (ref.endsWith('.sig') && repo === 'sigerr') return void res.writeHead(500, 'Internal Server Error').end('boom');
+      if (ref.endsWith('.sig') && repo === 'sighang') return void open.add(res);
+      if (ref.endsWith('.sig') && repo === 'siggarbage') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>');
+      if (ref === '1' && ['sigerr', 'sighang', 'siggarbage'].includes(repo)) return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(good);
       if (repo === 'garbage') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>not a manifest</html>');
       if (repo === 'liar') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha256('another manifest') }).end(good);
       if (repo === 'stall') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifestFor(sha256(stallLayer), stallLayer.length));
@@ -96,4 +102,22 @@ test('each misbehaving repository is named with what went wrong; the good image 
   const lodash = report.findings.filter((f) => f.ruleId === 'KM-IM-004');
   assert.deepEqual(lodash.map((f) => f.resource?.name), [`${host}/good:1`], 'the good image is scanned; the cut and stalled layers give no partial findings');
   assert.ok(report.findings.some((f) => f.ruleId === 'KM-IM-006' && f.resource?.name === `${host}/liar:1`), 'a manifest that does not match its digest is reported');
+});
+
+test('signature lookups: a .sig tag that 404s is unsigned; one that 500s or hangs is a coverage error, not a finding; garbage is an invalid signature', async () => {
+  writeFileSync(join(work, 'cosign.pub'), makeKey().publicPem);
+  const refs = ['good', 'sigerr', 'sighang', 'siggarbage'].map((r) => `${host}/${r}:1`);
+  const r = await runCliAsync(CLI, ['images', ...refs, '--cosign-key', join(work, 'cosign.pub'), '--db', join(work, 'db'), '--timeout', '1500', '--format', 'json', '--no-save-state', '--docker-config', join(work, 'none.json')]);
+  assert.equal(r.status, 2, r.stderr);
+  const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string; evidence?: string; resource?: { name: string } }[]; coverage: { target: string; reason: string; severity: string }[] };
+  const unsigned = report.findings.filter((f) => f.ruleId === 'KM-IM-007');
+  assert.deepEqual(unsigned.map((f) => f.resource?.name).sort(), [`${host}/good:1`, `${host}/siggarbage:1`]);
+  assert.match(unsigned.find((f) => f.resource?.name === `${host}/good:1`)?.message ?? '', /has no cosign signature \(sha256-[0-9a-f]{64}\.sig not found\)/);
+  assert.match(unsigned.find((f) => f.resource?.name === `${host}/siggarbage:1`)?.evidence ?? '', /malformed signature manifest/);
+  const reason = (repo: string) => report.coverage.filter((c) => c.target === `${host}/${repo}:1` && c.severity === 'error').map((c) => c.reason).join(' | ');
+  assert.match(reason('sigerr'), /signatures at sha256-[0-9a-f]{64}\.sig could not be read: .*answered 500.*; whether it is signed is unknown/);
+  assert.match(reason('sighang'), /signatures at sha256-[0-9a-f]{64}\.sig could not be read: .*no answer within 1500 ms/);
+  assert.equal(reason('good'), '');
+  // the images themselves were scanned all the same
+  assert.equal(report.findings.filter((f) => f.ruleId === 'KM-IM-004').length, 4);
 });
