@@ -52,7 +52,7 @@ export function vulnerabilityFinding(image: string, imageIdentity: string, v: Vu
     describeUses(uses),
   ].filter(Boolean).join('; ');
   const name = v.pkg.source?.name ?? v.pkg.name;
-  const osPackage = v.pkg.type === 'deb' || v.pkg.type === 'apk';
+  const osPackage = v.pkg.type === 'deb' || v.pkg.type === 'apk' || v.pkg.type === 'rpm';
   const how = osPackage ? 'rebuild the image on an updated base image, or upgrade the package in it' : 'bump the dependency and rebuild the image';
   const remediation = v.fixedIn !== undefined
     ? `Upgrade ${name} to ${v.fixedIn} or later: ${how}.`

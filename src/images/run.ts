@@ -15,6 +15,7 @@ import { tagMovedFinding, unreadableFinding, vulnerabilityFinding } from './find
 import { collectSignatures, judgeSignatures, policiesFor, referenceNames, type SignaturePolicy, type SignatureVerdict } from './cosign.js';
 import { unsignedFinding } from './signature-rule.js';
 import { parseImageRef } from '../rules/image-ref.js';
+import { rpmEcosystem } from './packages/types.js';
 
 export interface RunOptions {
   store?: Store;
@@ -111,9 +112,14 @@ export function judge(results: readonly ImageResult[], previous: SeenState, now 
       coverage.push({ target: ref, reason: `${e} (the image's contents are partial)`, severity: 'error' });
     }
     for (const n of scanned.contents.notes) coverage.push({ target: ref, reason: n, severity: 'warning' });
+    for (const e of scanned.contents.errors ?? []) coverage.push({ target: ref, reason: e, severity: 'error' });
     for (const eco of r.uncovered) coverage.push({ target: ref, reason: `${eco} packages found, but the vulnerability database has no ${eco} records: they were not checked`, severity: 'warning' });
-    if (scanned.contents.os === undefined && scanned.contents.packages.some((p) => p.type === 'deb' || p.type === 'apk')) {
+    if (scanned.contents.os === undefined && scanned.contents.packages.some((p) => p.type === 'deb' || p.type === 'apk' || p.type === 'rpm')) {
       coverage.push({ target: ref, reason: 'OS packages found but no os-release: their release is unknown, so they were not checked', severity: 'warning' });
+    }
+    const os = scanned.contents.os;
+    if (os !== undefined && rpmEcosystem(os) === undefined && scanned.contents.packages.some((p) => p.type === 'rpm')) {
+      coverage.push({ target: ref, reason: `rpm packages found on ${os.id} ${os.versionId}, which has no OSV ecosystem kubemoat matches precisely (AlmaLinux, Rocky Linux, Red Hat Enterprise Linux, Mageia): listed, not checked`, severity: 'warning' });
     }
     const identity = scanned.image.manifestDigest ?? scanned.image.configDigest;
     for (const v of r.vulnerabilities) findings.push(vulnerabilityFinding(ref, identity, v, r.target.uses));

@@ -4,11 +4,11 @@
 // record's fixed version and so is not reported.
 
 import type { Severity } from '../core/finding.js';
-import { matchVersion } from './osv/match.js';
+import { matchVersion, rpmRangeApplies } from './osv/match.js';
 import type { Advisory } from './osv/record.js';
 import type { Store } from './osv/store.js';
 import { comparatorOf, versionOrderOf } from './version/index.js';
-import { advisoryKey, osvEcosystem, type OsRelease, type Package } from './packages/types.js';
+import { advisoryKey, osvEcosystem, rpmAdvisoryKeys, type OsRelease, type Package } from './packages/types.js';
 
 export interface Vulnerability {
   pkg: Package;
@@ -26,6 +26,22 @@ export interface VulnScan {
   uncovered: string[];
 }
 
+/**
+ * The store keys a package is looked up under: Ubuntu's records name LTS releases
+ * `Ubuntu:22.04:LTS`, so both names; Red Hat's name a product stream (`…:9::baseos`), so every
+ * stream of the release the store holds; rpm packages by binary or source name as the ecosystem's
+ * records do.
+ */
+function lookupKeys(pkg: Package, ecosystem: string, store: Store): { key: string; name: string; version: string }[] {
+  if (pkg.type === 'rpm') {
+    const keys = ecosystem.startsWith('Red Hat:') ? store.ecosystemsStartingWith(`${ecosystem}::`) : [ecosystem];
+    return keys.flatMap((key) => rpmAdvisoryKeys(pkg, ecosystem).map((k) => ({ key, ...k })));
+  }
+  const { name, version } = advisoryKey(pkg);
+  const keys = ecosystem.startsWith('Ubuntu:') ? [ecosystem, `${ecosystem}:LTS`] : [ecosystem];
+  return keys.map((key) => ({ key, name, version }));
+}
+
 export function findVulnerabilities(packages: readonly Package[], os: OsRelease | undefined, store: Store, options: { onlyFixed: boolean }): VulnScan {
   const out: Vulnerability[] = [];
   const uncovered = new Set<string>();
@@ -38,23 +54,28 @@ export function findVulnerabilities(packages: readonly Package[], os: OsRelease 
       uncovered.add(ecosystem.split(':')[0]);
       continue;
     }
-    const { name, version } = advisoryKey(pkg);
-    // Ubuntu's records name LTS releases `Ubuntu:22.04:LTS`; look under both names
-    const keys = ecosystem.startsWith('Ubuntu:') ? [ecosystem, `${ecosystem}:LTS`] : [ecosystem];
-    for (const key of keys) {
+    const seen = new Set<string>();
+    for (const { key, name, version } of lookupKeys(pkg, ecosystem, store)) {
       const ranged = store.lookupRanges(key, name);
       if (ranged.length === 0) continue;
-      for (const m of matchVersion(ranged, version, comparatorOf(order))) {
-        if (options.onlyFixed && m.fixedIn === undefined) continue;
-        const advisory = store.complete(key, name, m.advisory);
-        out.push({
-          pkg,
-          ecosystem,
-          advisory,
-          severity: advisory.severity ?? 'medium',
-          severityKnown: advisory.severity !== undefined,
-          ...(m.fixedIn !== undefined ? { fixedIn: m.fixedIn } : {}),
-        });
+      const cmp = comparatorOf(order);
+      for (const original of ranged) {
+        if (seen.has(original.id)) continue;
+        // rpm: only the ranges of the installed package's module stream (or of no stream) count
+        const candidate = pkg.type === 'rpm' ? { ...original, ranges: original.ranges.filter((r) => rpmRangeApplies(r, version)) } : original;
+        for (const m of matchVersion([candidate], version, cmp)) {
+          if (options.onlyFixed && m.fixedIn === undefined) continue;
+          seen.add(original.id);
+          const advisory = store.complete(key, name, original);
+          out.push({
+            pkg,
+            ecosystem,
+            advisory,
+            severity: advisory.severity ?? 'medium',
+            severityKnown: advisory.severity !== undefined,
+            ...(m.fixedIn !== undefined ? { fixedIn: m.fixedIn } : {}),
+          });
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ import { compareApk, isApkVersion } from '../../src/images/version/apk.js';
 import { compareSemver } from '../../src/images/version/semver.js';
 import { comparePep440 } from '../../src/images/version/pep440.js';
 import { compareMaven } from '../../src/images/version/maven.js';
+import { compareRpm, compareRpmAdvisory, parseRpmVersion, rpmvercmp } from '../../src/images/version/rpm.js';
 import { versionOrderOf } from '../../src/images/version/index.js';
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
@@ -112,6 +113,92 @@ test('Debian versions: epochs, tildes, backport suffixes', () => {
   assert.equal(compareDpkg('1.01', '1.1'), 0);
   assert.equal(parseDpkgVersion('a:1.0'), undefined);
   assert.equal(parseDpkgVersion(''), undefined);
+});
+
+const RPM_CHARS = ['0', '1', '2', '9', '10', '007', '.', '.', '_', '+', '~', '^', 'a', 'b', 'Z', 'rc', 'git', '~rc1', '^20240101', '.el9', '.el9_2', '.fc39', '.module+el9.2.0+1+abc', '%', '..'];
+
+function randomRpmPart(r: () => number): string {
+  let s = pick(r, ['0', '1', '2', '9', '10', '01', 'a', '', '~', '^']);
+  const n = Math.floor(r() * 6);
+  for (let i = 0; i < n; i++) s += pick(r, RPM_CHARS);
+  return s === '' ? '1' : s;
+}
+
+function randomRpmVersion(r: () => number): string {
+  const epoch = r() < 0.3 ? `${pick(r, ['0', '1', '2', '10', '01', ''])}:` : '';
+  const release = r() < 0.7 ? `-${randomRpmPart(r)}` : '';
+  return `${epoch}${randomRpmPart(r)}${release}`;
+}
+
+function mutateRpm(r: () => number, v: string): string {
+  const edits = [
+    (s: string) => s + '~',
+    (s: string) => s + '^',
+    (s: string) => s + '^1',
+    (s: string) => s + '.1',
+    (s: string) => s + 'a',
+    (s: string) => s + '.',
+    (s: string) => s.replace(/~/, ''),
+    (s: string) => s.replace(/\^/, '~'),
+    (s: string) => s.replace(/(\d+)$/, (d) => String(Number(d) + 1)),
+    (s: string) => s.replace(/^(\d*:)?/, (e) => (e ? '' : '0:')),
+    (s: string) => s.replace(/\d/, '0$&'),
+    (s: string) => s.replace(/\./, '_'),
+    (s: string) => (s.includes('-') ? s.replace(/-[^-]*$/, '') : `${s}-1`),
+    (s: string) => s,
+  ];
+  return pick(r, edits)(v);
+}
+
+function rpmAvailable(): boolean {
+  try {
+    return execFileSync('rpm', ['--eval', '%{lua:print(rpm.vercmp("1","2"))}'], { encoding: 'utf8' }).trim() === '-1';
+  } catch {
+    return false;
+  }
+}
+
+test('rpm versions: the same order as rpm itself (rpm.vercmp) on thousands of generated pairs', { skip: !rpmAvailable() && 'rpm is not installed (npm run setup installs it)' }, () => {
+  const r = rng(20261124);
+  const pairs: [string, string][] = [];
+  while (pairs.length < 4000) {
+    const a = randomRpmVersion(r);
+    const b = r() < 0.6 ? mutateRpm(r, a) : randomRpmVersion(r);
+    if (b !== '') pairs.push([a, b]);
+  }
+  // One rpm process compares every pair through rpm's own Lua binding.
+  const dir = mkdtempSync(join(tmpdir(), 'km-rpm-'));
+  const file = join(dir, 'pairs');
+  writeFileSync(file, pairs.map(([a, b]) => `${a} ${b}`).join('\n') + '\n');
+  const lua = `%{lua: for l in io.lines("${file}") do local a, b = l:match("^(%S+) (%S+)$"); print(rpm.vercmp(a, b) .. "\\n") end}`;
+  const out = execFileSync('rpm', ['--eval', lua], { encoding: 'utf8', maxBuffer: 1 << 24 }).split('\n').filter((l) => l !== '').map(Number);
+  assert.equal(out.length, pairs.length);
+  const disagreements = pairs.map((p, i) => ({ p, rpm: sign(out[i]), ours: sign(compareRpm(p[0], p[1])) })).filter((d) => d.rpm !== d.ours);
+  assert.deepEqual(disagreements.slice(0, 10), [], `${disagreements.length} of ${pairs.length} pairs ordered differently from rpm`);
+  for (const outcome of [-1, 0, 1]) assert.ok(out.filter((o) => sign(o) === outcome).length > 100, `outcome ${outcome} too rare`);
+  // the hard characters must be exercised
+  assert.ok(pairs.filter(([a, b]) => a.includes('~') || b.includes('~')).length > 500);
+  assert.ok(pairs.filter(([a, b]) => a.includes('^') || b.includes('^')).length > 500);
+  assert.ok(pairs.filter(([a, b]) => a.includes(':') || b.includes(':')).length > 500);
+});
+
+test('rpm versions: tilde, caret, epochs, releases, and records without an epoch', () => {
+  assertAscending(compareRpm, ['1.0~rc1', '1.0', '1.0^git1', '1.0a', '1.0.1', '1:0.1']);
+  assertAscending(compareRpm, ['3.0.7-16.el9_2', '3.0.7-24.el9', '3.0.7-27.el9', '3.0.7-27.el9_4', '3.0.7-28.el9']);
+  assertAscending(rpmvercmp, ['1~~', '1~', '1', '1^', '1^a', '1.0']);
+  assert.equal(compareRpm('1.01', '1.1'), 0);
+  assert.equal(compareRpm('0:1.0-1', '1.0-1'), 0);
+  assert.equal(compareRpm('1.0_1', '1.0.1'), 0);
+  assert.equal(compareRpm('2', '10'), -1);
+  assert.equal(compareRpm('a', '1'), -1);
+  assert.deepEqual(parseRpmVersion('1:3.0.7-27.el9'), { epoch: '1', version: '3.0.7', release: '27.el9' });
+  assert.deepEqual(parseRpmVersion('a:1.0'), { version: 'a:1.0' });
+  // a record without an epoch (Rocky Linux) against an installed version with one
+  assert.equal(compareRpmAdvisory('1:3.0.7-27.el9', '3.0.7-28.el9'), -1);
+  assert.equal(compareRpm('1:3.0.7-27.el9', '3.0.7-28.el9'), 1);
+  // a record with an epoch (AlmaLinux, Red Hat) compares it
+  assert.equal(compareRpmAdvisory('0:3.0.7-29.el9', '1:3.0.7-16.el9_2'), -1);
+  assert.equal(compareRpmAdvisory('1:3.0.7-29.el9', '1:3.0.7-16.el9_2'), 1);
 });
 
 test('Alpine versions: suffixes, letters, revisions, leading zeros', () => {

@@ -12,6 +12,8 @@ export interface ImageContents {
   /** language packages dropped because an OS package owns their files */
   ownedByOs: number;
   notes: string[];
+  /** package databases that could not be read (in full): the packages are then partial */
+  errors?: string[];
 }
 
 function under(path: string, dir: string): boolean {
@@ -35,16 +37,18 @@ export function mergeLayers(layers: readonly LayerAnalysis[]): ImageContents {
   const owned = new Set<string>();
   const osPackages: Package[] = [];
   const langPackages: Package[] = [];
+  const errors: string[] = [];
   for (const [, { facts, layer }] of files) {
     for (const f of facts) {
       if (f.kind === 'os-release') {
         if (os === undefined || f.primary) os = f.os;
       } else if (f.kind === 'alpine-release') alpineVersion = f.version;
       else if (f.kind === 'owned') for (const p of f.paths) owned.add(p);
+      else if (f.kind === 'unread') (f.severity === 'error' ? errors : notes).push(f.reason);
       else {
         for (const p of f.packages) {
           const withLayer = { ...p, layer };
-          if (p.type === 'deb' || p.type === 'apk') osPackages.push(withLayer);
+          if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') osPackages.push(withLayer);
           else langPackages.push(withLayer);
         }
       }
@@ -54,5 +58,5 @@ export function mergeLayers(layers: readonly LayerAnalysis[]): ImageContents {
   if (os === undefined && alpineVersion !== undefined) os = { id: 'alpine', versionId: alpineVersion };
   const kept = langPackages.filter((p) => !owned.has(p.path.replace(/!\/.*$/, '')));
   const packages = [...osPackages, ...kept].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
-  return { ...(os ? { os } : {}), packages, ownedByOs: langPackages.length - kept.length, notes };
+  return { ...(os ? { os } : {}), packages, ownedByOs: langPackages.length - kept.length, notes, ...(errors.length > 0 ? { errors } : {}) };
 }

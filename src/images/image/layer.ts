@@ -21,13 +21,16 @@ import {
   parseNpmManifest,
   parsePythonMetadata,
 } from '../packages/lang.js';
+import { readRpmdbSqlite, RpmdbError } from '../packages/rpm.js';
 import type { OsRelease, Package } from '../packages/types.js';
 
 export type FileFact =
   | { kind: 'os-release'; os: OsRelease; primary: boolean }
   | { kind: 'alpine-release'; version: string }
   | { kind: 'packages'; packages: Package[] }
-  | { kind: 'owned'; paths: string[] };
+  | { kind: 'owned'; paths: string[] }
+  /** a package database that could not be read (in full): an error, or a warning for a format not supported */
+  | { kind: 'unread'; reason: string; severity: 'error' | 'warning' };
 
 export interface LayerAnalysis {
   digest: string;
@@ -137,6 +140,15 @@ function goBinarySink(path: string, onPackages: (p: Package[]) => void): EntrySi
 const DPKG_STATUS_D = /^\/var\/lib\/dpkg\/status\.d\/[^/]+$/;
 const DPKG_LIST = /^\/var\/lib\/dpkg\/info\/[^/]+\.list$/;
 const SMALL = 4 * 1024 * 1024;
+/** rpm's SQLite database: /var/lib/rpm (RHEL 9 and rebuilds, Amazon Linux 2023), /usr/lib/sysimage/rpm (Fedora ≥ 36, openSUSE) */
+export const RPMDB_SQLITE = new Set(['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite']);
+/** rpm's older database formats, which this reader does not read: BerkeleyDB (RHEL ≤ 8, CentOS 7, Amazon Linux 2) and SUSE's ndb */
+const RPMDB_OTHER = new Map([
+  ['/var/lib/rpm/Packages', 'BerkeleyDB (RHEL 8 and older, CentOS 7, Amazon Linux 2)'],
+  ['/var/lib/rpm/Packages.db', 'ndb (SUSE)'],
+  ['/usr/lib/sysimage/rpm/Packages.db', 'ndb (SUSE)'],
+  ['/usr/lib/sysimage/rpm/Packages', 'BerkeleyDB'],
+]);
 
 /** The sink for an entry a package analyser wants, or undefined to skip its bytes. */
 function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: FileFact) => void, note: (s: string) => void, limits: LayerLimits): EntrySink | undefined {
@@ -160,6 +172,29 @@ function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: F
       add(p, { kind: 'packages', packages: db.packages });
       add(p, { kind: 'owned', paths: db.owned });
     });
+  }
+  if (RPMDB_SQLITE.has(p)) {
+    return collect(limits.maxFileBytes, (b) => {
+      try {
+        const db = readRpmdbSqlite(b, p);
+        add(p, { kind: 'packages', packages: db.packages });
+        add(p, { kind: 'owned', paths: db.owned });
+        for (const e of db.errors) add(p, { kind: 'unread', reason: e, severity: 'error' });
+      } catch (e) {
+        if (!(e instanceof RpmdbError)) throw e;
+        add(p, { kind: 'unread', reason: e.message, severity: 'error' });
+      }
+    }, () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
+  }
+  if (RPMDB_SQLITE.has(p.replace(/-wal$/, '')) && p.endsWith('-wal') && entry.size > 0) {
+    // rpm closes its database cleanly (the log checkpointed and emptied); a non-empty log means an interrupted transaction
+    note(`${p}: ${entry.size} bytes of SQLite write-ahead log not checkpointed into the rpm database; packages of an interrupted transaction may be missing`);
+    return undefined;
+  }
+  const other = RPMDB_OTHER.get(p);
+  if (other !== undefined) {
+    add(p, { kind: 'unread', reason: `${p}: rpm database in ${other} format, which kubemoat does not read; the image's rpm packages are not listed or checked`, severity: 'warning' });
+    return undefined;
   }
   if (isNpmManifest(p)) {
     return text(SMALL, (s) => {

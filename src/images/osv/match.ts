@@ -66,3 +66,27 @@ export function matchVersion<A extends Ranged>(advisories: readonly A[], version
   }
   return out;
 }
+
+// rpm module streams (RHEL 8+ AppStream: nodejs:18, nodejs:20, … built side by side, their
+// releases marked `.module+el9.3.0+…`). A record fixing one stream names versions of that stream
+// only: its fix for nodejs 22 says nothing about an installed nodejs 16. So a range applies to an
+// rpm only when its versions are modular exactly when the installed one is and, for modular
+// packages, of the same major upstream version (the stream, as far as a version tells it).
+const MODULAR = /\.module[+_]/;
+
+function rpmStream(version: string): { modular: boolean; major: string } {
+  const noEpoch = version.replace(/^\d*:/, '');
+  return { modular: MODULAR.test(noEpoch), major: /^\d+/.exec(noEpoch)?.[0] ?? noEpoch };
+}
+
+export function rpmRangeApplies(range: VersionRange, installed: string): boolean {
+  const mine = rpmStream(installed);
+  for (const e of range.events) {
+    const v = eventVersion(e);
+    if ('introduced' in e && v === '0') continue;
+    const theirs = rpmStream(v);
+    if (theirs.modular !== mine.modular) return false;
+    if (mine.modular && theirs.major !== mine.major) return false;
+  }
+  return true;
+}

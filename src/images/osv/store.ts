@@ -176,6 +176,18 @@ export class Store {
     return this.lookupRanges(ecosystem, name).map((r) => this.complete(ecosystem, name, r));
   }
 
+  private ecosystemNames: string[] | undefined;
+
+  /** The full ecosystem names (`Red Hat:enterprise_linux:9::baseos`, …) that begin with a prefix, from the index. */
+  ecosystemsStartingWith(prefix: string): string[] {
+    if (this.ecosystemNames === undefined) {
+      const names = new Set<string>();
+      for (const key of Object.keys(this.index)) names.add(key.slice(0, key.indexOf('\u0000')));
+      this.ecosystemNames = [...names].sort();
+    }
+    return this.ecosystemNames.filter((e) => e.startsWith(prefix));
+  }
+
   /** Does the store hold any records of this ecosystem (`Debian:12` → Debian)? */
   hasEcosystem(prefix: string): boolean {
     return Object.keys(this.meta.ecosystems).includes(prefix.split(':')[0]);

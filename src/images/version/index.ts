@@ -4,15 +4,18 @@ import { compareApk } from './apk.js';
 import { compareDpkg } from './dpkg.js';
 import { compareMaven } from './maven.js';
 import { comparePep440 } from './pep440.js';
+import { compareRpmAdvisory } from './rpm.js';
 import { compareSemver } from './semver.js';
 
-export type VersionOrder = 'dpkg' | 'apk' | 'semver' | 'pep440' | 'maven';
+export type VersionOrder = 'dpkg' | 'apk' | 'rpm' | 'semver' | 'pep440' | 'maven';
 
 export type Compare = (a: string, b: string) => number;
 
 const COMPARE: Record<VersionOrder, Compare> = {
   dpkg: compareDpkg,
   apk: compareApk,
+  // rpm's order, reading a record's missing epoch as "any" (see compareRpmAdvisory)
+  rpm: compareRpmAdvisory,
   semver: compareSemver,
   pep440: comparePep440,
   maven: compareMaven,
@@ -29,6 +32,11 @@ export function versionOrderOf(ecosystem: string): VersionOrder | undefined {
     case 'Wolfi':
     case 'Chainguard':
       return 'apk';
+    case 'Red Hat':
+    case 'AlmaLinux':
+    case 'Rocky Linux':
+    case 'Mageia':
+      return 'rpm';
     case 'npm':
     case 'Go':
     case 'crates.io':

@@ -1,0 +1,216 @@
+// rpm's package database in its SQLite form (`rpmdb.sqlite`: RHEL/Rocky/AlmaLinux 9, Fedora ≥ 33,
+// Amazon Linux 2023, openSUSE with the sqlite backend). Its `Packages` table holds one rpm header
+// per installed package (hnum, blob). A header blob is: the number of index entries and the size
+// of the data store (two big-endian 32-bit integers), the index entries (tag, type, offset, count:
+// four big-endian 32-bit integers each), then the data store the offsets point into. The tags read
+// here are the package's name, epoch, version, release, arch, source rpm, licence and module label,
+// and its file list (base names, directory names and, per file, the index of its directory), so
+// that language packages an rpm installed are not counted twice.
+
+import { SqliteError, SqliteFile } from './sqlite.js';
+import type { Package } from './types.js';
+
+export class RpmdbError extends Error {}
+
+const TAG_NAME = 1000;
+const TAG_VERSION = 1001;
+const TAG_RELEASE = 1002;
+const TAG_EPOCH = 1003;
+const TAG_LICENSE = 1014;
+const TAG_ARCH = 1022;
+const TAG_SOURCERPM = 1044;
+const TAG_DIRINDEXES = 1116;
+const TAG_BASENAMES = 1117;
+const TAG_DIRNAMES = 1118;
+const TAG_MODULARITYLABEL = 5096;
+
+const TYPE_INT32 = 4;
+const TYPE_STRING = 6;
+const TYPE_STRING_ARRAY = 8;
+const TYPE_I18NSTRING = 9;
+
+/** rpm's own limits on a header (header.c): at most 0xffff entries and a 256 MiB data store. */
+const MAX_ENTRIES = 0xffff;
+const MAX_DATA = 256 * 1024 * 1024;
+
+interface Entry {
+  type: number;
+  offset: number;
+  count: number;
+}
+
+/** One rpm header blob, with bounds-checked access to its tags. */
+export class RpmHeader {
+  private readonly entries = new Map<number, Entry>();
+  private readonly store: Buffer;
+
+  constructor(blob: Buffer) {
+    if (blob.length < 8) throw new RpmdbError(`header of ${blob.length} bytes is too short`);
+    const il = blob.readUInt32BE(0);
+    const dl = blob.readUInt32BE(4);
+    if (il === 0 || il > MAX_ENTRIES) throw new RpmdbError(`header claims ${il} index entries`);
+    if (dl > MAX_DATA) throw new RpmdbError(`header claims ${dl} bytes of data`);
+    const ds = 8 + il * 16;
+    if (ds + dl > blob.length) throw new RpmdbError(`header claims ${il} entries and ${dl} bytes of data, but the blob has ${blob.length} bytes`);
+    this.store = blob.subarray(ds, ds + dl);
+    for (let i = 0; i < il; i++) {
+      const at = 8 + i * 16;
+      const tag = blob.readInt32BE(at);
+      const type = blob.readUInt32BE(at + 4);
+      const offset = blob.readInt32BE(at + 8);
+      const count = blob.readUInt32BE(at + 12);
+      // region tags (61–63) point at a trailer; they say nothing this reader needs
+      if (tag < 1000) continue;
+      if (offset < 0 || offset >= dl) throw new RpmdbError(`tag ${tag}: data offset ${offset} is outside the ${dl}-byte data store`);
+      if (count > dl) throw new RpmdbError(`tag ${tag}: count ${count} exceeds the data store`);
+      this.entries.set(tag, { type, offset, count });
+    }
+  }
+
+  private stringsAt(tag: number, e: Entry, n: number): string[] {
+    const out: string[] = [];
+    let off = e.offset;
+    for (let i = 0; i < n; i++) {
+      const end = this.store.indexOf(0, off);
+      if (end < 0) throw new RpmdbError(`tag ${tag}: string ${i} is not terminated inside the data store`);
+      out.push(this.store.toString('utf8', off, end));
+      off = end + 1;
+    }
+    return out;
+  }
+
+  string(tag: number): string | undefined {
+    const e = this.entries.get(tag);
+    if (e === undefined) return undefined;
+    if (e.type !== TYPE_STRING && e.type !== TYPE_I18NSTRING && e.type !== TYPE_STRING_ARRAY) throw new RpmdbError(`tag ${tag}: type ${e.type} is not a string`);
+    return this.stringsAt(tag, e, 1)[0];
+  }
+
+  strings(tag: number): string[] {
+    const e = this.entries.get(tag);
+    if (e === undefined) return [];
+    if (e.type !== TYPE_STRING_ARRAY) throw new RpmdbError(`tag ${tag}: type ${e.type} is not a string array`);
+    return this.stringsAt(tag, e, e.count);
+  }
+
+  int32s(tag: number): number[] {
+    const e = this.entries.get(tag);
+    if (e === undefined) return [];
+    if (e.type !== TYPE_INT32) throw new RpmdbError(`tag ${tag}: type ${e.type} is not a 32-bit integer`);
+    if (e.offset + 4 * e.count > this.store.length) throw new RpmdbError(`tag ${tag}: ${e.count} integers run past the data store`);
+    const out: number[] = [];
+    for (let i = 0; i < e.count; i++) out.push(this.store.readInt32BE(e.offset + 4 * i));
+    return out;
+  }
+}
+
+export interface RpmPackage {
+  name: string;
+  epoch?: number;
+  version: string;
+  release: string;
+  arch?: string;
+  sourceRpm?: string;
+  license?: string;
+  modularityLabel?: string;
+  files: string[];
+}
+
+/** The package a header describes; undefined for rpm's imported signing keys (`gpg-pubkey`), which are not software. */
+export function packageOfHeader(h: RpmHeader): RpmPackage | undefined {
+  const name = h.string(TAG_NAME);
+  const version = h.string(TAG_VERSION);
+  const release = h.string(TAG_RELEASE);
+  if (!name || version === undefined || release === undefined) throw new RpmdbError('header without a name, version or release');
+  if (name === 'gpg-pubkey') return undefined;
+  const epochs = h.int32s(TAG_EPOCH);
+  const basenames = h.strings(TAG_BASENAMES);
+  const dirnames = h.strings(TAG_DIRNAMES);
+  const dirindexes = h.int32s(TAG_DIRINDEXES);
+  if (dirindexes.length !== basenames.length) throw new RpmdbError(`${name}: ${basenames.length} file names but ${dirindexes.length} directory indexes`);
+  const files = basenames.map((b, i) => {
+    const d = dirnames[dirindexes[i]];
+    if (d === undefined) throw new RpmdbError(`${name}: file ${b} names directory ${dirindexes[i]} of ${dirnames.length}`);
+    return d + b;
+  });
+  const pkg: RpmPackage = { name, version, release, files };
+  if (epochs.length > 0) pkg.epoch = epochs[0];
+  const arch = h.string(TAG_ARCH);
+  if (arch) pkg.arch = arch;
+  const source = h.string(TAG_SOURCERPM);
+  if (source && source !== '(none)') pkg.sourceRpm = source;
+  const license = h.string(TAG_LICENSE);
+  if (license) pkg.license = license;
+  const label = h.string(TAG_MODULARITYLABEL);
+  if (label) pkg.modularityLabel = label;
+  return pkg;
+}
+
+/** `openssl-3.0.7-27.el9.src.rpm` → name, version and release. */
+export function parseSourceRpm(file: string): { name: string; version: string; release: string } | undefined {
+  const m = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(file);
+  return m ? { name: m[1], version: m[2], release: m[3] } : undefined;
+}
+
+/** `[epoch:]version-release`, as `rpm -q --qf '%{EVR}'` writes it. */
+export function evr(epoch: number | undefined, version: string, release: string): string {
+  return `${epoch !== undefined ? `${epoch}:` : ''}${version}-${release}`;
+}
+
+export function toPackage(p: RpmPackage, path: string): Package {
+  const pkg: Package = { type: 'rpm', name: p.name, version: evr(p.epoch, p.version, p.release), path };
+  if (p.arch) pkg.arch = p.arch;
+  if (p.license) pkg.license = p.license;
+  const src = p.sourceRpm !== undefined ? parseSourceRpm(p.sourceRpm) : undefined;
+  if (src) pkg.source = { name: src.name, version: evr(p.epoch, src.version, src.release) };
+  if (p.modularityLabel) pkg.modularity = p.modularityLabel;
+  return pkg;
+}
+
+export interface RpmDb {
+  packages: Package[];
+  /** every file the packages own */
+  owned: string[];
+  /** what could not be read (a bad header, a broken page): the packages are then partial */
+  errors: string[];
+}
+
+/**
+ * Read an `rpmdb.sqlite` file: every installed package, and the files they own. A file that is
+ * not an rpm database throws; a bad header or a broken page part-way keeps what was read before it
+ * and says what was lost.
+ */
+export function readRpmdbSqlite(data: Buffer, path: string): RpmDb {
+  let db: SqliteFile;
+  let root: number | undefined;
+  try {
+    db = new SqliteFile(data);
+    root = db.tableRoot('Packages');
+  } catch (e) {
+    if (e instanceof SqliteError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
+    throw e;
+  }
+  if (root === undefined) throw new RpmdbError(`${path}: no Packages table, so not an rpm database; the image's rpm packages were not read`);
+  const packages: Package[] = [];
+  const owned: string[] = [];
+  const errors: string[] = [];
+  try {
+    for (const row of db.rows(root)) {
+      const blob = row.values[1];
+      try {
+        if (!(blob instanceof Uint8Array)) throw new RpmdbError('the header is not a blob');
+        const p = packageOfHeader(new RpmHeader(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)));
+        if (p === undefined) continue;
+        packages.push(toPackage(p, path));
+        for (const f of p.files) owned.push(f);
+      } catch (e) {
+        if (!(e instanceof RpmdbError)) throw e;
+        if (errors.length < 20) errors.push(`${path}: package ${row.rowid}: ${e.message}; that package was skipped`);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof SqliteError)) throw e;
+    errors.push(`${path}: ${e.message}; only the ${packages.length} packages read before it are listed`);
+  }
+  return { packages, owned, errors };
+}
