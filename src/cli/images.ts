@@ -237,7 +237,7 @@ function signaturePolicies(config: KubemoatConfig, flagKeys: readonly string[]):
 /** The images of the live cluster, with the pull secrets their pods name read for credentials. */
 async function clusterTargets(flags: ScanFlags, coverage: CoverageGap[]): Promise<{ inventory: Inventory; targets: ImageTarget[]; conn: ClusterConnection; context: string }> {
   const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
-  const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set(WORKLOAD_KINDS) });
+  const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set([...WORKLOAD_KINDS, 'ServiceAccount']) });
   coverage.push(...load.coverage);
   return { inventory: load.inventory, targets: targetsFromInventory(load.inventory), conn, context: conn.context };
 }

@@ -86,6 +86,22 @@ export function tagMovedFinding(image: string, before: { digest: string; at: str
   };
 }
 
+/** Pods run another build than the tag names now (KM-IM-005, message `running`). */
+export function runningOtherFinding(tag: string, tagDigest: string, running: string, runningDigest: string, uses: readonly WorkloadUse[]): Finding {
+  return {
+    ruleId: TAG_MOVED.id,
+    severity: TAG_MOVED.severity,
+    title: TAG_MOVED.title,
+    message: fill(TAG_MOVED, 'running', { image: tag, now: tagDigest, running: runningDigest }),
+    resource: imageResource(tag),
+    evidence: [`pods run ${running}`, describeUses(uses)].filter(Boolean).join('; '),
+    remediation: TAG_MOVED.remediation,
+    references: TAG_MOVED.references,
+    frameworks: TAG_MOVED.frameworks,
+    fingerprint: fingerprint(TAG_MOVED.id, tag, runningDigest),
+  };
+}
+
 export function unreadableFinding(image: string, reason: string, uses: readonly WorkloadUse[]): Finding {
   return {
     ruleId: IMAGE_UNREADABLE.id,

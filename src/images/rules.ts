@@ -31,17 +31,20 @@ export const VULNERABLE_PACKAGE: RuleMeta = {
 
 export const TAG_MOVED: RuleMeta = {
   id: 'KM-IM-005',
-  title: 'Image changed behind the same tag since the last scan',
+  title: 'Image changed behind the same tag',
   severity: 'medium',
   door: 'image',
   description:
-    'The tag now points at a different manifest digest than at the previous scan. Either someone pushed a new build under an existing tag (so nodes pulling at ' +
-    'different times run different code), or the registry was tampered with. Either way what runs is not what was reviewed.',
+    'The tag now points at a different manifest digest than at the previous scan, or (live cluster) pods run a different build than the tag names now, as ' +
+    'the kubelet reports the digest each container pulled. Either someone pushed a new build under an existing tag (so nodes pulling at ' +
+    'different times run different code), or the registry was tampered with. Either way what runs is not what was reviewed. ' +
+    'The build the pods run is scanned as well, under its digest.',
   remediation: 'Find who pushed the new digest and why; pin workloads to the reviewed digest (`image: repo:tag@sha256:…`) and make release tags immutable in the registry.',
   references: ['https://kubernetes.io/docs/concepts/containers/images/#image-names'],
   frameworks: { nsa: [NSA_SECURE_IMAGES], mitre: [MITRE_IMPLANT_INTERNAL_IMAGE] },
   messages: {
     moved: '{{image}} now resolves to {{now}}; at the scan of {{when}} it was {{before}}',
+    running: '{{image}} resolves to {{now}} in the registry, but pods run another build of it, {{running}}',
   },
 };
 
@@ -95,11 +98,17 @@ advisories:
       `image: registry.example.com/shop/api:1.4
 lastScan: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", at: "2026-11-01T00:00:00Z"}
 now: {digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}`,
+      `image: registry.example.com/shop/api:1.4
+now: {digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}
+running: {ref: "registry.example.com/shop/api@sha256:9999999999999999999999999999999999999999999999999999999999999999", digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}`,
     ],
     pass: [
       `image: registry.example.com/shop/api:1.4
 lastScan: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", at: "2026-11-01T00:00:00Z"}
 now: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}`,
+      `image: registry.example.com/shop/api:1.4
+now: {digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}
+running: {ref: "registry.example.com/shop/api@sha256:9999999999999999999999999999999999999999999999999999999999999999", digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}`,
     ],
   },
   [IMAGE_UNREADABLE.id]: {

@@ -11,7 +11,7 @@ import { mapBounded, scanResolvedImage, type ScannedImage } from './scan.js';
 import type { ImageTarget } from './targets.js';
 import { findVulnerabilities, type Vulnerability } from './vulns.js';
 import type { SeenDigest, SeenState } from './state.js';
-import { tagMovedFinding, unreadableFinding, vulnerabilityFinding } from './findings.js';
+import { runningOtherFinding, tagMovedFinding, unreadableFinding, vulnerabilityFinding } from './findings.js';
 import { collectSignatures, judgeSignatures, policiesFor, referenceNames, type SignaturePolicy, type SignatureVerdict } from './cosign.js';
 import { unsignedFinding } from './signature-rule.js';
 import { parseImageRef } from '../rules/image-ref.js';
@@ -69,7 +69,7 @@ export async function resolveImage(ref: string, platform: Platform, registry: Re
 }
 
 export async function scanTargets(targets: readonly ImageTarget[], options: RunOptions): Promise<ImageResult[]> {
-  return mapBounded(targets, options.concurrency, async (target): Promise<ImageResult> => {
+  const scanOne = async (target: ImageTarget): Promise<ImageResult> => {
     try {
       const registry = options.credentialsFor ? { ...options.registry, credentials: options.credentialsFor(target) } : options.registry;
       const image = await resolveImage(target.ref, options.platform, registry);
@@ -80,7 +80,20 @@ export async function scanTargets(targets: readonly ImageTarget[], options: RunO
     } catch (e) {
       return { target, error: (e as Error).message, vulnerabilities: [], uncovered: [] };
     }
-  });
+  };
+  const results = await mapBounded(targets, options.concurrency, scanOne);
+  // What the pods run may not be what the tag names now: scan those digests too (their layers are
+  // mostly cached), and keep each one that turns out to be another image than the tag's.
+  const running: ImageTarget[] = results.flatMap((r) =>
+    r.scanned === undefined ? [] : (r.target.running ?? []).map((d) => ({ ref: d.ref, uses: d.uses, pullSecrets: r.target.pullSecrets, runningFor: r.target.ref })),
+  );
+  return withoutRunningSameAsTag([...results, ...(await mapBounded(running, options.concurrency, scanOne))]);
+}
+
+/** Drop the running digests that resolve to the very image their tag names (an index digest, say): nothing differs. */
+export function withoutRunningSameAsTag(results: readonly ImageResult[]): ImageResult[] {
+  const tagDigest = new Map(results.filter((r) => r.target.runningFor === undefined).map((r) => [r.target.ref, r.scanned?.image.manifestDigest]));
+  return results.filter((r) => r.target.runningFor === undefined || r.scanned === undefined || r.scanned.image.manifestDigest !== tagDigest.get(r.target.runningFor));
 }
 
 /** A reference that names a tag (not a digest) and so can move. */
@@ -122,6 +135,11 @@ export function judge(results: readonly ImageResult[], previous: SeenState, now 
       coverage.push({ target: ref, reason: `rpm packages found on ${os.id} ${os.versionId}, which has no OSV ecosystem kubemoat matches precisely (AlmaLinux, Rocky Linux, Red Hat Enterprise Linux, Mageia): listed, not checked`, severity: 'warning' });
     }
     const identity = scanned.image.manifestDigest ?? scanned.image.configDigest;
+    const tag = r.target.runningFor;
+    if (tag !== undefined) {
+      const tagResult = results.find((x) => x.target.ref === tag && x.target.runningFor === undefined);
+      findings.push(runningOtherFinding(tag, tagResult?.scanned?.image.manifestDigest ?? 'unknown', ref, identity, r.target.uses));
+    }
     for (const v of r.vulnerabilities) findings.push(vulnerabilityFinding(ref, identity, v, r.target.uses));
     const sig = r.signatures;
     if (sig?.kind === 'error') coverage.push({ target: ref, reason: `${sig.reason}; whether it is signed is unknown`, severity: 'error' });

@@ -6,6 +6,12 @@ import { componentsOf, type ComponentNode } from './components.js';
 /** Objects a manifest leaves without a namespace are installed into one chosen at deploy time; they share it. */
 export const UNSET_NAMESPACE = '';
 
+/** A pod of a live workload that runs now, with what its containers run (`imageID` as the kubelet reports it). */
+export interface RunningPod {
+  name: string;
+  images: readonly { container: string; imageID: string }[];
+}
+
 const CONTROL_PLANE = new Set(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd']);
 
 export class Inventory {
@@ -44,7 +50,7 @@ export class Inventory {
     }
   }
 
-  private readonly runningPods = new Map<KubeObject, readonly string[]>();
+  private readonly runningPods = new Map<KubeObject, readonly RunningPod[]>();
 
   /**
    * A component process found on a node (kubemoat node): its synthetic object is listed with the
@@ -87,15 +93,15 @@ export class Inventory {
   }
 
   /**
-   * Names of the pods running now for a live workload (its own pod, or the pods of a controller,
-   * folded into it); undefined where that is not known (manifests).
+   * The pods running now for a live workload (its own pod, or the pods of a controller, folded
+   * into it); undefined where that is not known (manifests).
    */
-  runningPodsOf(object: KubeObject): readonly string[] | undefined {
+  runningPodsOf(object: KubeObject): readonly RunningPod[] | undefined {
     return this.runningPods.get(object);
   }
 
-  setRunningPods(object: KubeObject, names: readonly string[]): void {
-    this.runningPods.set(object, names);
+  setRunningPods(object: KubeObject, pods: readonly RunningPod[]): void {
+    this.runningPods.set(object, pods);
   }
 
   namespaceObject(name: string): KubeObject | undefined {

@@ -12,7 +12,7 @@ export function runningNow(inventory: Inventory, object: KubeObject): string | u
   if (pods === undefined) return undefined;
   if (pods.length === 0) return 'no pod of it is running now';
   const more = pods.length > NAMES_SHOWN ? ` and ${pods.length - NAMES_SHOWN} more` : '';
-  return `running now: ${pods.length} pod${pods.length === 1 ? '' : 's'} (${pods.slice(0, NAMES_SHOWN).join(', ')}${more})`;
+  return `running now: ${pods.length} pod${pods.length === 1 ? '' : 's'} (${pods.slice(0, NAMES_SHOWN).map((p) => p.name).join(', ')}${more})`;
 }
 
 /** Evidence parts joined, leaving out the missing ones. */

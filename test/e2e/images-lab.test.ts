@@ -35,7 +35,13 @@ before(async () => {
   await kubectlOk(env, ['create', 'namespace', NS]);
   await kubectlOk(env, ['-n', NS, 'create', 'secret', 'docker-registry', 'regcred', `--docker-server=${registry.host}`, `--docker-username=${registry.user}`, `--docker-password=${registry.password}`]);
   // replicas 0: the workloads exist for kubemoat to read, without pods pulling anything
-  const manifests = `apiVersion: apps/v1
+  // the CronJob's pods get the pull secret from their service account, as admission would give it them
+  const manifests = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: batch-runner, namespace: ${NS}}
+imagePullSecrets: [{name: regcred}]
+---
+apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: ${NS}}
 spec:
@@ -58,7 +64,7 @@ spec:
       template:
         spec:
           restartPolicy: Never
-          imagePullSecrets: [{name: regcred}]
+          serviceAccountName: batch-runner
           containers:
             - {name: batch, image: "${registry.host}/shop/batch:1"}
             - {name: helper, image: "${registry.host}/shop/web:1"}
@@ -77,9 +83,11 @@ test('every image the cluster runs, scanned once, with credentials from the imag
   const args = [CLI, 'images', '--kubeconfig', env.adminKubeconfig, '-n', NS, '--db', join(work, 'db'), '--docker-config', join(work, 'empty-docker-config.json'), '--no-save-state'];
   const r = await inNetns(env, process.execPath, [...args, '--format', 'json', '--fail-on', 'never'], { env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') } });
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { target: { source: string; images: string[] }; findings: { ruleId: string; message: string; evidence?: string; resource?: { kind: string; name: string } }[]; coverage: { reason: string }[] };
+  const report = JSON.parse(r.stdout) as { target: { source: string; images: string[] }; findings: { ruleId: string; message: string; evidence?: string; resource?: { kind: string; name: string } }[]; coverage: { target: string; reason: string }[] };
   assert.equal(report.target.source, 'cluster');
   assert.deepEqual(report.target.images, [`${registry.host}/shop/batch:1`, `${registry.host}/shop/web:1`]);
+  const unreadable = report.coverage.filter((c) => c.target.includes('shop/batch') || c.reason.includes('401'));
+  assert.deepEqual(unreadable, [], 'shop/batch is read with the pull secret of the service account its pods run as');
   const vulns = report.findings.filter((f) => f.ruleId === 'KM-IM-004');
   assert.equal(vulns.length, 1, 'one vulnerable image, reported once although two workloads run it');
   assert.match(vulns[0].message, /lodash 4\.17\.20 .* GHSA-35jh-r3h4-6jhm/);

@@ -124,6 +124,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });
+    // a command that exits before reading its input closes the pipe: EPIPE then is not an error
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -16,7 +16,13 @@ const template = { spec: { containers: [{ name: 'c', image: 'busybox', securityC
 const deployment = live({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: 'uid-web' }, spec: { template } });
 const replicaSet = live({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'shop', uid: 'uid-web-1', ownerReferences: [owner('Deployment', 'web')] }, spec: { template } });
 const pod = (name: string, phase: string, ownerRefs: JsonObject[] = [owner('ReplicaSet', 'web-1')]): KubeObject =>
-  live({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', uid: `uid-${name}`, ownerReferences: ownerRefs }, spec: template.spec, status: { phase } });
+  live({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', uid: `uid-${name}`, ownerReferences: ownerRefs },
+    spec: template.spec,
+    status: { phase, containerStatuses: [{ name: 'c', image: 'busybox', imageID: `docker.io/library/busybox@sha256:${name.length.toString(16).padStart(64, '0')}` }] },
+  });
 const idle = live({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'shop', uid: 'uid-agent' }, spec: { template } });
 
 test('running pods are counted on the top listed controller; pending ones are not', () => {
@@ -25,7 +31,8 @@ test('running pods are counted on the top listed controller; pending ones are no
   // what collectCluster keeps: the controllers and the standalone pod
   for (const o of [deployment, idle, objects[6]]) inventory.add(o);
   recordRunningPods(inventory, objects);
-  assert.deepEqual(inventory.runningPodsOf(deployment), ['web-1-a', 'web-1-b']);
+  assert.deepEqual(inventory.runningPodsOf(deployment)?.map((p) => p.name), ['web-1-a', 'web-1-b']);
+  assert.deepEqual(inventory.runningPodsOf(deployment)?.[0].images, [{ container: 'c', imageID: `docker.io/library/busybox@sha256:${'7'.padStart(64, '0')}` }]);
   assert.equal(runningNow(inventory, deployment), 'running now: 2 pods (web-1-a, web-1-b)');
   assert.equal(runningNow(inventory, idle), 'no pod of it is running now');
   assert.equal(runningNow(inventory, objects[6]), 'running now: 1 pod (lonely)');

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { IMAGE_RULE_EXAMPLES, IMAGE_SCAN_RULES, imageScanRulesForReports } from '../../src/images/rules.js';
 import { Store, StoreBuilder } from '../../src/images/osv/store.js';
 import { findVulnerabilities } from '../../src/images/vulns.js';
-import { judge, type ImageResult } from '../../src/images/run.js';
+import { judge, withoutRunningSameAsTag, type ImageResult } from '../../src/images/run.js';
 import { analyseLayer } from '../../src/images/image/layer.js';
 import type { Package } from '../../src/images/packages/types.js';
 import type { ScannedImage } from '../../src/images/scan.js';
@@ -27,6 +27,8 @@ interface Example {
   advisories?: { id: string; ecosystem: string; package: string; introduced: string; fixed: string }[];
   lastScan?: { digest: string; at: string };
   now?: { digest: string };
+  /** what the pods run: the digest reference the kubelet reports, and the manifest it resolves to */
+  running?: { ref: string; digest: string };
   layer?: { digest: string; content: string };
   digest?: string;
   policy?: { images: string[]; keys: string[] };
@@ -81,7 +83,9 @@ async function findingsOf(ruleId: string, e: Example): Promise<string[]> {
   }
   if (ruleId === 'KM-IM-005') {
     const result: ImageResult = { target, scanned: scanned(e.image, e.now!.digest), vulnerabilities: [], uncovered: [] };
-    return judge([result], { [e.image]: e.lastScan! }).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+    const results = [result];
+    if (e.running) results.push({ target: { ref: e.running.ref, uses: [], pullSecrets: [], runningFor: e.image }, scanned: scanned(e.running.ref, e.running.digest), vulnerabilities: [], uncovered: [] });
+    return judge(withoutRunningSameAsTag(results), e.lastScan ? { [e.image]: e.lastScan } : {}).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
   }
   const blob = tarOf([{ path: 'file', content: e.layer!.content }]);
   const digest = e.layer!.digest.startsWith('sha256:of-') ? sha256(blob) : e.layer!.digest;

@@ -4,7 +4,7 @@
 
 import type { CoverageGap } from '../../core/finding.js';
 import { asArray, asObject, asString, isObject, type JsonObject } from '../../core/json.js';
-import { Inventory } from '../../inventory/inventory.js';
+import { Inventory, type RunningPod } from '../../inventory/inventory.js';
 import { toKubeObject, type KubeObject } from '../../inventory/objects.js';
 import type { ClusterConnection } from './connection.js';
 import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type ResourceType } from './resources.js';
@@ -184,7 +184,7 @@ export function recordRunningPods(inventory: Inventory, objects: readonly KubeOb
     if (uid) byUid.set(uid, o);
   }
   // workloads kept in the inventory (folded ones have no pod spec there)
-  const running = new Map<KubeObject, string[]>();
+  const running = new Map<KubeObject, RunningPod[]>();
   for (const o of objects) {
     if (inventory.podSpecOf(o) !== undefined) running.set(o, []);
   }
@@ -192,7 +192,18 @@ export function recordRunningPods(inventory: Inventory, objects: readonly KubeOb
     if (pod.kind !== 'Pod' || asString(asObject(pod.raw.status)?.phase) !== 'Running') continue;
     let top = pod;
     for (let owner = listedOwner(top, byUid), hops = 0; owner && hops < 4; owner = listedOwner(top, byUid), hops++) top = owner;
-    running.get(top)?.push(pod.name);
+    running.get(top)?.push({ name: pod.name, images: imagesOf(pod) });
   }
-  for (const [o, names] of running) inventory.setRunningPods(o, names.sort());
+  for (const [o, pods] of running) inventory.setRunningPods(o, pods.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+}
+
+/** What each container of a pod runs, as the kubelet reports it (`imageID`: the digest it pulled). */
+function imagesOf(pod: KubeObject): RunningPod['images'] {
+  const status = asObject(pod.raw.status);
+  const statuses = [...asArray(status?.initContainerStatuses), ...asArray(status?.containerStatuses)];
+  return statuses.flatMap((s) => {
+    const container = asString(asObject(s)?.name);
+    const imageID = asString(asObject(s)?.imageID);
+    return container && imageID ? [{ container, imageID }] : [];
+  });
 }
