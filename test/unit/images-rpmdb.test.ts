@@ -1,0 +1,321 @@
+// The rpm database reader: SQLite files written by sqlite3 itself (every page size, overflow
+// chains, interior pages, deleted rows, every serial type), rpm headers built by hand (good and
+// hostile), and broken files: truncated, not SQLite, a b-tree cycle, a runaway overflow chain,
+// random corruption. Every failure must be an error naming what is wrong, never a crash or a hang.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { decodeRecord, SqliteError, SqliteFile } from '../../src/images/packages/sqlite.js';
+import { packageOfHeader, parseSourceRpm, readRpmdbSqlite, RpmdbError, RpmHeader } from '../../src/images/packages/rpm.js';
+import { analyseLayer } from '../../src/images/image/layer.js';
+import { mergeLayers } from '../../src/images/image/contents.js';
+import { purl } from '../../src/images/packages/types.js';
+import { gzip, sha256, tarOf } from '../helpers/image-fixtures.js';
+
+const work = mkdtempSync(join(tmpdir(), 'km-rpmdb-'));
+
+function haveSqlite3(): boolean {
+  try {
+    execFileSync('sqlite3', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skip = !haveSqlite3() && 'sqlite3 is not installed (npm run setup: lab/setup.d/35-rpm.sh)';
+
+let fileNo = 0;
+/** A database written by sqlite3 from these statements. */
+function sqlite(sql: string): Buffer {
+  const file = join(work, `db${fileNo++}.sqlite`);
+  execFileSync('sqlite3', [file], { input: sql, maxBuffer: 1 << 28 });
+  return readFileSync(file);
+}
+
+const hex = (b: Buffer): string => b.toString('hex');
+
+// ---- rpm headers by hand ----
+
+type TagValue = { tag: number; type: 4; ints: number[] } | { tag: number; type: 6 | 9; str: string } | { tag: number; type: 8; strs: string[] };
+
+/** An rpm header blob: entry count, data length, entries (tag, type, offset, count), data. */
+function header(tags: TagValue[], tamper?: (entries: Buffer, data: Buffer) => void): Buffer {
+  const data: Buffer[] = [];
+  let len = 0;
+  const entries = Buffer.alloc(16 * tags.length);
+  tags.forEach((t, i) => {
+    let bytes: Buffer;
+    let count: number;
+    if (t.type === 4) {
+      while (len % 4 !== 0) {
+        data.push(Buffer.alloc(1));
+        len++;
+      }
+      bytes = Buffer.alloc(4 * t.ints.length);
+      t.ints.forEach((v, k) => bytes.writeInt32BE(v, 4 * k));
+      count = t.ints.length;
+    } else if (t.type === 8) {
+      bytes = Buffer.from(t.strs.map((s) => `${s}\0`).join(''));
+      count = t.strs.length;
+    } else {
+      bytes = Buffer.from(`${t.str}\0`);
+      count = 1;
+    }
+    entries.writeInt32BE(t.tag, 16 * i);
+    entries.writeUInt32BE(t.type, 16 * i + 4);
+    entries.writeInt32BE(len, 16 * i + 8);
+    entries.writeUInt32BE(count, 16 * i + 12);
+    data.push(bytes);
+    len += bytes.length;
+  });
+  const store = Buffer.concat(data);
+  tamper?.(entries, store);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(tags.length, 0);
+  head.writeUInt32BE(store.length, 4);
+  return Buffer.concat([head, entries, store]);
+}
+
+function pkgHeader(name: string, opts: { epoch?: number; version?: string; release?: string; arch?: string; source?: string; files?: string[] } = {}): Buffer {
+  const files = opts.files ?? [];
+  const dirs = [...new Set(files.map((f) => f.slice(0, f.lastIndexOf('/') + 1)))];
+  const tags: TagValue[] = [
+    { tag: 1000, type: 6, str: name },
+    { tag: 1001, type: 6, str: opts.version ?? '1.0' },
+    { tag: 1002, type: 6, str: opts.release ?? '1.el9' },
+    ...(opts.epoch !== undefined ? [{ tag: 1003, type: 4 as const, ints: [opts.epoch] }] : []),
+    { tag: 1004, type: 9, str: `${name} summary` },
+    { tag: 1022, type: 6, str: opts.arch ?? 'x86_64' },
+    { tag: 1044, type: 6, str: opts.source ?? `${name}-${opts.version ?? '1.0'}-${opts.release ?? '1.el9'}.src.rpm` },
+  ];
+  if (files.length > 0) {
+    tags.push({ tag: 1116, type: 4, ints: files.map((f) => dirs.indexOf(f.slice(0, f.lastIndexOf('/') + 1))) });
+    tags.push({ tag: 1117, type: 8, strs: files.map((f) => f.slice(f.lastIndexOf('/') + 1)) });
+    tags.push({ tag: 1118, type: 8, strs: dirs });
+  }
+  return header(tags);
+}
+
+const RPM_SCHEMA = "CREATE TABLE IF NOT EXISTS 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL);\n";
+
+function rpmdb(blobs: Buffer[], pageSize = 4096): Buffer {
+  return sqlite(`PRAGMA page_size=${pageSize};\n${RPM_SCHEMA}${blobs.map((b) => `INSERT INTO Packages (blob) VALUES (X'${hex(b)}');`).join('\n')}\n`);
+}
+
+// ---- SQLite ----
+
+test('SQLite: every row and blob as sqlite3 wrote them, at every page size, through overflow chains and interior pages', { skip }, () => {
+  // sizes around the overflow thresholds of each page size, and large ones spanning many pages
+  const sizes = [0, 1, 100, 477, 478, 479, 489, 1000, 4061, 4062, 4063, 4096, 9000, 65500, 65501, 70000, 200_000];
+  let seed = 7;
+  const blobs = Array.from({ length: 60 }, (_, i) => {
+    const n = sizes[i % sizes.length];
+    const b = Buffer.alloc(n);
+    for (let k = 0; k < n; k++) b[k] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16;
+    return b;
+  });
+  for (const pageSize of [512, 1024, 4096, 65536]) {
+    const sql = `PRAGMA page_size=${pageSize};\nCREATE TABLE other (x);\nINSERT INTO other VALUES (1);\n${RPM_SCHEMA}${blobs.map((b) => `INSERT INTO Packages (blob) VALUES (X'${hex(b)}');`).join('\n')}\nDELETE FROM Packages WHERE hnum % 7 = 3;\n`;
+    const db = new SqliteFile(sqlite(sql));
+    assert.equal(db.pageSize, pageSize);
+    const root = db.tableRoot('Packages');
+    assert.ok(root !== undefined);
+    const rows = [...db.rows(root)];
+    const want = blobs.map((b, i) => ({ rowid: i + 1, b })).filter((r) => r.rowid % 7 !== 3);
+    assert.equal(rows.length, want.length, `page size ${pageSize}`);
+    rows.forEach((r, i) => {
+      assert.equal(r.rowid, want[i].rowid);
+      assert.equal(r.values[0], null, 'the INTEGER PRIMARY KEY column is the rowid');
+      assert.ok(Buffer.from(r.values[1] as Uint8Array).equals(want[i].b), `page size ${pageSize}, row ${r.rowid} (${want[i].b.length} bytes)`);
+    });
+    assert.equal(db.tableRoot('Missing'), undefined);
+  }
+});
+
+test('SQLite: the record format, every serial type', { skip }, () => {
+  const db = new SqliteFile(sqlite("CREATE TABLE t (a, b, c, d, e, f, g, h, i, j, k);\nINSERT INTO t VALUES (0, 1, -1, 300, -70000, 8388608, 1099511627776, 4611686018427387904, 1.5, 'tëxt', X'00FF');\nINSERT INTO t VALUES (NULL, 127, -32768, 2147483647, -140737488355328, 9007199254740991, -9223372036854775808, '', X'', 0.0, 'x');\n"));
+  const [r1, r2] = [...db.rows(db.tableRoot('t')!)];
+  assert.deepEqual(r1.values.slice(0, 10), [0, 1, -1, 300, -70000, 8388608, 1099511627776, 4611686018427387904n, 1.5, 'tëxt']);
+  assert.deepEqual([...(r1.values[10] as Uint8Array)], [0, 255]);
+  assert.deepEqual(r2.values.slice(0, 8), [null, 127, -32768, 2147483647, -140737488355328, 9007199254740991, -9223372036854775808n, '']);
+  assert.equal((r2.values[8] as Uint8Array).length, 0);
+  assert.throws(() => decodeRecord(Buffer.from([0x05, 0x0a, 0, 0, 0]), 1), /reserved serial type 10/);
+  assert.throws(() => decodeRecord(Buffer.from([0x02, 0x06, 0x01]), 1), /runs past the end/);
+  assert.throws(() => decodeRecord(Buffer.from([0x09]), 1), /bad record header size/);
+});
+
+test('SQLite: broken files give SqliteError, never a crash or a loop', { skip }, () => {
+  const good = rpmdb([pkgHeader('a'), pkgHeader('b', { files: Array.from({ length: 300 }, (_, i) => `/usr/share/b/file-${i}`) })], 512);
+  assert.throws(() => new SqliteFile(Buffer.from('not a database at all, just some text padding it out beyond a hundred bytes of header space....')), /not an SQLite 3 database/);
+  assert.throws(() => new SqliteFile(good.subarray(0, 50)), /not an SQLite 3 database/);
+  assert.throws(() => new SqliteFile(good.subarray(0, good.length - 100)), /not a multiple of the page size .*truncated/);
+  const badPageSize = Buffer.from(good);
+  badPageSize.writeUInt16BE(1000, 16);
+  assert.throws(() => new SqliteFile(badPageSize), /bad page size 1000/);
+  const utf16 = Buffer.from(good);
+  utf16.writeUInt32BE(2, 56);
+  assert.throws(() => new SqliteFile(utf16), /UTF-16/);
+  // whole pages cut off the end: the chain or the tree points outside the file
+  const short = new SqliteFile(good.subarray(0, good.length - 512 * 3));
+  assert.throws(() => [...short.rows(short.tableRoot('Packages')!)], SqliteError);
+});
+
+/** The page numbers of a table's b-tree pages, from sqlite3's own dbstat table. */
+function pagesOf(db: Buffer, table: string, type: string): number[] {
+  const file = join(work, `stat${fileNo++}.sqlite`);
+  writeFileSync(file, db);
+  return execFileSync('sqlite3', [file, `select pageno from dbstat where name = '${table}' and pagetype = '${type}' order by pageno`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+}
+
+test('SQLite: a b-tree that loops, an overflow chain that loops or leaves the file, a cell outside its page', { skip }, () => {
+  const blobs = Array.from({ length: 40 }, (_, i) => pkgHeader(`p${i}`, { files: Array.from({ length: 80 }, (_, k) => `/usr/lib/p${i}/file-with-a-longer-name-${k}`) }));
+  const good = rpmdb(blobs, 1024);
+  const [interior] = pagesOf(good, 'Packages', 'internal');
+  assert.ok(interior > 0, 'the fixture has an interior page');
+  const at = (n: number) => (n - 1) * 1024;
+  // the right-most child of the interior page points back at the interior page
+  const loop = Buffer.from(good);
+  loop.writeUInt32BE(interior, at(interior) + 8);
+  assert.throws(() => readRpmdbSqliteOrThrowAll(loop), /reached twice: the b-tree has a cycle/);
+  // an overflow page whose next pointer names itself
+  const [overflow] = pagesOf(good, 'Packages', 'overflow');
+  assert.ok(overflow > 0, 'the fixture has overflow pages');
+  const selfChain = Buffer.from(good);
+  selfChain.writeUInt32BE(overflow, at(overflow));
+  assert.throws(() => readRpmdbSqliteOrThrowAll(selfChain), /overflow page \d+ is reached twice|reached twice/);
+  const outside = Buffer.from(good);
+  outside.writeUInt32BE(999_999, at(overflow));
+  assert.throws(() => readRpmdbSqliteOrThrowAll(outside), /page 999999 is outside the file/);
+  // a cell pointer beyond the page
+  const [leaf] = pagesOf(good, 'Packages', 'leaf');
+  const cell = Buffer.from(good);
+  cell.writeUInt16BE(1020, at(leaf) + 8);
+  assert.throws(() => readRpmdbSqliteOrThrowAll(cell), SqliteError);
+  // a page that is not a b-tree page where one is expected
+  const notTree = Buffer.from(good);
+  notTree[at(leaf)] = 0x07;
+  assert.throws(() => readRpmdbSqliteOrThrowAll(notTree), /type 7 is not a table b-tree page/);
+});
+
+function readRpmdbSqliteOrThrowAll(data: Buffer): void {
+  const db = new SqliteFile(data);
+  for (const _ of db.rows(db.tableRoot('Packages')!)) void _;
+}
+
+// ---- rpm headers and the database ----
+
+test('rpm database: packages, epochs, source rpms, owned files; gpg-pubkey entries are not packages', { skip }, () => {
+  const db = rpmdb([
+    pkgHeader('openssl-libs', { epoch: 1, version: '3.0.7', release: '27.el9', source: 'openssl-3.0.7-27.el9.src.rpm', files: ['/usr/lib64/libssl.so.3', '/usr/lib64/libcrypto.so.3'] }),
+    pkgHeader('nodejs-x', { version: '1.0.0', release: '1.el9', arch: 'noarch', files: ['/usr/lib/node_modules/x/package.json'] }),
+    pkgHeader('gpg-pubkey', { version: '5a6340b3', release: '6229229e', arch: '(none)', source: '(none)' }),
+  ]);
+  const r = readRpmdbSqlite(db, '/var/lib/rpm/rpmdb.sqlite');
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(
+    r.packages.map((p) => [p.name, p.version, p.arch, p.source?.name, p.source?.version]),
+    [
+      ['openssl-libs', '1:3.0.7-27.el9', 'x86_64', 'openssl', '1:3.0.7-27.el9'],
+      ['nodejs-x', '1.0.0-1.el9', 'noarch', 'nodejs-x', '1.0.0-1.el9'],
+    ],
+  );
+  assert.deepEqual(r.owned.sort(), ['/usr/lib/node_modules/x/package.json', '/usr/lib64/libcrypto.so.3', '/usr/lib64/libssl.so.3']);
+  assert.equal(purl(r.packages[0], { id: 'almalinux', versionId: '9.3' }), 'pkg:rpm/almalinux/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=almalinux-9.3&epoch=1');
+  assert.deepEqual(parseSourceRpm('python3.12-lxml-4.9.3-2.el9_8.1.src.rpm'), { name: 'python3.12-lxml', version: '4.9.3', release: '2.el9_8.1' });
+  assert.equal(parseSourceRpm('garbage'), undefined);
+});
+
+test('rpm database: no Packages table, or not SQLite, is an error naming the file', { skip }, () => {
+  const noTable = sqlite("CREATE TABLE Basenames (key TEXT, hnum INTEGER, idx INTEGER);\nINSERT INTO Basenames VALUES ('a', 1, 0);\n");
+  assert.throws(() => readRpmdbSqlite(noTable, '/var/lib/rpm/rpmdb.sqlite'), (e: unknown) => e instanceof RpmdbError && /^\/var\/lib\/rpm\/rpmdb\.sqlite: no Packages table/.test(e.message));
+  assert.throws(() => readRpmdbSqlite(Buffer.alloc(8192), '/usr/lib/sysimage/rpm/rpmdb.sqlite'), (e: unknown) => e instanceof RpmdbError && /^\/usr\/lib\/sysimage\/rpm\/rpmdb\.sqlite: not an SQLite 3 database/.test(e.message));
+});
+
+test('rpm headers with out-of-range offsets, unterminated strings, bad counts: that package is skipped and named, the others read', { skip }, () => {
+  const offsetPastData = header([{ tag: 1000, type: 6, str: 'evil' }, { tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }], (entries) => entries.writeInt32BE(1_000_000, 8));
+  const negativeOffset = header([{ tag: 1000, type: 6, str: 'evil' }, { tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }], (entries) => entries.writeInt32BE(-4, 8));
+  const unterminated = header([{ tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }, { tag: 1000, type: 6, str: 'evil' }], (_, data) => data.fill(0x41, data.length - 1));
+  const hugeCount = header([{ tag: 1000, type: 6, str: 'evil' }, { tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }, { tag: 1117, type: 8, strs: ['a'] }], (entries) => entries.writeUInt32BE(0x7fffffff, 3 * 16 + 12));
+  const intsPastData = header([{ tag: 1000, type: 6, str: 'evil' }, { tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }, { tag: 1003, type: 4, ints: [1] }], (entries) => entries.writeUInt32BE(3, 3 * 16 + 12));
+  const wrongType = header([{ tag: 1000, type: 4, ints: [7] }, { tag: 1001, type: 6, str: '1' }, { tag: 1002, type: 6, str: '1' }]);
+  const badDirIndex = pkgHeader('evil', { files: ['/a/b'] });
+  // point the one file at directory 5 of 1
+  const di = badDirIndex.indexOf(Buffer.from([0, 0, 0x04, 0x5c])); // tag 1116 in the index
+  assert.ok(di > 0);
+  const diOffset = badDirIndex.readInt32BE(di + 8);
+  badDirIndex.writeInt32BE(5, 8 + badDirIndex.readUInt32BE(0) * 16 + diOffset);
+  const claimsTooMuch = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0x10, 0]), Buffer.alloc(16)]);
+  const cases: [Buffer, RegExp][] = [
+    [offsetPastData, /data offset 1000000 is outside the \d+-byte data store/],
+    [negativeOffset, /data offset -4 is outside/],
+    [unterminated, /not terminated inside the data store/],
+    [hugeCount, /count 2147483647 exceeds the data store/],
+    [intsPastData, /3 integers run past the data store/],
+    [wrongType, /type 4 is not a string/],
+    [badDirIndex, /names directory 5 of 1/],
+    [claimsTooMuch, /claims 1 entries and 4096 bytes of data, but the blob has 24 bytes/],
+    [Buffer.from([0, 0]), /too short/],
+    [Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), /claims 4294967295 index entries/],
+  ];
+  for (const [blob, want] of cases) assert.throws(() => packageOfHeader(new RpmHeader(blob)), (e: unknown) => e instanceof RpmdbError && want.test(e.message), `${want}`);
+  const db = rpmdb([pkgHeader('good-before'), ...cases.map(([b]) => b), pkgHeader('good-after')]);
+  const r = readRpmdbSqlite(db, '/var/lib/rpm/rpmdb.sqlite');
+  assert.deepEqual(r.packages.map((p) => p.name), ['good-before', 'good-after']);
+  assert.equal(r.errors.length, cases.length);
+  assert.match(r.errors[0], /^\/var\/lib\/rpm\/rpmdb\.sqlite: package 2: tag 1000: data offset 1000000 .*; that package was skipped$/);
+});
+
+test('rpm database: random corruption never crashes or hangs the reader', { skip }, () => {
+  const blobs = Array.from({ length: 30 }, (_, i) => pkgHeader(`p${i}`, { epoch: i % 3 === 0 ? i : undefined, files: Array.from({ length: 40 }, (_, k) => `/usr/lib/p${i}/file-${k}`) }));
+  const good = rpmdb(blobs, 1024);
+  assert.equal(readRpmdbSqlite(good, '/x').packages.length, 30);
+  let seed = 12345;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  let failed = 0;
+  let partial = 0;
+  for (let round = 0; round < 400; round++) {
+    const bad = Buffer.from(good);
+    for (let k = 0, n = 1 + rand(8); k < n; k++) bad[100 + rand(bad.length - 100)] = rand(256);
+    try {
+      const r = readRpmdbSqlite(bad, '/x');
+      if (r.errors.length > 0) partial++;
+      assert.ok(r.packages.length <= 30);
+    } catch (e) {
+      assert.ok(e instanceof RpmdbError, `round ${round}: ${(e as Error).stack}`);
+      failed++;
+    }
+  }
+  assert.ok(failed + partial > 0, 'some corruption was noticed');
+});
+
+test('image layers: the rpm database is read from either path, owns language packages, and a broken one is an error only while it is the one in the image', { skip }, async () => {
+  const db = rpmdb([pkgHeader('nodejs-x', { version: '1.0.0', arch: 'noarch', files: ['/usr/lib/node_modules/x/package.json'] })]);
+  const analyse = (b: Buffer) => analyseLayer(sha256(b), Readable.from([b]), { blob: sha256(b) });
+  const base = await analyse(
+    gzip(
+      tarOf([
+        { path: 'etc/os-release', content: 'ID=rocky\nVERSION_ID="9.3"\n' },
+        { path: 'usr/lib/sysimage/rpm/rpmdb.sqlite', content: db },
+        { path: 'usr/lib/sysimage/rpm/rpmdb.sqlite-wal', content: 'x'.repeat(100) },
+        { path: 'usr/lib/node_modules/x/package.json', content: '{"name":"x","version":"1.0.0"}' },
+      ]),
+    ),
+  );
+  const c = mergeLayers([base]);
+  assert.deepEqual(c.packages.map((p) => `${p.type}:${p.name}@${p.version}`), ['rpm:nodejs-x@1.0.0-1.el9']);
+  assert.equal(c.ownedByOs, 1);
+  assert.ok(c.notes.some((n) => /rpmdb\.sqlite-wal: 100 bytes of SQLite write-ahead log/.test(n)));
+  const broken = await analyse(gzip(tarOf([{ path: 'usr/lib/sysimage/rpm/rpmdb.sqlite', content: db.subarray(0, 3000) }])));
+  const b = mergeLayers([base, broken]);
+  assert.equal(b.errors?.length, 1);
+  assert.match(b.errors![0], /^\/usr\/lib\/sysimage\/rpm\/rpmdb\.sqlite: file size 3000 is not a multiple of the page size 4096: truncated; the image's rpm packages were not read$/);
+  // a later layer puts a good database back: no error
+  assert.equal(mergeLayers([base, broken, base]).errors, undefined);
+  const bdb = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/Packages', content: Buffer.alloc(4096) }])));
+  assert.ok(mergeLayers([bdb]).notes.some((n) => /\/var\/lib\/rpm\/Packages: rpm database in BerkeleyDB .* not listed or checked/.test(n)));
+});
