@@ -28,9 +28,11 @@ function zipOf(records: object[]): Buffer {
   return Buffer.from(zipSync(Object.fromEntries(records.map((r) => [`${(r as { id: string }).id}.json`, strToU8(JSON.stringify(r))]))));
 }
 
+const BIG = 16384 * 2 + 5; // more records than the importer inflates in one pass
 const zips: Record<string, Buffer> = {
   Debian: zipOf([record('DSA-0001-1', 'Debian:12', 'glibc'), record('DSA-0002-1', 'Debian:12', 'openssl')]),
   npm: zipOf([record('GHSA-aaaa-bbbb-cccc', 'npm', 'lodash')]),
+  PyPI: zipOf(Array.from({ length: BIG }, (_, i) => record(`PYSEC-2026-${i}`, 'PyPI', `pkg-${i % 1000}`))),
 };
 
 function handle(path: string, res: ServerResponse): void {
@@ -108,6 +110,15 @@ describe('images db update, fetched', () => {
     assert.equal(s.records, 3);
     assert.deepEqual(s.ecosystems, { Debian: 2, npm: 1 });
     assert.deepEqual(s.sources, [`${base}/Debian/all.zip`, `${base}/npm/all.zip`]);
+  });
+
+  test('a large all.zip is read whole, in passes', async () => {
+    const db = join(work, 'db-big');
+    const r = await cli(['update', '--url', base, '--ecosystem', 'PyPI', '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+    const s = await status(db);
+    assert.equal(s.records, BIG);
+    assert.deepEqual(s.ecosystems, { PyPI: BIG });
   });
 
   test('each bad answer is named with its URL, and the database is left as it was', async () => {

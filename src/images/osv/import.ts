@@ -40,16 +40,36 @@ function addJson(builder: StoreBuilder, text: string, place: string, result: Imp
   });
 }
 
+/** Entries inflated per pass: an ecosystem's all.zip holds up to a few hundred thousand records, which need not all be in memory at once. */
+const ZIP_BATCH = 16384;
+
 function addZip(builder: StoreBuilder, file: string, result: ImportResult): void {
-  let entries: Record<string, Uint8Array>;
+  let data: Uint8Array;
   try {
-    entries = unzipSync(readFileSync(file), { filter: (f) => f.name.endsWith('.json') });
+    data = readFileSync(file);
   } catch (e) {
-    result.problems.push({ place: file, reason: `not a readable zip archive: ${(e as Error).message}` });
+    result.problems.push({ place: file, reason: `cannot read: ${(e as Error).message}` });
     return;
   }
   const decoder = new TextDecoder();
-  for (const [name, bytes] of Object.entries(entries)) addJson(builder, decoder.decode(bytes), `${file}:${name}`, result);
+  for (let start = 0; ; start += ZIP_BATCH) {
+    let seen = 0;
+    let entries: Record<string, Uint8Array>;
+    try {
+      entries = unzipSync(data, {
+        filter: (f) => {
+          if (!f.name.endsWith('.json')) return false;
+          const i = seen++;
+          return i >= start && i < start + ZIP_BATCH;
+        },
+      });
+    } catch (e) {
+      result.problems.push({ place: file, reason: `not a readable zip archive: ${(e as Error).message}` });
+      return;
+    }
+    for (const [name, bytes] of Object.entries(entries)) addJson(builder, decoder.decode(bytes), `${file}:${name}`, result);
+    if (seen <= start + ZIP_BATCH) return;
+  }
 }
 
 function addPath(builder: StoreBuilder, path: string, result: ImportResult, depth: number): void {
