@@ -32,6 +32,7 @@ const BIG = 16384 * 2 + 5; // more records than the importer inflates in one pas
 const zips: Record<string, Buffer> = {
   Debian: zipOf([record('DSA-0001-1', 'Debian:12', 'glibc'), record('DSA-0002-1', 'Debian:12', 'openssl')]),
   npm: zipOf([record('GHSA-aaaa-bbbb-cccc', 'npm', 'lodash')]),
+  'Rocky Linux': zipOf([record('RLSA-2026:0001', 'Rocky Linux:9', 'openssl')]),
   PyPI: zipOf(Array.from({ length: BIG }, (_, i) => record(`PYSEC-2026-${i}`, 'PyPI', `pkg-${i % 1000}`))),
 };
 
@@ -96,20 +97,23 @@ describe('images db update, fetched', () => {
   test("the default address is osv.dev's bucket, <Ecosystem>/all.zip, for the ecosystems kubemoat matches", () => {
     assert.equal(ecosystemZipUrl(OSV_BUCKET_URL, 'PyPI'), 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip');
     assert.equal(ecosystemZipUrl('http://mirror.local/osv/', 'crates.io'), 'http://mirror.local/osv/crates.io/all.zip');
-    assert.deepEqual(DEFAULT_ECOSYSTEMS, ['Debian', 'Alpine', 'Ubuntu', 'npm', 'PyPI', 'Go', 'Maven']);
+    assert.deepEqual(DEFAULT_ECOSYSTEMS, ['Debian', 'Alpine', 'Ubuntu', 'Red Hat', 'AlmaLinux', 'Rocky Linux', 'npm', 'PyPI', 'Go', 'Maven']);
+    assert.equal(ecosystemZipUrl(OSV_BUCKET_URL, 'Rocky Linux'), 'https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip');
   });
 
   test('fetches each named ecosystem from the mirror and indexes them', async () => {
     const db = join(work, 'db-ok');
     requests.length = 0;
-    const r = await cli(['update', '--url', base, '--ecosystem', 'Debian,npm', '--db', db]);
+    const r = await cli(['update', '--url', base, '--ecosystem', 'Debian, npm,Rocky Linux', '--db', db]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(requests, ['/mirror/Debian/all.zip', '/mirror/npm/all.zip']);
-    assert.match(r.stdout, /indexed 3 advisories/);
+    assert.deepEqual(requests, ['/mirror/Debian/all.zip', '/mirror/npm/all.zip', '/mirror/Rocky%20Linux/all.zip']);
+    assert.match(r.stdout, /indexed 4 advisories/);
     const s = await status(db);
-    assert.equal(s.records, 3);
-    assert.deepEqual(s.ecosystems, { Debian: 2, npm: 1 });
-    assert.deepEqual(s.sources, [`${base}/Debian/all.zip`, `${base}/npm/all.zip`]);
+    assert.equal(s.records, 4);
+    assert.equal(s.ecosystems.Debian, 2);
+    assert.equal(s.ecosystems.npm, 1);
+    assert.equal(Object.values(s.ecosystems).reduce((a, b) => a + b, 0), 4);
+    assert.deepEqual(s.sources, [`${base}/Debian/all.zip`, `${base}/npm/all.zip`, `${base}/Rocky%20Linux/all.zip`]);
   });
 
   test('a large all.zip is read whole, in passes', async () => {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 
 export const OSV_BUCKET_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
-/** The ecosystems kubemoat matches packages against. */
-export const DEFAULT_ECOSYSTEMS = ['Debian', 'Alpine', 'Ubuntu', 'npm', 'PyPI', 'Go', 'Maven'];
+/** The ecosystems kubemoat matches packages against (directory names in osv.dev's bucket). */
+export const DEFAULT_ECOSYSTEMS = ['Debian', 'Alpine', 'Ubuntu', 'Red Hat', 'AlmaLinux', 'Rocky Linux', 'npm', 'PyPI', 'Go', 'Maven'];
 /** npm's all.zip is a few hundred MiB; ten times that is not an OSV export. */
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
