@@ -5,10 +5,12 @@
 set -euo pipefail
 log() { printf 'setup.d/35-rpm: %s\n' "$*" >&2; }
 
-# sqlite3 builds the hand-made SQLite files of the unit tests and checks the real database's shape.
+# sqlite3 builds the hand-made SQLite files of the unit tests and checks the real database's shape;
+# db5.3_load writes rpm's older Berkeley DB database (which rpm itself only reads now).
 need=()
 command -v rpmbuild >/dev/null || need+=(rpm)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v db5.3_load >/dev/null || need+=(db5.3-util)
 if ((${#need[@]})); then
   log "installing: ${need[*]}"
   apt-get update -qq

@@ -16,7 +16,7 @@ import { zipSync, strToU8 } from 'fflate';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/registry.js';
 import { gzip, tarOf, writeOciLayout } from '../helpers/image-fixtures.js';
-import { buildRpmRoot, rootLayer, rpmToolsAvailable, type RpmRoot, type Spec } from '../helpers/rpm-fixtures.js';
+import { bdbFromSqlite, bdbToolsAvailable, buildRpmRoot, rootLayer, rpmToolsAvailable, type RpmRoot, type Spec } from '../helpers/rpm-fixtures.js';
 
 interface JsonFinding {
   ruleId: string;
@@ -36,6 +36,8 @@ const skip = !rpmToolsAvailable() && 'rpm and rpmbuild are not installed (npm ru
 const work = mkdtempSync(join(tmpdir(), 'km-rpm-e2e-'));
 const cli = (args: string[]) => runCliAsync(CLI, args, { XDG_CACHE_HOME: join(work, 'cache') });
 let rpmRoot: RpmRoot;
+let bdbInstalled: string[] = [];
+const skipBdb = (skip || (!bdbToolsAvailable() && 'db5.3_load or rpm\'s bdb_ro backend missing (npm run setup: lab/setup.d/35-rpm.sh)')) as string | false;
 
 // Twelve sub-packages make the Packages table taller than one b-tree page; bash's 400 files make
 // its header span a chain of overflow pages.
@@ -90,7 +92,16 @@ before(() => {
   // the same database cut short: not a whole number of pages
   const db = readFileSync(rpmRoot.db);
   const broken = gzip(tarOf([{ path: 'var/lib/rpm/rpmdb.sqlite', content: db.subarray(0, db.length - 1000) }]));
+  // the same packages in the older Berkeley DB database, as a RHEL 8 rebuild has it
+  const images: { tag: string; layers: { blob: Buffer }[] }[] = [];
+  if (!skipBdb) {
+    const bdb = bdbFromSqlite(rpmRoot.db, join(work, 'bdb'));
+    bdbInstalled = bdb.installed;
+    const el8 = gzip(tarOf([{ path: 'var/lib/rpm/.wh.rpmdb.sqlite', content: '' }, { path: 'var/lib/rpm/Packages', content: readFileSync(bdb.file) }]));
+    images.push({ tag: 'rocky8', layers: [{ blob: base }, { blob: app }, { blob: osRelease('rocky', '8.9', 'Rocky Linux 8.9 (Green Obsidian)') }, { blob: el8 }] });
+  }
   writeOciLayout(join(work, 'oci'), [
+    ...images,
     { tag: 'rocky', layers: [{ blob: base }, { blob: app }, { blob: osRelease('rocky', '9.3', 'Rocky Linux 9.3 (Blue Onyx)') }] },
     { tag: 'alma', layers: [{ blob: base }, { blob: app }, { blob: osRelease('almalinux', '9.3', 'AlmaLinux 9.3 (Shamrock Pampas Cat)') }] },
     { tag: 'rhel', layers: [{ blob: base }, { blob: app }, { blob: osRelease('rhel', '9.3', 'Red Hat Enterprise Linux 9.3 (Plow)') }] },
@@ -195,6 +206,20 @@ describe('kubemoat images on rpm-based images', { skip }, () => {
     const report = JSON.parse(r.stdout) as Report;
     assert.deepEqual(report.findings, []);
     assert.ok(report.coverage.some((c) => c.severity === 'warning' && /rpm packages found on fedora 39/.test(c.reason)), JSON.stringify(report.coverage));
+  });
+
+  test('the older Berkeley DB database (RHEL 8 and rebuilds): the packages rpm itself reads from it, matched for that release', { skip: skipBdb }, async () => {
+    const sbom = await cli(['images', 'sbom', oci('rocky8')]);
+    assert.equal(sbom.status, 0, sbom.stderr);
+    const bom = JSON.parse(sbom.stdout) as { components: { name: string; version: string; purl?: string }[] };
+    const ours = bom.components.filter((c) => c.purl?.startsWith('pkg:rpm/')).map((c) => `${c.name} ${c.version}`).sort();
+    assert.equal(bdbInstalled.length, 17, 'rpm (bdb_ro) reads every package from the Berkeley DB file');
+    assert.deepEqual(ours, bdbInstalled);
+    const scan = await cli(['images', oci('rocky8'), '--db', join(work, 'db'), '--format', 'json', '--no-save-state']);
+    const report = JSON.parse(scan.stdout) as Report;
+    const opensslBinaries = rpmRoot.installed.filter((p) => p.sourceRpm.startsWith('openssl-')).map((p) => `${p.name} RLSA-2026:9103`);
+    assert.deepEqual(hits(report), [...opensslBinaries, 'y GHSA-kmkm-yyyy-0002'].sort(), 'Rocky Linux 8 records only');
+    assert.deepEqual(report.coverage.filter((c) => c.severity === 'error'), []);
   });
 
   test('a corrupt rpm database is a coverage error naming the image and the file; the rest is still scanned', async () => {

@@ -97,6 +97,47 @@ export function buildRpmRoot(work: string, specs: Spec[], dbpath = '/var/lib/rpm
   return { root, installed, db: join(root, dbpath, 'rpmdb.sqlite') };
 }
 
+export function bdbToolsAvailable(): boolean {
+  try {
+    execFileSync('db5.3_load', ['-V'], { stdio: 'ignore' });
+    return /bdb_ro/.test(execFileSync('rpm', ['--showrc'], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The same packages in rpm's older Berkeley DB form (`Packages`, a hash of record number →
+ * header, as RHEL 8 and CentOS 7 have it): the headers rpm wrote into the SQLite database, loaded
+ * by Berkeley DB's own db5.3_load, with rpm's record 0 (its instance counter) as rpm keeps it.
+ * Returns the file and what rpm itself lists from it (its read-only bdb backend).
+ */
+export function bdbFromSqlite(sqliteDb: string, dir: string): { file: string; installed: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const rows = execFileSync('sqlite3', [sqliteDb, 'select hnum, hex(blob) from Packages order by hnum'], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n');
+  const le32 = (n: number): string => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b.toString('hex');
+  };
+  const max = Math.max(...rows.map((r) => Number(r.split('|')[0])));
+  const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', 'db_pagesize=4096', 'HEADER=END', ` ${le32(0)}`, ` ${le32(max + 1)}`];
+  for (const r of rows) {
+    const [hnum, hex] = r.split('|');
+    lines.push(` ${le32(Number(hnum))}`, ` ${hex.toLowerCase()}`);
+  }
+  lines.push('DATA=END');
+  const dump = join(dir, 'Packages.dump');
+  writeFileSync(dump, lines.join('\n') + '\n');
+  const file = join(dir, 'Packages');
+  execFileSync('db5.3_load', ['-f', dump, file]);
+  const installed = execFileSync('rpm', ['--define', '_db_backend bdb_ro', '--dbpath', dir, '-qa', '--qf', '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
+  return { file, installed };
+}
+
 /** The root as one gzip layer (as `docker build` would leave it), without the rpm lock and shared-memory files. */
 export function rootLayer(root: string): Buffer {
   return execFileSync('bash', ['-c', 'tar --numeric-owner --exclude="*.rpm.lock" --exclude="*-shm" -C "$1" -cf - . | gzip -1', 'x', root], { maxBuffer: 1 << 28 });

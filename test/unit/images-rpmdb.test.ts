@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decodeRecord, SqliteError, SqliteFile } from '../../src/images/packages/sqlite.js';
-import { packageOfHeader, parseSourceRpm, readRpmdbSqlite, RpmdbError, RpmHeader } from '../../src/images/packages/rpm.js';
+import { packageOfHeader, parseSourceRpm, readRpmdbBdb, readRpmdbSqlite, RpmdbError, RpmHeader } from '../../src/images/packages/rpm.js';
+import { readBdbHash } from '../../src/images/packages/bdb.js';
 import { analyseLayer } from '../../src/images/image/layer.js';
 import { mergeLayers } from '../../src/images/image/contents.js';
 import { purl } from '../../src/images/packages/types.js';
@@ -316,6 +317,92 @@ test('image layers: the rpm database is read from either path, owns language pac
   assert.match(b.errors![0], /^\/usr\/lib\/sysimage\/rpm\/rpmdb\.sqlite: file size 3000 is not a multiple of the page size 4096: truncated; the image's rpm packages were not read$/);
   // a later layer puts a good database back: no error
   assert.equal(mergeLayers([base, broken, base]).errors, undefined);
-  const bdb = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/Packages', content: Buffer.alloc(4096) }])));
-  assert.ok(mergeLayers([bdb]).notes.some((n) => /\/var\/lib\/rpm\/Packages: rpm database in BerkeleyDB .* not listed or checked/.test(n)));
+  const ndb = await analyse(gzip(tarOf([{ path: 'usr/lib/sysimage/rpm/Packages.db', content: Buffer.alloc(4096) }])));
+  assert.ok(mergeLayers([ndb]).notes.some((n) => /\/usr\/lib\/sysimage\/rpm\/Packages\.db: rpm database in ndb \(SUSE\) format, which kubemoat does not read/.test(n)));
+  const notBdb = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/Packages', content: Buffer.alloc(4096) }])));
+  assert.match(mergeLayers([notBdb]).errors?.[0] ?? '', /^\/var\/lib\/rpm\/Packages: not a Berkeley DB hash file/);
+});
+
+// ---- the older Berkeley DB database ----
+
+function haveDbLoad(): boolean {
+  try {
+    execFileSync('db5.3_load', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skipBdb = !haveDbLoad() && 'db5.3_load is not installed (npm run setup: lab/setup.d/35-rpm.sh)';
+
+/** A Berkeley DB hash file written by db5.3_load: record number (little-endian, as on x86) → header, plus rpm's record 0. */
+function bdb(blobs: Buffer[], pageSize: number): Buffer {
+  const le32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b.toString('hex');
+  };
+  const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', `db_pagesize=${pageSize}`, 'HEADER=END', ` ${le32(0)}`, ` ${le32(blobs.length + 1)}`];
+  blobs.forEach((b, i) => lines.push(` ${le32(i + 1)}`, ` ${hex(b)}`));
+  lines.push('DATA=END');
+  const dump = join(work, `bdb${fileNo}.dump`);
+  const file = join(work, `bdb${fileNo++}.db`);
+  writeFileSync(dump, lines.join('\n') + '\n');
+  execFileSync('db5.3_load', ['-f', dump, file]);
+  return readFileSync(file);
+}
+
+test('Berkeley DB: every record db5.3_load wrote, inline and in overflow chains, at several page sizes; record 0 is not a package', { skip: skipBdb }, () => {
+  const blobs = Array.from({ length: 50 }, (_, i) => pkgHeader(`pkg${i}`, { epoch: i % 4 === 0 ? 2 : undefined, version: `1.${i}`, files: Array.from({ length: i % 5 === 0 ? 200 : 1 }, (_, k) => `/usr/share/pkg${i}/a-longer-file-name-${k}`) }));
+  for (const pageSize of [512, 4096, 65536]) {
+    const r = readRpmdbBdb(bdb(blobs, pageSize), '/var/lib/rpm/Packages');
+    assert.deepEqual(r.errors, [], `page size ${pageSize}`);
+    assert.deepEqual(r.packages.map((p) => `${p.name} ${p.version}`), blobs.map((_, i) => `pkg${i} ${i % 4 === 0 ? '2:' : ''}1.${i}-1.el9`), `page size ${pageSize}`);
+    assert.equal(r.owned.length, blobs.reduce((n, _, i) => n + (i % 5 === 0 ? 200 : 1), 0));
+  }
+});
+
+test('Berkeley DB: broken files are errors naming what is wrong; a broken chain loses only its record', { skip: skipBdb }, () => {
+  const blobs = Array.from({ length: 12 }, (_, i) => pkgHeader(`pkg${i}`, { files: Array.from({ length: 60 }, (_, k) => `/usr/share/pkg${i}/a-longer-file-name-${k}`) }));
+  const good = bdb(blobs, 512);
+  assert.equal(readRpmdbBdb(good, '/p').packages.length, 12);
+  assert.throws(() => readRpmdbBdb(Buffer.alloc(4096), '/var/lib/rpm/Packages'), (e: unknown) => e instanceof RpmdbError && /^\/var\/lib\/rpm\/Packages: not a Berkeley DB hash file \(bad magic\)/.test(e.message));
+  assert.throws(() => readBdbHash(good.subarray(0, 100)), /too short/);
+  const encrypted = Buffer.from(good);
+  encrypted[24] = 1;
+  assert.throws(() => readBdbHash(encrypted), /encrypted/);
+  const pageSize = Buffer.from(good);
+  pageSize.writeUInt32LE(1000, 20);
+  assert.throws(() => readBdbHash(pageSize), /bad page size 1000/);
+  // find the overflow pages and break their chains
+  const pages = good.length / 512;
+  const overflowPages = Array.from({ length: pages }, (_, n) => n).filter((n) => n > 0 && good[n * 512 + 25] === 7);
+  assert.ok(overflowPages.length > 12, 'the fixture has overflow chains');
+  const chainStart = overflowPages.find((n) => good.readUInt32LE(n * 512 + 16) !== 0)!;
+  const loop = Buffer.from(good);
+  loop.writeUInt32LE(chainStart, chainStart * 512 + 16);
+  const looped = readBdbHash(loop);
+  assert.ok(looped.errors.some((e) => /reaches page \d+ twice|has type|ends after/.test(e)), looped.errors.join('; '));
+  assert.ok(looped.records.length >= 12, 'the other records are kept');
+  const outside = Buffer.from(good);
+  outside.writeUInt32LE(99_999, chainStart * 512 + 16);
+  assert.ok(readBdbHash(outside).errors.some((e) => /page 99999 is outside the file/.test(e)));
+  const r = readRpmdbBdb(outside, '/var/lib/rpm/Packages');
+  assert.equal(r.packages.length, 11);
+  assert.match(r.errors[0], /^\/var\/lib\/rpm\/Packages: .*page 99999 is outside the file.*; a package may be missing$/);
+});
+
+test('Berkeley DB: random corruption never crashes or hangs the reader', { skip: skipBdb }, () => {
+  const good = bdb(Array.from({ length: 20 }, (_, i) => pkgHeader(`p${i}`, { files: Array.from({ length: 40 }, (_, k) => `/usr/lib/p${i}/file-${k}`) })), 1024);
+  let seed = 99;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  for (let round = 0; round < 400; round++) {
+    const bad = Buffer.from(good);
+    for (let k = 0, n = 1 + rand(8); k < n; k++) bad[rand(bad.length)] = rand(256);
+    try {
+      assert.ok(readRpmdbBdb(bad, '/x').packages.length <= 20);
+    } catch (e) {
+      assert.ok(e instanceof RpmdbError, `round ${round}: ${(e as Error).stack}`);
+    }
+  }
 });

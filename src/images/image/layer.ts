@@ -21,7 +21,7 @@ import {
   parseNpmManifest,
   parsePythonMetadata,
 } from '../packages/lang.js';
-import { readRpmdbSqlite, RpmdbError } from '../packages/rpm.js';
+import { readRpmdbBdb, readRpmdbSqlite, RpmdbError, type RpmDb } from '../packages/rpm.js';
 import type { OsRelease, Package } from '../packages/types.js';
 
 export type FileFact =
@@ -142,12 +142,12 @@ const DPKG_LIST = /^\/var\/lib\/dpkg\/info\/[^/]+\.list$/;
 const SMALL = 4 * 1024 * 1024;
 /** rpm's SQLite database: /var/lib/rpm (RHEL 9 and rebuilds, Amazon Linux 2023), /usr/lib/sysimage/rpm (Fedora ≥ 36, openSUSE) */
 export const RPMDB_SQLITE = new Set(['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite']);
-/** rpm's older database formats, which this reader does not read: BerkeleyDB (RHEL ≤ 8, CentOS 7, Amazon Linux 2) and SUSE's ndb */
+/** rpm's Berkeley DB database (RHEL/CentOS 7 and 8, Amazon Linux 2, Oracle Linux ≤ 8) */
+export const RPMDB_BDB = new Set(['/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages']);
+/** SUSE's ndb format, which this reader does not read */
 const RPMDB_OTHER = new Map([
-  ['/var/lib/rpm/Packages', 'BerkeleyDB (RHEL 8 and older, CentOS 7, Amazon Linux 2)'],
   ['/var/lib/rpm/Packages.db', 'ndb (SUSE)'],
   ['/usr/lib/sysimage/rpm/Packages.db', 'ndb (SUSE)'],
-  ['/usr/lib/sysimage/rpm/Packages', 'BerkeleyDB'],
 ]);
 
 /** The sink for an entry a package analyser wants, or undefined to skip its bytes. */
@@ -173,10 +173,11 @@ function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: F
       add(p, { kind: 'owned', paths: db.owned });
     });
   }
-  if (RPMDB_SQLITE.has(p)) {
+  if (RPMDB_SQLITE.has(p) || RPMDB_BDB.has(p)) {
+    const read: (b: Buffer, path: string) => RpmDb = RPMDB_SQLITE.has(p) ? readRpmdbSqlite : readRpmdbBdb;
     return collect(limits.maxFileBytes, (b) => {
       try {
-        const db = readRpmdbSqlite(b, p);
+        const db = read(b, p);
         add(p, { kind: 'packages', packages: db.packages });
         add(p, { kind: 'owned', paths: db.owned });
         for (const e of db.errors) add(p, { kind: 'unread', reason: e, severity: 'error' });

@@ -1,12 +1,14 @@
 // rpm's package database in its SQLite form (`rpmdb.sqlite`: RHEL/Rocky/AlmaLinux 9, Fedora ≥ 33,
-// Amazon Linux 2023, openSUSE with the sqlite backend). Its `Packages` table holds one rpm header
-// per installed package (hnum, blob). A header blob is: the number of index entries and the size
+// Amazon Linux 2023, openSUSE with the sqlite backend), whose `Packages` table holds one rpm header
+// per installed package (hnum, blob), and in its older Berkeley DB form (`Packages`: RHEL/CentOS 7
+// and 8, Amazon Linux 2), a hash of the same headers. A header blob is: the number of index entries and the size
 // of the data store (two big-endian 32-bit integers), the index entries (tag, type, offset, count:
 // four big-endian 32-bit integers each), then the data store the offsets point into. The tags read
 // here are the package's name, epoch, version, release, arch, source rpm, licence and module label,
 // and its file list (base names, directory names and, per file, the index of its directory), so
 // that language packages an rpm installed are not counted twice.
 
+import { BdbError, readBdbHash } from './bdb.js';
 import { SqliteError, SqliteFile } from './sqlite.js';
 import type { Package } from './types.js';
 
@@ -175,42 +177,69 @@ export interface RpmDb {
   errors: string[];
 }
 
+/** Packages from header blobs, each named by its record number; a bad header is skipped and said. */
+function collectPackages(blobs: Iterable<{ id: number; blob: unknown }>, path: string, db: RpmDb): void {
+  for (const { id, blob } of blobs) {
+    try {
+      if (!(blob instanceof Uint8Array)) throw new RpmdbError('the header is not a blob');
+      const p = packageOfHeader(new RpmHeader(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)));
+      if (p === undefined) continue;
+      db.packages.push(toPackage(p, path));
+      for (const f of p.files) db.owned.push(f);
+    } catch (e) {
+      if (!(e instanceof RpmdbError)) throw e;
+      if (db.errors.length < 20) db.errors.push(`${path}: package ${id}: ${e.message}; that package was skipped`);
+    }
+  }
+}
+
 /**
  * Read an `rpmdb.sqlite` file: every installed package, and the files they own. A file that is
  * not an rpm database throws; a bad header or a broken page part-way keeps what was read before it
  * and says what was lost.
  */
 export function readRpmdbSqlite(data: Buffer, path: string): RpmDb {
-  let db: SqliteFile;
+  let file: SqliteFile;
   let root: number | undefined;
   try {
-    db = new SqliteFile(data);
-    root = db.tableRoot('Packages');
+    file = new SqliteFile(data);
+    root = file.tableRoot('Packages');
   } catch (e) {
     if (e instanceof SqliteError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
     throw e;
   }
   if (root === undefined) throw new RpmdbError(`${path}: no Packages table, so not an rpm database; the image's rpm packages were not read`);
-  const packages: Package[] = [];
-  const owned: string[] = [];
-  const errors: string[] = [];
+  const db: RpmDb = { packages: [], owned: [], errors: [] };
+  const rows = file.rows(root);
+  function* blobs(): Generator<{ id: number; blob: unknown }> {
+    for (const row of rows) yield { id: row.rowid, blob: row.values[1] };
+  }
   try {
-    for (const row of db.rows(root)) {
-      const blob = row.values[1];
-      try {
-        if (!(blob instanceof Uint8Array)) throw new RpmdbError('the header is not a blob');
-        const p = packageOfHeader(new RpmHeader(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)));
-        if (p === undefined) continue;
-        packages.push(toPackage(p, path));
-        for (const f of p.files) owned.push(f);
-      } catch (e) {
-        if (!(e instanceof RpmdbError)) throw e;
-        if (errors.length < 20) errors.push(`${path}: package ${row.rowid}: ${e.message}; that package was skipped`);
-      }
-    }
+    collectPackages(blobs(), path, db);
   } catch (e) {
     if (!(e instanceof SqliteError)) throw e;
-    errors.push(`${path}: ${e.message}; only the ${packages.length} packages read before it are listed`);
+    db.errors.push(`${path}: ${e.message}; only the ${db.packages.length} packages read before it are listed`);
   }
-  return { packages, owned, errors };
+  return db;
+}
+
+/**
+ * Read rpm's older Berkeley DB `Packages` file (a hash of record number → header; record 0 is
+ * rpm's counter, not a package).
+ */
+export function readRpmdbBdb(data: Buffer, path: string): RpmDb {
+  let read: ReturnType<typeof readBdbHash>;
+  try {
+    read = readBdbHash(data);
+  } catch (e) {
+    if (e instanceof BdbError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
+    throw e;
+  }
+  const db: RpmDb = { packages: [], owned: [], errors: read.errors.slice(0, 20).map((e) => `${path}: ${e}; a package may be missing`) };
+  const blobs = read.records
+    .filter((r) => !(r.key.length === 4 && r.key.readUInt32LE(0) === 0))
+    .map((r) => ({ id: r.key.length === 4 ? r.key.readUInt32LE(0) : -1, blob: r.value }))
+    .sort((a, b) => a.id - b.id);
+  collectPackages(blobs, path, db);
+  return db;
 }
