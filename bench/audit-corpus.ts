@@ -9,18 +9,8 @@
 
 import { createWriteStream } from 'node:fs';
 import type { JsonObject } from '../src/core/json.js';
+import { seededRandom } from '../test/helpers/random.js';
 import { auditEvent, busybox, podBody, APISERVER, ADMIN, ANONYMOUS, CONTROLLER_MANAGER, DEV, KUBELET, SCHEDULER, controllerSA, podSA, type ExampleUser, type ExampleEvent } from '../src/detect/rules/examples.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMESPACES = ['shop', 'payments', 'search', 'auth', 'monitoring', 'ingress-nginx', 'batch', 'data', 'web', 'api'];
 const CONTROLLERS = ['replicaset-controller', 'deployment-controller', 'endpointslice-controller', 'namespace-controller', 'generic-garbage-collector', 'daemon-set-controller', 'job-controller', 'statefulset-controller', 'resourcequota-controller', 'disruption-controller'];
@@ -41,7 +31,7 @@ function hex(rand: () => number, n: number): string {
 
 /** Yields the events' JSON lines in time order (one event every ~50 µs of cluster time). */
 export function* auditCorpus(opts: CorpusOptions): Generator<string> {
-  const rand = mulberry32(opts.seed);
+  const rand = seededRandom(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   let at = 0;
   let n = 0;

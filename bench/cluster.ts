@@ -32,6 +32,7 @@ import { loadavg, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, median, type Measurement } from './measure.js';
+import { seededRandom } from '../test/helpers/random.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -46,17 +47,6 @@ type Obj = { [k: string]: Json };
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic generator
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Sizes { pods: number; rbac: number; netpols: number; namespaces: number }
 
@@ -126,7 +116,7 @@ function container(r: () => number, name: string, app: string, tier: string, pro
 }
 
 export function generate(sizes: Sizes, seed = 4): Plan {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const N = sizes.namespaces;
   const namespaces = Array.from({ length: N }, (_, i) => nsName(i));
   const nsObjects: Obj[] = namespaces.map((ns, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: meta(ns, undefined, { team: `team-${i % 10}`, env: ENVS[i % 3] }) }));

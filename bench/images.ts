@@ -35,6 +35,7 @@ import { Store, StoreBuilder } from '../src/images/osv/store.js';
 import { matchVersion } from '../src/images/osv/match.js';
 import { compareDpkg } from '../src/images/version/dpkg.js';
 import type { Advisory } from '../src/images/osv/record.js';
+import { seededRandom } from '../test/helpers/random.js';
 
 const exec = promisify(execFile);
 const argv = process.argv.slice(2);
@@ -48,18 +49,6 @@ const ADVISORIES = opt('advisories', 200_000);
 const PACKAGES = opt('packages', 50_000);
 const LOOKUPS = opt('lookups', 200_000);
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function noise(r: () => number, bytes: number): Buffer {
   const b = Buffer.alloc(bytes);
@@ -98,7 +87,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 
 async function imagesBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'km-bench-images-'));
-  const r = rng(8);
+  const r = seededRandom(8);
   const registry = await startRegistry('none');
   try {
     const t0 = performance.now();
@@ -179,7 +168,7 @@ async function imagesBench(): Promise<void> {
 function lookupBench(): void {
   const work = mkdtempSync(join(tmpdir(), 'km-bench-osv-'));
   try {
-    const r = rng(42);
+    const r = seededRandom(42);
     const t0 = performance.now();
     const builder = new StoreBuilder();
     const names = Array.from({ length: PACKAGES }, (_, i) => `pkg${i}-${Math.floor(r() * 1e6).toString(36)}`);

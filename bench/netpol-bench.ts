@@ -16,6 +16,7 @@ import { namespaceView, summaryView, workloadView } from '../src/inventory/netpo
 import { planDefaultDeny, renderDefaultDeny } from '../src/inventory/netpol-remedy.js';
 import { networkRules } from '../src/rules/network/index.js';
 import { addText, type ManifestLoad } from '../src/sources/manifests/source.js';
+import { seededRandom } from '../test/helpers/random.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,17 +30,8 @@ const QUERIES = arg('queries', 200);
 const TIERS = ['front', 'back', 'db', 'cache', 'batch'];
 const TEAMS = ['shop', 'payments', 'platform', 'data'];
 
-/** A deterministic pseudo-random sequence, so runs compare. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 export function generate(): JsonObject[] {
-  const rand = rng(42);
+  const rand = seededRandom(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const objects: JsonObject[] = [];
   for (let n = 0; n < NAMESPACES; n++) {
@@ -202,7 +194,7 @@ function main(): void {
   line(`isolation + metadata, all ${index.pods.length} pods`, perPod.t, `(${perPod.result.isolated} ingress-isolated, ${perPod.result.metadata} reach metadata)`);
 
   // Full workload answers: both directions, every connecting workload among all of them.
-  const rand = rng(7);
+  const rand = seededRandom(7);
   const sample = Array.from({ length: Math.min(QUERIES, index.pods.length) }, () => index.pods[Math.floor(rand() * index.pods.length)]);
   const views = time(REPEATS, () => {
     let connections = 0;

@@ -47,7 +47,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   if (la !== lb) return la - lb;
   const s = severityRank(b.severity) - severityRank(a.severity);
   if (s !== 0) return s;
-  return a.ruleId.localeCompare(b.ruleId);
+  // code-point order: the same on every machine, whatever its locale
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
 }
 
 export interface BuildReportInput {

@@ -4,26 +4,13 @@
 import { analyseLayer, DEFAULT_LIMITS, LayerCache, type LayerAnalysis, type LayerLimits } from './image/layer.js';
 import { mergeLayers, type ImageContents } from './image/contents.js';
 import type { ResolvedImage } from './image/manifest.js';
+import { mapBounded } from '../core/concurrency.js';
 
 export interface ScannedImage {
   image: ResolvedImage;
   contents: ImageContents;
   /** layers that could not be read or were rejected; the contents are then partial */
   errors: string[];
-}
-
-/** Run async jobs with at most `limit` in flight, keeping the results in order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 export interface ScanImageOptions {

@@ -14,6 +14,7 @@ import { comparePep440 } from '../../src/images/version/pep440.js';
 import { compareMaven } from '../../src/images/version/maven.js';
 import { compareRpm, compareRpmAdvisory, parseRpmVersion, rpmvercmp } from '../../src/images/version/rpm.js';
 import { versionOrderOf } from '../../src/images/version/index.js';
+import { seededRandom } from '../helpers/random.js';
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
@@ -25,19 +26,6 @@ function assertAscending(cmp: (a: string, b: string) => number, versions: string
       assert.equal(sign(cmp(versions[i], versions[j])), want, `${versions[i]} vs ${versions[j]}: want ${want}`);
     }
   }
-}
-
-// A small deterministic generator (xorshift), so a failure can be reproduced.
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
 }
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
@@ -84,7 +72,7 @@ function mutate(r: () => number, v: string): string {
 const haveDpkg = existsSync('/usr/bin/dpkg');
 
 test('Debian versions: the same order as `dpkg --compare-versions` on thousands of generated pairs', { skip: !haveDpkg && 'dpkg is not installed' }, () => {
-  const r = rng(20261123);
+  const r = seededRandom(20261123);
   const pairs: [string, string][] = [];
   while (pairs.length < 3000) {
     const a = randomDebianVersion(r);
@@ -159,7 +147,7 @@ function rpmAvailable(): boolean {
 }
 
 test('rpm versions: the same order as rpm itself (rpm.vercmp) on thousands of generated pairs', { skip: !rpmAvailable() && 'rpm is not installed (npm run setup installs it)' }, () => {
-  const r = rng(20261124);
+  const r = seededRandom(20261124);
   const pairs: [string, string][] = [];
   while (pairs.length < 4000) {
     const a = randomRpmVersion(r);

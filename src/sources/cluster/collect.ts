@@ -11,6 +11,7 @@ import { apiVersionOf, CLUSTER_RESOURCES, listPath, permissionHint, type Resourc
 import { collectKubeletConfigs } from './kubelet-config.js';
 import { ANONYMOUS_REVIEW_KIND, collectAnonymousAccess } from './anonymous-access.js';
 import { InputError } from '../../core/errors.js';
+import { mapBounded } from '../../core/concurrency.js';
 
 export interface CollectOptions {
   namespace?: string;
@@ -86,20 +87,6 @@ async function listAll(conn: ClusterConnection, t: ResourceType, options: Collec
   return { items };
 }
 
-/** Run `task` over `inputs` with at most `limit` in flight. */
-async function boundedMap<T, R>(inputs: readonly T[], limit: number, task: (t: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(inputs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const i = next++;
-      results[i] = await task(inputs[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return results;
-}
-
 const CONTROLLER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
 
 /** Owned by a controller that is itself in the inventory: its findings belong to the controller. */
@@ -121,7 +108,7 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
     coverage.push({ target: `${t.resource}${t.group ? `.${t.group}` : ''}`, reason: `the API server does not serve ${apiVersionOf(t)}`, severity: 'warning' });
     return false;
   }).filter((t) => !(options.namespace && !t.namespaced && t.kind !== 'Namespace' && t.kind !== 'ClusterRole' && t.kind !== 'ClusterRoleBinding'));
-  const lists = await boundedMap(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
+  const lists = await mapBounded(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
   const objects: KubeObject[] = [];
   const unreadable: string[] = [];
   for (const { t, result } of lists) {
