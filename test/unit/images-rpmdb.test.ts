@@ -317,6 +317,11 @@ test('image layers: the rpm database is read from either path, owns language pac
   assert.match(b.errors![0], /^\/usr\/lib\/sysimage\/rpm\/rpmdb\.sqlite: file size 3000 is not a multiple of the page size 4096: truncated; the image's rpm packages were not read$/);
   // a later layer puts a good database back: no error
   assert.equal(mergeLayers([base, broken, base]).errors, undefined);
+  // a stale Berkeley DB file beside the SQLite database: one is read, not both
+  const stale = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/rpmdb.sqlite', content: rpmdb([pkgHeader('old-one')]) }])));
+  const both = mergeLayers([base, stale]);
+  assert.deepEqual(both.packages.filter((p) => p.type === 'rpm').map((p) => p.name), ['nodejs-x']);
+  assert.ok(both.notes.includes('more than one rpm database: /usr/lib/sysimage/rpm/rpmdb.sqlite is read, /var/lib/rpm/rpmdb.sqlite ignored'), both.notes.join('; '));
   const ndb = await analyse(gzip(tarOf([{ path: 'usr/lib/sysimage/rpm/Packages.db', content: Buffer.alloc(4096) }])));
   assert.ok(mergeLayers([ndb]).notes.some((n) => /\/usr\/lib\/sysimage\/rpm\/Packages\.db: rpm database in ndb \(SUSE\) format, which kubemoat does not read/.test(n)));
   const notBdb = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/Packages', content: Buffer.alloc(4096) }])));

@@ -20,6 +20,19 @@ function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
+/** rpm's databases in the order kubemoat prefers them when an image holds several: SQLite before Berkeley DB, the newer directory before the older. */
+const RPMDB_PREFERENCE = ['/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages'];
+
+/** An image holding two rpm databases (a stale Berkeley DB file beside the SQLite one) would list every package twice: keep one, and say so. */
+function dropSecondRpmDatabase(osPackages: Package[], notes: string[]): void {
+  const paths = [...new Set(osPackages.filter((p) => p.type === 'rpm').map((p) => p.path))];
+  if (paths.length < 2) return;
+  const keep = RPMDB_PREFERENCE.find((p) => paths.includes(p)) ?? paths[0];
+  const dropped = paths.filter((p) => p !== keep);
+  for (let i = osPackages.length - 1; i >= 0; i--) if (osPackages[i].type === 'rpm' && osPackages[i].path !== keep) osPackages.splice(i, 1);
+  notes.push(`more than one rpm database: ${keep} is read, ${dropped.join(', ')} ignored`);
+}
+
 export function mergeLayers(layers: readonly LayerAnalysis[]): ImageContents {
   const files = new Map<string, { facts: FileFact[]; layer: string }>();
   const notes: string[] = [];
@@ -54,6 +67,7 @@ export function mergeLayers(layers: readonly LayerAnalysis[]): ImageContents {
       }
     }
   }
+  dropSecondRpmDatabase(osPackages, notes);
   // os-release on Alpine gives VERSION_ID 3.19.1 too; alpine-release is the fallback when os-release is missing
   if (os === undefined && alpineVersion !== undefined) os = { id: 'alpine', versionId: alpineVersion };
   const kept = langPackages.filter((p) => !owned.has(p.path.replace(/!\/.*$/, '')));
