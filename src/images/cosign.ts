@@ -6,8 +6,10 @@
 // Checked here, with the user's public keys and Node's crypto: the payload hashes to its
 // descriptor's digest, the signature verifies with a configured key, the payload is a cosign
 // container-image signature, and it names this image's digest (a signature copied onto another
-// image's `.sig` tag fails). Not checked: certificates (keyless/Fulcio), Rekor bundles and
-// transparency-log inclusion, and the OCI 1.1 referrers form (new sigstore bundles).
+// image's `.sig` tag fails). Cosign's new bundle format is read too: a sigstore bundle (v0.3)
+// attached as an OCI 1.1 referrer (the referrers API, or its `sha256-HEX` fallback tag) whose DSSE
+// envelope carries an in-toto statement naming the image digest. Not checked: certificates
+// (keyless/Fulcio), Rekor entries and transparency-log inclusion, timestamps.
 
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { asObject, asString, type JsonValue } from '../core/json.js';
@@ -69,29 +71,47 @@ export function signatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;
 }
 
+/** `sha256:HEX` → `sha256-HEX`, the tag that stands in for the OCI 1.1 referrers API where a registry lacks it. */
+export function referrersTag(digest: string): string {
+  return digest.replace(':', '-');
+}
+
 /** Where signatures are read from: a registry repository (or, in tests, memory). */
 export interface SignatureSource {
-  /** the manifest under a tag, or undefined when the registry says it does not exist (404) */
-  manifest(tag: string): Promise<Buffer | undefined>;
+  /** the manifest under a tag or digest, or undefined when the registry says it does not exist (404) */
+  manifest(reference: string): Promise<Buffer | undefined>;
   /** a blob, at most `limit` bytes (throws beyond) */
   blob(digest: string, limit: number): Promise<Buffer>;
+  /** the OCI 1.1 referrers index of a digest (the API, else the `sha256-HEX` tag); undefined when there is none */
+  referrers(digest: string): Promise<Buffer | undefined>;
 }
 
-/** One signature found under a `.sig` tag, with what was wrong with it (before any key is tried). */
-export interface FoundSignature {
-  /** `sha256-HEX.sig#2` */
-  place: string;
-  payload?: Buffer;
-  signature?: Buffer;
-  problem?: string;
-}
+/**
+ * One signature found, with what was wrong with it before any key is tried. `signed` is the exact
+ * bytes the signature is over: the simple-signing payload, or a DSSE envelope's pre-authentication
+ * encoding; `payload` is what it says once a key has verified it.
+ */
+export type FoundSignature =
+  | { place: string; problem: string }
+  | { place: string; form: 'simple-signing' | 'bundle'; signed: Buffer; signature: Buffer; payload: Buffer };
 
 export type CollectedSignatures =
-  | { kind: 'found'; tags: string[]; signatures: FoundSignature[] }
-  | { kind: 'none'; tags: string[] }
+  | { kind: 'found'; looked: string[]; signatures: FoundSignature[] }
+  | { kind: 'none'; looked: string[] }
   | { kind: 'error'; reason: string };
 
+export const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const OCI_EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
+export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A blob whose bytes must hash to its digest; altered content is a problem, registry failures propagate. */
+async function verifiedBlob(source: SignatureSource, digest: string, size: number | undefined): Promise<Buffer | string> {
+  if (size !== undefined && size > PAYLOAD_LIMIT) return `${size} bytes, more than a signature may have`;
+  const bytes = await source.blob(digest, PAYLOAD_LIMIT);
+  return digestOf(bytes, digest.split(':')[0]) === digest ? bytes : `the content does not hash to ${digest} (altered)`;
+}
 
 /** The signatures of one `.sig` manifest: each layer's payload fetched and checked against its digest. */
 async function readSignatureManifest(source: SignatureSource, tag: string, bytes: Buffer): Promise<FoundSignature[]> {
@@ -117,43 +137,120 @@ async function readSignatureManifest(source: SignatureSource, tag: string, bytes
       out.push({ place, problem: 'the signature annotation is not base64' });
       continue;
     }
-    if (layer.size !== undefined && layer.size > PAYLOAD_LIMIT) {
-      out.push({ place, problem: `payload of ${layer.size} bytes, more than a signature payload may have` });
-      continue;
-    }
-    const payload = await source.blob(layer.digest, PAYLOAD_LIMIT); // registry errors propagate: they are not verdicts
-    if (digestOf(payload, layer.digest.split(':')[0]) !== layer.digest) {
-      out.push({ place, problem: `the payload does not hash to ${layer.digest} (altered)` });
-      continue;
-    }
-    out.push({ place, payload, signature: Buffer.from(b64, 'base64') });
+    const payload = await verifiedBlob(source, layer.digest, layer.size);
+    if (typeof payload === 'string') out.push({ place, problem: `payload: ${payload}` });
+    else out.push({ place, form: 'simple-signing', signed: payload, signature: Buffer.from(b64, 'base64'), payload });
   }
   if (signing.length > SIGNATURE_LIMIT) out.push({ place: tag, problem: `${signing.length - SIGNATURE_LIMIT} more signatures not examined (limit ${SIGNATURE_LIMIT})` });
   return out;
 }
 
+/** DSSE's pre-authentication encoding: what a DSSE signature is over. */
+export function dssePae(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
+}
+
+/** The DSSE signatures of a sigstore bundle (cosign's new bundle format); other bundle contents are named and skipped. */
+function readBundle(bytes: Buffer, place: string): FoundSignature[] {
+  let bundle: Record<string, JsonValue> | undefined;
+  try {
+    bundle = asObject(JSON.parse(bytes.toString('utf8')) as JsonValue);
+  } catch {
+    return [{ place, problem: 'the sigstore bundle is not JSON' }];
+  }
+  const envelope = asObject(bundle?.dsseEnvelope);
+  if (envelope === undefined) return [{ place, problem: bundle?.messageSignature !== undefined ? 'a message-signature bundle (a blob signature), not a container image signature' : 'a sigstore bundle without a DSSE envelope' }];
+  const payloadType = asString(envelope.payloadType);
+  const payloadB64 = asString(envelope.payload);
+  if (payloadType === undefined || payloadB64 === undefined || !BASE64.test(payloadB64)) return [{ place, problem: 'the DSSE envelope has no base64 payload or payload type' }];
+  const payload = Buffer.from(payloadB64, 'base64');
+  const sigs = Array.isArray(envelope.signatures) ? envelope.signatures : [];
+  if (sigs.length === 0) return [{ place, problem: 'the DSSE envelope has no signatures' }];
+  return sigs.slice(0, SIGNATURE_LIMIT).map((entry, i): FoundSignature => {
+    const sig = asString(asObject(entry)?.sig);
+    const at = sigs.length > 1 ? `${place}#${i + 1}` : place;
+    if (sig === undefined || !BASE64.test(sig)) return { place: at, problem: 'the DSSE signature is not base64' };
+    return { place: at, form: 'bundle', signed: dssePae(payloadType, payload), signature: Buffer.from(sig, 'base64'), payload };
+  });
+}
+
+/** Sigstore bundles among a digest's referrers: index → artifact manifest (by digest) → bundle layer. */
+async function readReferrers(source: SignatureSource, where: string, bytes: Buffer): Promise<FoundSignature[]> {
+  let manifests;
+  try {
+    const parsed = parseManifest(JSON.parse(bytes.toString('utf8')) as JsonValue, where);
+    if (parsed.kind !== 'index') return []; // a tag that happens to be named sha256-HEX: not a referrers index
+    manifests = parsed.manifests;
+  } catch {
+    return [];
+  }
+  const out: FoundSignature[] = [];
+  // The referrers-tag index cosign writes lists its bundles with the config's type (the empty
+  // descriptor), not the bundle's: such entries are opened too, and skipped if they hold no bundle.
+  const declared = (m: { artifactType?: string }) => m.artifactType === SIGSTORE_BUNDLE_MEDIA_TYPE;
+  const candidates = manifests.filter((m) => declared(m) || m.artifactType === undefined || m.artifactType === OCI_EMPTY_MEDIA_TYPE);
+  for (const d of candidates.slice(0, SIGNATURE_LIMIT)) {
+    const place = `referrer ${d.digest.slice(0, 19)}`;
+    const manifestBytes = await source.manifest(d.digest);
+    if (manifestBytes === undefined) {
+      out.push({ place, problem: 'listed among the referrers but not found (404)' });
+      continue;
+    }
+    if (digestOf(manifestBytes, d.digest.split(':')[0]) !== d.digest) {
+      out.push({ place, problem: `the referrer manifest does not hash to ${d.digest} (altered)` });
+      continue;
+    }
+    let layers;
+    try {
+      const parsed = parseManifest(JSON.parse(manifestBytes.toString('utf8')) as JsonValue, place);
+      layers = parsed.kind === 'image' ? parsed.layers : [];
+    } catch (e) {
+      out.push({ place, problem: `malformed referrer manifest (${(e as Error).message})` });
+      continue;
+    }
+    const layer = layers.find((l) => l.mediaType === SIGSTORE_BUNDLE_MEDIA_TYPE);
+    if (layer === undefined) {
+      if (declared(d)) out.push({ place, problem: `the referrer manifest has no ${SIGSTORE_BUNDLE_MEDIA_TYPE} layer` });
+      continue; // another kind of artifact (an SBOM, say)
+    }
+    const bundle = await verifiedBlob(source, layer.digest, layer.size);
+    out.push(...(typeof bundle === 'string' ? [{ place, problem: `bundle: ${bundle}` }] : readBundle(bundle, place)));
+  }
+  return out;
+}
+
 /**
  * Fetch the signatures stored for each digest (the index the tag names and the platform's manifest,
- * either may be signed). A 404 for a `.sig` tag means no signatures there; any other registry
- * failure makes the result an error: it cannot be said whether the image is signed.
+ * either may be signed): the `sha256-HEX.sig` tag (cosign's classic form) and sigstore bundles among
+ * the digest's OCI referrers (cosign's new bundle format). Absent (404) means no signatures there;
+ * any other registry failure makes the result an error: it cannot be said whether the image is signed.
  */
 export async function collectSignatures(source: SignatureSource, digests: readonly string[]): Promise<CollectedSignatures> {
-  const tags = [...new Set(digests)].map(signatureTag);
+  const unique = [...new Set(digests)];
   const signatures: FoundSignature[] = [];
-  for (const tag of tags) {
+  for (const digest of unique) {
+    const tag = signatureTag(digest);
     try {
       const bytes = await source.manifest(tag);
       if (bytes !== undefined) signatures.push(...(await readSignatureManifest(source, tag, bytes)));
     } catch (e) {
       return { kind: 'error', reason: `signatures at ${tag} could not be read: ${(e as Error).message}` };
     }
+    try {
+      const index = await source.referrers(digest);
+      if (index !== undefined) signatures.push(...(await readReferrers(source, `referrers of ${digest}`, index)));
+    } catch (e) {
+      return { kind: 'error', reason: `the referrers of ${digest} could not be read: ${(e as Error).message}` };
+    }
   }
-  return signatures.length === 0 ? { kind: 'none', tags } : { kind: 'found', tags, signatures };
+  const looked = unique.map(signatureTag);
+  return signatures.length === 0 ? { kind: 'none', looked } : { kind: 'found', looked, signatures };
 }
 
-function verifiesWith(k: CosignKey, payload: Buffer, signature: Buffer): boolean {
+function verifiesWith(k: CosignKey, signed: Buffer, signature: Buffer): boolean {
   try {
-    return verify(k.hash, payload, k.key, signature);
+    return verify(k.hash, signed, k.key, signature);
   } catch {
     return false; // a signature that is not even well-formed for this key type
   }
@@ -168,43 +265,57 @@ function field(o: Record<string, JsonValue> | undefined, name: string): JsonValu
 
 export type SignatureVerdict =
   | { kind: 'verified'; place: string; key: CosignKey }
-  | { kind: 'unsigned'; tags: string[] }
+  | { kind: 'unsigned'; looked: string[] }
   | { kind: 'invalid'; problems: string[] };
 
 export function describeKey(k: CosignKey): string {
   return `${k.name} (${k.fingerprint})`;
 }
 
+/** What a verified payload signs: the digests it names, or why it is not an image signature. */
+function signedDigests(form: 'simple-signing' | 'bundle', payload: Buffer): string[] | string {
+  let json: JsonValue;
+  try {
+    json = JSON.parse(payload.toString('utf8')) as JsonValue;
+  } catch {
+    return 'the payload is not JSON';
+  }
+  if (form === 'simple-signing') {
+    const critical = asObject(field(asObject(json), 'critical'));
+    const type = asString(field(critical, 'type'));
+    if (type !== COSIGN_SIGNATURE_TYPE) return `the payload is not a cosign container image signature (type ${JSON.stringify(type ?? null)})`;
+    const signed = asString(field(asObject(field(critical, 'image')), 'docker-manifest-digest'));
+    return signed === undefined ? 'the payload names no digest' : [signed];
+  }
+  const statement = asObject(json);
+  const predicateType = asString(statement?.predicateType);
+  if (predicateType !== COSIGN_SIGN_PREDICATE) return `the statement is not a cosign image signature (predicate type ${JSON.stringify(predicateType ?? null)})`;
+  const subjects = Array.isArray(statement?.subject) ? statement.subject : [];
+  const named = subjects.flatMap((s) => Object.entries(asObject(asObject(s)?.digest) ?? {}).flatMap(([alg, hex]) => (typeof hex === 'string' ? [`${alg}:${hex}`] : [])));
+  return named.length === 0 ? 'the statement names no subject digest' : named;
+}
+
 /** Is one of the signatures a valid cosign signature of one of `digests` by one of `keys`? */
 export function judgeSignatures(collected: Exclude<CollectedSignatures, { kind: 'error' }>, digests: readonly string[], keys: readonly CosignKey[]): SignatureVerdict {
-  if (collected.kind === 'none') return { kind: 'unsigned', tags: collected.tags };
+  if (collected.kind === 'none') return { kind: 'unsigned', looked: collected.looked };
   const problems: string[] = [];
   for (const s of collected.signatures) {
-    if (s.problem !== undefined || s.payload === undefined || s.signature === undefined) {
-      problems.push(`${s.place}: ${s.problem ?? 'unreadable'}`);
+    if ('problem' in s) {
+      problems.push(`${s.place}: ${s.problem}`);
       continue;
     }
-    const key = keys.find((k) => verifiesWith(k, s.payload as Buffer, s.signature as Buffer));
+    const key = keys.find((k) => verifiesWith(k, s.signed, s.signature));
     if (key === undefined) {
       problems.push(`${s.place}: the signature does not verify with ${keys.map(describeKey).join(' or ')} (made by another key, or altered)`);
       continue;
     }
-    let payload: JsonValue;
-    try {
-      payload = JSON.parse(s.payload.toString('utf8')) as JsonValue;
-    } catch {
-      problems.push(`${s.place}: signed by ${describeKey(key)}, but the payload is not JSON`);
+    const signed = signedDigests(s.form, s.payload);
+    if (typeof signed === 'string') {
+      problems.push(`${s.place}: signed by ${describeKey(key)}, but ${signed}`);
       continue;
     }
-    const critical = asObject(field(asObject(payload), 'critical'));
-    const type = asString(field(critical, 'type'));
-    const signed = asString(field(asObject(field(critical, 'image')), 'docker-manifest-digest'));
-    if (type !== COSIGN_SIGNATURE_TYPE) {
-      problems.push(`${s.place}: signed by ${describeKey(key)}, but the payload is not a cosign container image signature (type ${JSON.stringify(type ?? null)})`);
-      continue;
-    }
-    if (signed === undefined || !digests.includes(signed)) {
-      problems.push(`${s.place}: a valid signature by ${describeKey(key)}, but for ${signed ?? 'no digest'}, not this image (${digests.join(' or ')}): copied from another image`);
+    if (!signed.some((d) => digests.includes(d))) {
+      problems.push(`${s.place}: a valid signature by ${describeKey(key)}, but for ${signed.join(', ')}, not this image (${digests.join(' or ')}): copied from another image`);
       continue;
     }
     return { kind: 'verified', place: s.place, key };

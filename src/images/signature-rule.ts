@@ -18,15 +18,15 @@ export const UNSIGNED_IMAGE: RuleMeta = {
     'A signature policy (imageSignatures in .kubemoat.yaml, or --cosign-key) says images matching it must be signed with one of its cosign keys, and this image ' +
     'has no signature at all, or only signatures that fail: made by another key, altered, malformed, or valid but made for another image\'s digest (a signature ' +
     'copied onto this image). An unsigned image did not come through the pipeline that signs releases: it may have been pushed by someone who holds registry ' +
-    'credentials but not the signing key. Signatures are read from the `sha256-<digest>.sig` tag cosign writes, and checked offline against the public keys given; ' +
-    'keyless (Fulcio certificate) signatures, transparency-log entries and OCI 1.1 referrers are not checked.',
+    'credentials but not the signing key. Signatures are read from the `sha256-<digest>.sig` tag cosign writes, and from sigstore bundles attached as OCI 1.1 referrers ' +
+    '(cosign\'s new bundle format), and checked offline against the public keys given; keyless (Fulcio certificate) signatures and transparency-log entries are not checked.',
   remediation:
     'Find out who pushed this digest. If it is a legitimate build, sign it in the release pipeline (`cosign sign --key cosign.key IMAGE@DIGEST`); ' +
     'otherwise stop the workloads that run it and pin them to a signed digest. Enforce signatures at admission (a policy controller) so unsigned images cannot run.',
   references: ['https://docs.sigstore.dev/cosign/signing/signing_with_containers/', 'https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md'],
   frameworks: { nsa: ['NSA-CISA Pod security: building secure container images'], mitre: ['T1525'] },
   messages: {
-    unsigned: '{{image}} has no cosign signature ({{tags}} not found), but {{policy}} requires one by {{keys}}',
+    unsigned: '{{image}} has no cosign signature (no {{tags}} tag, no sigstore bundle among its referrers), but {{policy}} requires one by {{keys}}',
     invalid: '{{image}} has no valid cosign signature by {{keys}}, which {{policy}} requires: {{count}} signature(s) found, none valid',
   },
 };
@@ -93,7 +93,7 @@ export function unsignedFinding(image: string, digest: string, policy: Signature
   const keys = policy.keys.map(describeKey).join(' or ');
   const message =
     verdict.kind === 'unsigned'
-      ? fill('unsigned', { image, tags: verdict.tags.join(' and '), policy: policy.origin, keys })
+      ? fill('unsigned', { image, tags: verdict.looked.join(' or '), policy: policy.origin, keys })
       : fill('invalid', { image, keys, policy: policy.origin, count: String(verdict.problems.length) });
   const evidence = [`image digest ${digest}`, ...(verdict.kind === 'invalid' ? verdict.problems : ['no signature manifest in the repository']), describeUses(uses)].filter(Boolean).join('; ');
   return {

@@ -3,7 +3,8 @@
 // with only its loopback up, so cosign cannot reach Rekor, Fulcio or any other host even if it
 // tried. cosign makes two key pairs and signs one image (no transparency-log upload); kubemoat must
 // accept it with the right key, report it with the other key, report an unsigned image, and report
-// a signature copied onto another image's `.sig` tag. cosign's own `verify` is run on the same
+// a signature copied onto another image's `.sig` tag; the same for cosign's new bundle format (a
+// sigstore bundle attached as an OCI 1.1 referrer). cosign's own `verify` is run on the same
 // images as a cross-check.
 
 import { after, before, describe, test } from 'node:test';
@@ -72,7 +73,7 @@ before(async () => {
   execFileSync('ip', ['netns', 'add', NETNS]);
   execFileSync('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up']);
   registry = await startRegistry('none', NETNS);
-  const images = ['signed', 'unsigned', 'copied'].map((tag) => ({ tag, layers: [{ blob: gzip(tarOf([{ path: `srv/${tag}.txt`, content: `the ${tag} image\n` }])) }] }));
+  const images = ['signed', 'unsigned', 'copied', 'bundled'].map((tag) => ({ tag, layers: [{ blob: gzip(tarOf([{ path: `srv/${tag}.txt`, content: `the ${tag} image\n` }])) }] }));
   const layoutDigests = writeOciLayout(join(work, 'oci'), images);
   images.forEach((img, i) => (digests[img.tag] = layoutDigests[i]));
   for (const tag of Object.keys(digests)) await pushWithSkopeo(join(work, 'oci'), tag, registry, 'team/app', tag, false, NETNS);
@@ -90,6 +91,9 @@ before(async () => {
   // cosign signs the "signed" image by digest, without the transparency log
   const signed = await cosign(['sign', '--key', join(work, 'release.key'), '--tlog-upload=false', '--allow-http-registry', '--allow-insecure-registry', '--yes', ref('signed')]);
   assert.equal(signed.status, 0, `cosign sign: ${signed.stderr}`);
+  // and the "bundled" image in cosign's new bundle format: a sigstore bundle attached as an OCI referrer
+  const bundled = await cosign(['sign', '--new-bundle-format', '--key', join(work, 'release.key'), '--tlog-upload=false', '--allow-http-registry', '--allow-insecure-registry', '--yes', ref('bundled')]);
+  assert.equal(bundled.status, 0, `cosign sign --new-bundle-format: ${bundled.stderr}`);
   // the signature copied onto the "copied" image's .sig tag (a registry writer without the key could do this)
   const sigTag = (d: string) => `${d.replace(':', '-')}.sig`;
   const base = `http://${registry.host}/v2/team/app/manifests`;
@@ -135,7 +139,7 @@ describe('kubemoat images verifies signatures made by real cosign', () => {
     const r = await kubemoat([ref('unsigned'), '--cosign-key', join(work, 'release.pub')]);
     const found = signatureFindings(r.report);
     assert.equal(found.length, 1);
-    assert.match(found[0].message, new RegExp(`has no cosign signature \\(${digests.unsigned.replace(':', '-')}\\.sig not found\\)`));
+    assert.match(found[0].message, new RegExp(`has no cosign signature \\(no ${digests.unsigned.replace(':', '-')}\\.sig tag, no sigstore bundle among its referrers\\)`));
   });
 
   test("a signature copied onto another image's .sig tag: reported as made for another digest", async () => {
@@ -144,6 +148,18 @@ describe('kubemoat images verifies signatures made by real cosign', () => {
     assert.equal(found.length, 1);
     assert.ok(found[0].evidence?.includes(`a valid signature by ${join(work, 'release.pub')}`), found[0].evidence);
     assert.ok(found[0].evidence?.includes(`but for ${digests.signed}, not this image (${digests.copied})`), found[0].evidence);
+  });
+
+  test("cosign's new bundle format (sigstore bundle as an OCI referrer): verified with the right key, reported with another", async () => {
+    const tags = await inNs(['curl', '-sf', `http://${registry.host}/v2/team/app/tags/list`]);
+    assert.ok(tags.stdout.includes(`"${digests.bundled.replace(':', '-')}"`), `cosign stored the bundle under the referrers fallback tag: ${tags.stdout}`);
+    assert.ok(!tags.stdout.includes(`"${digests.bundled.replace(':', '-')}.sig"`), 'and no .sig tag');
+    const right = await kubemoat([ref('bundled'), '--cosign-key', join(work, 'release.pub')]);
+    assert.deepEqual(signatureFindings(right.report), []);
+    assert.equal(right.status, 0, right.stderr);
+    const wrong = await kubemoat([ref('bundled'), '--cosign-key', join(work, 'other.pub')]);
+    const [f] = signatureFindings(wrong.report);
+    assert.match(f?.evidence ?? '', /referrer sha256:[0-9a-f]{12}: the signature does not verify with .*other\.pub/);
   });
 
   test('imageSignatures in .kubemoat.yaml applies to the images it names, by tag too', async () => {

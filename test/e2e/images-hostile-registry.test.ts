@@ -32,7 +32,7 @@ const good = manifestFor(sha256(layer), layer.length);
 before(async () => {
   server = createServer((req, res) => {
     const url = req.url ?? '';
-    const m = /^\/v2\/([^/]+)\/(manifests|blobs)\/(.+)$/.exec(url);
+    const m = /^\/v2\/([^/]+)\/(manifests|blobs|referrers)\/(.+)$/.exec(url);
     if (url.startsWith('/token')) return void res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     if (!m) return void res.writeHead(404).end();
     const [, repo, kind, ref] = m;
@@ -42,12 +42,13 @@ before(async () => {
     }
     if (repo === 'err') return void res.writeHead(500, 'Internal Server Error').end('boom');
     if (repo === 'private') return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="hostile",scope="repository:private:pull"` }).end();
+    if (kind === 'referrers') return void (repo === 'referrerserr' ? res.writeHead(500, 'Internal Server Error').end('boom') : res.writeHead(404).end('404 page not found'));
     if (kind === 'manifests') {
       // cosign signatures (.sig tags): a 500, a hang, and garbage where the signature manifest should be
       if (ref.endsWith('.sig') && repo === 'sigerr') return void res.writeHead(500, 'Internal Server Error').end('boom');
       if (ref.endsWith('.sig') && repo === 'sighang') return void open.add(res);
       if (ref.endsWith('.sig') && repo === 'siggarbage') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>');
-      if (ref === '1' && ['sigerr', 'sighang', 'siggarbage'].includes(repo)) return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(good);
+      if (ref === '1' && ['sigerr', 'sighang', 'siggarbage', 'referrerserr'].includes(repo)) return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(good);
       if (repo === 'garbage') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>not a manifest</html>');
       if (repo === 'liar') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha256('another manifest') }).end(good);
       if (repo === 'stall') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifestFor(sha256(stallLayer), stallLayer.length));
@@ -104,20 +105,21 @@ test('each misbehaving repository is named with what went wrong; the good image 
   assert.ok(report.findings.some((f) => f.ruleId === 'KM-IM-006' && f.resource?.name === `${host}/liar:1`), 'a manifest that does not match its digest is reported');
 });
 
-test('signature lookups: a .sig tag that 404s is unsigned; one that 500s or hangs is a coverage error, not a finding; garbage is an invalid signature', async () => {
+test('signature lookups: a .sig tag that 404s is unsigned; one that 500s or hangs, or a referrers API that 500s, is a coverage error, not a finding; garbage is an invalid signature', async () => {
   writeFileSync(join(work, 'cosign.pub'), makeKey().publicPem);
-  const refs = ['good', 'sigerr', 'sighang', 'siggarbage'].map((r) => `${host}/${r}:1`);
+  const refs = ['good', 'sigerr', 'sighang', 'siggarbage', 'referrerserr'].map((r) => `${host}/${r}:1`);
   const r = await runCliAsync(CLI, ['images', ...refs, '--cosign-key', join(work, 'cosign.pub'), '--db', join(work, 'db'), '--timeout', '1500', '--format', 'json', '--no-save-state', '--docker-config', join(work, 'none.json')]);
   assert.equal(r.status, 2, r.stderr);
   const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string; evidence?: string; resource?: { name: string } }[]; coverage: { target: string; reason: string; severity: string }[] };
   const unsigned = report.findings.filter((f) => f.ruleId === 'KM-IM-007');
   assert.deepEqual(unsigned.map((f) => f.resource?.name).sort(), [`${host}/good:1`, `${host}/siggarbage:1`]);
-  assert.match(unsigned.find((f) => f.resource?.name === `${host}/good:1`)?.message ?? '', /has no cosign signature \(sha256-[0-9a-f]{64}\.sig not found\)/);
+  assert.match(unsigned.find((f) => f.resource?.name === `${host}/good:1`)?.message ?? '', /has no cosign signature \(no sha256-[0-9a-f]{64}\.sig tag, no sigstore bundle among its referrers\)/);
   assert.match(unsigned.find((f) => f.resource?.name === `${host}/siggarbage:1`)?.evidence ?? '', /malformed signature manifest/);
   const reason = (repo: string) => report.coverage.filter((c) => c.target === `${host}/${repo}:1` && c.severity === 'error').map((c) => c.reason).join(' | ');
   assert.match(reason('sigerr'), /signatures at sha256-[0-9a-f]{64}\.sig could not be read: .*answered 500.*; whether it is signed is unknown/);
   assert.match(reason('sighang'), /signatures at sha256-[0-9a-f]{64}\.sig could not be read: .*no answer within 1500 ms/);
+  assert.match(reason('referrerserr'), /the referrers of sha256:[0-9a-f]{64} could not be read: .*answered 500/);
   assert.equal(reason('good'), '');
   // the images themselves were scanned all the same
-  assert.equal(report.findings.filter((f) => f.ruleId === 'KM-IM-004').length, 4);
+  assert.equal(report.findings.filter((f) => f.ruleId === 'KM-IM-004').length, 5);
 });

@@ -3,7 +3,7 @@
 // base64 signature as an annotation), and an in-memory SignatureSource to serve them.
 
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, signatureTag, type SignatureSource } from '../../src/images/cosign.js';
+import { COSIGN_SIGN_PREDICATE, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, dssePae, signatureTag, type SignatureSource } from '../../src/images/cosign.js';
 import { sha256 } from './image-fixtures.js';
 
 export interface TestKey {
@@ -57,10 +57,25 @@ export function signatureManifest(layers: SigLayer[]): { manifest: Buffer; blobs
   return { manifest, blobs };
 }
 
-/** Serves `.sig` manifests by tag and blobs by digest; unknown tags are 404 (undefined). */
+/** The in-toto statement cosign's new bundle format signs for an image digest. */
+export function statementFor(digest: string, predicateType = COSIGN_SIGN_PREDICATE): Buffer {
+  const [alg, hex] = digest.split(':');
+  return Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { [alg]: hex } }], predicateType }));
+}
+
+/** A sigstore bundle (v0.3) with a DSSE envelope over `statement`, signed by `key` (or carrying `signature` as given). */
+export function bundleFor(key: TestKey, statement: Buffer, signature?: string): Buffer {
+  const payloadType = 'application/vnd.in-toto+json';
+  const sig = signature ?? sign(key.hash, dssePae(payloadType, statement), key.privateKey).toString('base64');
+  return Buffer.from(JSON.stringify({ mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, verificationMaterial: { publicKey: { hint: 'x' } }, dsseEnvelope: { payload: statement.toString('base64'), payloadType, signatures: [{ sig }] } }));
+}
+
+/** Serves `.sig` manifests by tag, manifests by digest, blobs by digest and referrers indexes; unknown ones are 404 (undefined). */
 export class MemorySignatureSource implements SignatureSource {
   readonly manifests = new Map<string, Buffer>();
   readonly blobs = new Map<string, Buffer>();
+  /** image digest → its referrers index */
+  readonly referrerIndexes = new Map<string, Buffer>();
   /** tag or digest → error thrown when asked (a registry failure) */
   readonly failures = new Map<string, string>();
 
@@ -68,6 +83,27 @@ export class MemorySignatureSource implements SignatureSource {
     const { manifest, blobs } = signatureManifest(layers);
     this.manifests.set(signatureTag(imageDigest), manifest);
     for (const [d, b] of blobs) this.blobs.set(d, b);
+  }
+
+  /** Attach a bundle to `imageDigest` as an OCI 1.1 referrer (artifact manifest + bundle layer + index entry). */
+  attachBundle(imageDigest: string, bundle: Buffer, options: { bundleDigest?: string; indexArtifactType?: string; layerMediaType?: string } = {}): string {
+    const empty = Buffer.from('{}');
+    const bundleDigest = options.bundleDigest ?? sha256(bundle);
+    this.blobs.set(bundleDigest, bundle);
+    this.blobs.set(sha256(empty), empty);
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE, config: { mediaType: 'application/vnd.oci.empty.v1+json', size: 2, digest: sha256(empty) }, layers: [{ mediaType: options.layerMediaType ?? SIGSTORE_BUNDLE_MEDIA_TYPE, size: bundle.length, digest: bundleDigest }], subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, digest: imageDigest } }));
+    const manifestDigest = sha256(manifest);
+    this.manifests.set(manifestDigest, manifest);
+    const index = JSON.parse(this.referrerIndexes.get(imageDigest)?.toString() ?? '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}') as { manifests: object[] };
+    index.manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: manifest.length, digest: manifestDigest, artifactType: options.indexArtifactType ?? SIGSTORE_BUNDLE_MEDIA_TYPE });
+    this.referrerIndexes.set(imageDigest, Buffer.from(JSON.stringify(index)));
+    return manifestDigest;
+  }
+
+  async referrers(digest: string): Promise<Buffer | undefined> {
+    const failure = this.failures.get(`referrers ${digest}`);
+    if (failure) throw new Error(failure);
+    return this.referrerIndexes.get(digest);
   }
 
   async manifest(tag: string): Promise<Buffer | undefined> {

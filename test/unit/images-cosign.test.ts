@@ -10,10 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectSignatures, judgeSignatures, parseCosignPublicKey, policiesFor, referenceNames, signatureTag, type CosignKey, type SignatureVerdict } from '../../src/images/cosign.js';
+import { collectSignatures, dssePae, judgeSignatures, parseCosignPublicKey, policiesFor, referenceNames, signatureTag, type CosignKey, type SignatureVerdict } from '../../src/images/cosign.js';
 import { parseImageRef } from '../../src/rules/image-ref.js';
 import { parseConfig, ConfigError } from '../../src/core/config.js';
-import { makeKey, MemorySignatureSource, payloadFor, signPayload, type TestKey } from '../helpers/cosign-fixtures.js';
+import { bundleFor, makeKey, MemorySignatureSource, payloadFor, signPayload, statementFor, type TestKey } from '../helpers/cosign-fixtures.js';
 import { sha256 } from '../helpers/image-fixtures.js';
 
 const IMAGE = sha256('the image manifest');
@@ -81,7 +81,7 @@ describe('cosign signatures (tag form)', () => {
 
   test('no .sig tag (404) is unsigned and names the tag looked for', async () => {
     const v = await verdict(new MemorySignatureSource(), [key(release)]);
-    assert.deepEqual(v, { kind: 'unsigned', tags: [signatureTag(IMAGE)] });
+    assert.deepEqual(v, { kind: 'unsigned', looked: [signatureTag(IMAGE)] });
   });
 
   test('a signature by another key does not verify', async () => {
@@ -135,7 +135,7 @@ describe('cosign signatures (tag form)', () => {
       ['no signature annotation', (s) => s.store(IMAGE, [{ payload }]), /no dev\.cosignproject\.cosign\/signature annotation/],
       ['bad base64', (s) => s.store(IMAGE, [{ payload, signature: 'MEUCIQ@@not-base64' }]), /not base64/],
       ['base64 of garbage bytes', (s) => s.store(IMAGE, [{ payload, signature: Buffer.from('garbage signature').toString('base64') }]), /does not verify/],
-      ['payload altered after signing', (s) => s.store(IMAGE, [{ payload, signature: good, digest: sha256('the payload that was signed') }]), /does not hash to sha256:[0-9a-f]{64} \(altered\)/],
+      ['payload altered after signing', (s) => s.store(IMAGE, [{ payload, signature: good, digest: sha256('the payload that was signed') }]), /payload: the content does not hash to sha256:[0-9a-f]{64} \(altered\)/],
       ['signed payload that is not JSON', (s) => s.store(IMAGE, [{ payload: Buffer.from('hello'), signature: signPayload(release, Buffer.from('hello')) }]), /signed by cosign\.pub .* but the payload is not JSON/],
       [
         'signed payload of another type',
@@ -166,6 +166,78 @@ describe('cosign signatures (tag form)', () => {
     blobFails.store(IMAGE, [{ payload, signature: signPayload(release, payload) }]);
     blobFails.failures.set(sha256(payload), 'no answer within 100 ms');
     assert.equal((await collectSignatures(blobFails, [IMAGE])).kind, 'error');
+  });
+});
+
+describe('cosign signatures (new bundle format: sigstore bundles as OCI referrers)', () => {
+  test('DSSE pre-authentication encoding', () => {
+    assert.equal(dssePae('application/x', Buffer.from('héllo')).toString(), 'DSSEv1 13 application/x 6 héllo');
+  });
+
+  test('a bundle whose DSSE statement names this digest, signed by the trusted key, verifies (P-256, Ed25519, RSA)', async () => {
+    for (const type of ['p256', 'ed25519', 'rsa'] as const) {
+      const k = makeKey(type);
+      const source = new MemorySignatureSource();
+      const manifestDigest = source.attachBundle(IMAGE, bundleFor(k, statementFor(IMAGE)));
+      const v = await verdict(source, [key(k, `${type}.pub`)]);
+      assert.equal(v.kind, 'verified', `${type}: ${JSON.stringify(v)}`);
+      if (v.kind === 'verified') assert.equal(v.place, `referrer ${manifestDigest.slice(0, 19)}`);
+    }
+  });
+
+  test('a bundle by another key, for another digest, of another predicate, or altered is invalid, each with its reason', async () => {
+    const cases: [string, (s: MemorySignatureSource) => void, RegExp][] = [
+      ['another key', (s) => s.attachBundle(IMAGE, bundleFor(other, statementFor(IMAGE))), /does not verify with cosign\.pub/],
+      ['copied from another image', (s) => s.attachBundle(IMAGE, bundleFor(release, statementFor(OTHER_IMAGE))), new RegExp(`a valid signature by cosign\\.pub .* but for ${OTHER_IMAGE}, not this image .* copied from another image`)],
+      ['an attestation, not a signature', (s) => s.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE, 'https://slsa.dev/provenance/v1'))), /not a cosign image signature \(predicate type "https:\/\/slsa\.dev\/provenance\/v1"\)/],
+      ['bundle altered', (s) => s.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE)), { bundleDigest: sha256('another bundle') }), /bundle: the content does not hash to/],
+      ['bad base64 signature', (s) => s.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE), '@@@')), /the DSSE signature is not base64/],
+      ['a blob signature bundle', (s) => s.attachBundle(IMAGE, Buffer.from(JSON.stringify({ mediaType: 'x', messageSignature: { signature: 'AAAA' } }))), /a message-signature bundle/],
+      ['not JSON', (s) => s.attachBundle(IMAGE, Buffer.from('{{')), /the sigstore bundle is not JSON/],
+      [
+        'listed but missing',
+        (s) => {
+          const d = s.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE)));
+          s.manifests.delete(d);
+        },
+        /listed among the referrers but not found \(404\)/,
+      ],
+    ];
+    for (const [name, setup, expected] of cases) {
+      const source = new MemorySignatureSource();
+      setup(source);
+      const v = await verdict(source, [key(release)]);
+      assert.equal(v.kind, 'invalid', `${name}: ${JSON.stringify(v)}`);
+      assert.match(problems(v), expected, name);
+    }
+  });
+
+  test('a valid bundle is enough beside a broken .sig signature; a sha256-HEX tag that is not an index is not a referrers list', async () => {
+    const source = new MemorySignatureSource();
+    const payload = payloadFor(IMAGE);
+    source.store(IMAGE, [{ payload, signature: signPayload(other, payload) }]);
+    source.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE)));
+    assert.equal((await verdict(source, [key(release)])).kind, 'verified');
+    const plain = new MemorySignatureSource();
+    plain.referrerIndexes.set(IMAGE, Buffer.from('{"schemaVersion":2,"config":{"digest":"' + IMAGE + '"},"layers":[]}'));
+    assert.equal((await verdict(plain, [key(release)])).kind, 'unsigned');
+  });
+
+  test("the referrers-tag index cosign writes lists bundles under the empty type: they are opened; other artifacts are skipped", async () => {
+    const quirk = new MemorySignatureSource();
+    quirk.attachBundle(IMAGE, bundleFor(release, statementFor(IMAGE)), { indexArtifactType: 'application/vnd.oci.empty.v1+json' });
+    assert.equal((await verdict(quirk, [key(release)])).kind, 'verified');
+    const sbom = new MemorySignatureSource();
+    sbom.attachBundle(IMAGE, Buffer.from('{"spdxVersion":"SPDX-2.3"}'), { indexArtifactType: 'application/vnd.oci.empty.v1+json', layerMediaType: 'application/spdx+json' });
+    assert.equal((await verdict(sbom, [key(release)])).kind, 'unsigned');
+  });
+
+  test('a failure listing the referrers is an error (unknown), not unsigned', async () => {
+    const source = new MemorySignatureSource();
+    source.failures.set(`referrers ${IMAGE}`, 'the registry answered 503 Service Unavailable');
+    const c = await collectSignatures(source, [IMAGE]);
+    assert.equal(c.kind, 'error');
+    if (c.kind === 'error') assert.match(c.reason, /the referrers of sha256:[0-9a-f]{64} could not be read: the registry answered 503/);
   });
 });
 

@@ -41,6 +41,8 @@ export interface Descriptor {
   size?: number;
   platform?: Platform;
   annotations: Record<string, string>;
+  /** OCI 1.1: the type of an artifact (a referrers index lists it per manifest) */
+  artifactType?: string;
 }
 
 export interface LayerRef {
@@ -99,6 +101,7 @@ export function readDescriptor(v: JsonValue, where: string): Descriptor {
   const os = asString(p?.os);
   const architecture = asString(p?.architecture);
   const variant = asString(p?.variant);
+  const artifactType = asString(o.artifactType);
   const annotations: Record<string, string> = {};
   for (const [k, val] of Object.entries(asObject(o.annotations) ?? {})) if (typeof val === 'string') annotations[k] = val;
   return {
@@ -107,6 +110,7 @@ export function readDescriptor(v: JsonValue, where: string): Descriptor {
     ...(typeof o.size === 'number' ? { size: o.size } : {}),
     ...(os && architecture ? { platform: { os, architecture, ...(variant ? { variant } : {}) } } : {}),
     annotations,
+    ...(artifactType ? { artifactType } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { parseImageRef, DOCKER_HUB, type ImageRef } from '../../rules/image-ref.
 import {
   ACCEPT,
   ImageError,
+  MEDIA,
   digestOf,
   isReadableLayer,
   parseManifest,
@@ -22,7 +23,7 @@ import {
   type Platform,
   type ResolvedImage,
 } from './manifest.js';
-import type { SignatureSource } from '../cosign.js';
+import { referrersTag, type SignatureSource } from '../cosign.js';
 
 export interface Credential {
   username: string;
@@ -276,19 +277,29 @@ export async function resolveRegistryImage(text: string, platform: Platform, opt
   };
 }
 
-/** Cosign signatures of this repository: `.sig` manifests by tag (404 = none) and their payload blobs. */
+/** Cosign signatures of this repository: manifests by tag or digest (404 = none), blobs, and OCI 1.1 referrers. */
 function signatureSource(repo: Repository, text: string): SignatureSource {
+  const manifest = async (reference: string, accept = ACCEPT): Promise<Buffer | undefined> => {
+    let res: Response;
+    try {
+      res = await repo.get(`/manifests/${reference}`, accept, false);
+    } catch (e) {
+      if (e instanceof RegistryError && e.status === 404) return undefined;
+      throw e;
+    }
+    return readLimited(res, MANIFEST_LIMIT, `${text} signature ${reference}`);
+  };
   return {
-    manifest: async (tag) => {
-      let res: Response;
-      try {
-        res = await repo.get(`/manifests/${tag}`, ACCEPT, false);
-      } catch (e) {
-        if (e instanceof RegistryError && e.status === 404) return undefined;
-        throw e;
-      }
-      return readLimited(res, MANIFEST_LIMIT, `${text} signature ${tag}`);
-    },
+    manifest,
     blob: async (digest, limit) => readLimited(await repo.get(`/blobs/${digest}`, undefined, false), limit, `${text} signature payload ${digest}`),
+    referrers: async (digest) => {
+      try {
+        return await readLimited(await repo.get(`/referrers/${digest}`, MEDIA.ociIndex, false), MANIFEST_LIMIT, `${text} referrers of ${digest}`);
+      } catch (e) {
+        // a registry without the referrers API answers 404 (or 400/405/501): the fallback tag stands in for it
+        if (!(e instanceof RegistryError && [400, 404, 405, 501].includes(e.status ?? 0))) throw e;
+      }
+      return manifest(referrersTag(digest), MEDIA.ociIndex);
+    },
   };
 }
