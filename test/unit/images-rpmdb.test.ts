@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { decodeRecord, SqliteError, SqliteFile } from '../../src/images/packages/sqlite.js';
+import { applyWal, decodeRecord, SqliteError, SqliteFile } from '../../src/images/packages/sqlite.js';
 import { packageOfHeader, parseSourceRpm, readRpmdbBdb, readRpmdbSqlite, RpmdbError, RpmHeader } from '../../src/images/packages/rpm.js';
 import { readBdbHash } from '../../src/images/packages/bdb.js';
 import { analyseLayer } from '../../src/images/image/layer.js';
@@ -310,7 +310,7 @@ test('image layers: the rpm database is read from either path, owns language pac
   const c = mergeLayers([base]);
   assert.deepEqual(c.packages.map((p) => `${p.type}:${p.name}@${p.version}`), ['rpm:nodejs-x@1.0.0-1.el9']);
   assert.equal(c.ownedByOs, 1);
-  assert.ok(c.notes.some((n) => /rpmdb\.sqlite-wal: 100 bytes of SQLite write-ahead log/.test(n)));
+  assert.ok(c.notes.some((n) => /rpmdb\.sqlite-wal: not an SQLite write-ahead log \(bad magic\); the log was ignored/.test(n)), c.notes.join('; '));
   const broken = await analyse(gzip(tarOf([{ path: 'usr/lib/sysimage/rpm/rpmdb.sqlite', content: db.subarray(0, 3000) }])));
   const b = mergeLayers([base, broken]);
   assert.equal(b.errors?.length, 1);
@@ -326,6 +326,81 @@ test('image layers: the rpm database is read from either path, owns language pac
   assert.ok(mergeLayers([ndb]).notes.some((n) => /\/usr\/lib\/sysimage\/rpm\/Packages\.db: rpm database in ndb \(SUSE\) format, which kubemoat does not read/.test(n)));
   const notBdb = await analyse(gzip(tarOf([{ path: 'var/lib/rpm/Packages', content: Buffer.alloc(4096) }])));
   assert.match(mergeLayers([notBdb]).errors?.[0] ?? '', /^\/var\/lib\/rpm\/Packages: not a Berkeley DB hash file/);
+});
+
+// ---- the write-ahead log ----
+
+/**
+ * A database in WAL mode with `early` headers checkpointed into the file and `late` ones only in
+ * the log (one transaction each), copied while sqlite3 still has it open (closing would
+ * checkpoint the log away).
+ */
+function walPair(early: Buffer[], late: Buffer[]): { db: Buffer; wal: Buffer; dir: string } {
+  const dir = join(work, `wal${fileNo++}`);
+  execFileSync('mkdir', ['-p', dir]);
+  const sql = [
+    'PRAGMA page_size=1024;',
+    'PRAGMA journal_mode=WAL;',
+    'PRAGMA wal_autocheckpoint=0;',
+    RPM_SCHEMA,
+    ...early.map((b) => `INSERT INTO Packages (blob) VALUES (X'${hex(b)}');`),
+    'PRAGMA wal_checkpoint(TRUNCATE);',
+    ...late.map((b) => `INSERT INTO Packages (blob) VALUES (X'${hex(b)}');`),
+    `.shell cp ${dir}/live.sqlite ${dir}/db && cp ${dir}/live.sqlite-wal ${dir}/wal`,
+  ].join('\n');
+  execFileSync('sqlite3', [join(dir, 'live.sqlite')], { input: sql + '\n', stdio: ['pipe', 'ignore', 'pipe'] });
+  return { db: readFileSync(join(dir, 'db')), wal: readFileSync(join(dir, 'wal')), dir };
+}
+
+/** How many packages sqlite3 itself sees in a database with this log beside it. */
+function sqliteCount(dir: string, db: Buffer, wal: Buffer): number {
+  const name = join(dir, `check${fileNo++}.sqlite`);
+  writeFileSync(name, db);
+  writeFileSync(`${name}-wal`, wal);
+  return Number(execFileSync('sqlite3', [name, 'select count(*) from Packages'], { encoding: 'utf8' }).trim());
+}
+
+test('SQLite write-ahead log: committed frames applied as sqlite3 applies them; a torn or corrupt tail ends the log', { skip }, () => {
+  const big = (name: string) => pkgHeader(name, { files: Array.from({ length: 50 }, (_, k) => `/usr/share/${name}/a-longer-file-name-${k}`) });
+  const { db, wal, dir } = walPair([big('early1'), big('early2')], [big('late1'), pkgHeader('late2'), big('late3')]);
+  assert.ok(wal.length > 32, 'the log holds frames');
+  assert.deepEqual(readRpmdbSqlite(db, '/d').packages.map((p) => p.name), ['early1', 'early2'], 'the database file alone');
+  const r = readRpmdbSqlite(db, '/var/lib/rpm/rpmdb.sqlite', wal);
+  assert.deepEqual(r.packages.map((p) => p.name), ['early1', 'early2', 'late1', 'late2', 'late3']);
+  assert.equal(r.packages.length, sqliteCount(dir, db, wal));
+  assert.match(r.notes?.[0] ?? '', /^\/var\/lib\/rpm\/rpmdb\.sqlite-wal: \d+ committed page\(s\) of the SQLite write-ahead log applied$/);
+  // a log cut inside its last frame: the last transaction is lost, as sqlite3 loses it
+  const torn = wal.subarray(0, wal.length - 500);
+  const tornCount = readRpmdbSqlite(db, '/d', torn).packages.length;
+  assert.equal(tornCount, sqliteCount(dir, db, torn));
+  assert.ok(tornCount < 5 && tornCount >= 2);
+  // a flipped byte in the second frame's page: its checksum fails, nothing from there on counts
+  const pageSize = wal.readUInt32BE(8);
+  const flipped = Buffer.from(wal);
+  flipped[32 + (24 + pageSize) + 24 + 100] ^= 0xff;
+  const flippedCount = readRpmdbSqlite(db, '/d', flipped).packages.length;
+  assert.equal(flippedCount, sqliteCount(dir, db, flipped));
+  // not a log at all: ignored, said, the database still read
+  const junk = readRpmdbSqlite(db, '/d', Buffer.alloc(64, 7));
+  assert.equal(junk.packages.length, 2);
+  assert.match(junk.notes?.[0] ?? '', /not an SQLite write-ahead log \(bad magic\); the log was ignored/);
+  assert.throws(() => applyWal(db, Buffer.alloc(10)), /shorter than its header/);
+  const badHeader = Buffer.from(wal);
+  badHeader[20] ^= 1;
+  assert.throws(() => applyWal(db, badHeader), /header checksum does not match/);
+});
+
+test('image layers: the write-ahead log beside the database in one layer is applied', { skip }, async () => {
+  const { db, wal } = walPair([pkgHeader('early')], [pkgHeader('late')]);
+  const blob = gzip(tarOf([
+    { path: 'var/lib/rpm/rpmdb.sqlite', content: db },
+    { path: 'var/lib/rpm/rpmdb.sqlite-shm', content: Buffer.alloc(32768) },
+    { path: 'var/lib/rpm/rpmdb.sqlite-wal', content: wal },
+  ]));
+  const layer = await analyseLayer(sha256(blob), Readable.from([blob]), { blob: sha256(blob) });
+  const c = mergeLayers([layer]);
+  assert.deepEqual(c.packages.map((p) => p.name), ['early', 'late']);
+  assert.ok(c.notes.some((n) => /rpmdb\.sqlite-wal: \d+ committed page\(s\)/.test(n)));
 });
 
 // ---- the older Berkeley DB database ----

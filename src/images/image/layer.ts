@@ -150,8 +150,25 @@ const RPMDB_OTHER = new Map([
   ['/usr/lib/sysimage/rpm/Packages.db', 'ndb (SUSE)'],
 ]);
 
+/** An rpm SQLite database and its write-ahead log, as one layer holds them. */
+type PendingRpmdb = Map<string, { db?: Buffer; wal?: Buffer }>;
+
+/** The facts of one rpm database read: its packages, the files they own, what could not be read. */
+function addRpmDb(p: string, read: () => RpmDb, add: (path: string, fact: FileFact) => void, note: (s: string) => void): void {
+  try {
+    const db = read();
+    add(p, { kind: 'packages', packages: db.packages });
+    add(p, { kind: 'owned', paths: db.owned });
+    for (const e of db.errors) add(p, { kind: 'unread', reason: e, severity: 'error' });
+    for (const n of db.notes ?? []) note(n);
+  } catch (e) {
+    if (!(e instanceof RpmdbError)) throw e;
+    add(p, { kind: 'unread', reason: e.message, severity: 'error' });
+  }
+}
+
 /** The sink for an entry a package analyser wants, or undefined to skip its bytes. */
-function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: FileFact) => void, note: (s: string) => void, limits: LayerLimits): EntrySink | undefined {
+function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: FileFact) => void, note: (s: string) => void, limits: LayerLimits, rpmSqlite: PendingRpmdb): EntrySink | undefined {
   const p = entry.path;
   const text = (limit: number, parse: (s: string) => void): EntrySink =>
     collect(Math.min(limit, limits.maxFileBytes), (b) => parse(b.toString('utf8')), () => note(`${p}: larger than ${Math.min(limit, limits.maxFileBytes)} bytes, not analysed`));
@@ -173,24 +190,16 @@ function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: F
       add(p, { kind: 'owned', paths: db.owned });
     });
   }
-  if (RPMDB_SQLITE.has(p) || RPMDB_BDB.has(p)) {
-    const read: (b: Buffer, path: string) => RpmDb = RPMDB_SQLITE.has(p) ? readRpmdbSqlite : readRpmdbBdb;
-    return collect(limits.maxFileBytes, (b) => {
-      try {
-        const db = read(b, p);
-        add(p, { kind: 'packages', packages: db.packages });
-        add(p, { kind: 'owned', paths: db.owned });
-        for (const e of db.errors) add(p, { kind: 'unread', reason: e, severity: 'error' });
-      } catch (e) {
-        if (!(e instanceof RpmdbError)) throw e;
-        add(p, { kind: 'unread', reason: e.message, severity: 'error' });
-      }
-    }, () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
+  if (RPMDB_SQLITE.has(p)) {
+    // read when the layer ends, with its write-ahead log if the layer holds one
+    return collect(limits.maxFileBytes, (b) => rpmSqlite.set(p, { ...rpmSqlite.get(p), db: b }), () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
   }
-  if (RPMDB_SQLITE.has(p.replace(/-wal$/, '')) && p.endsWith('-wal') && entry.size > 0) {
-    // rpm closes its database cleanly (the log checkpointed and emptied); a non-empty log means an interrupted transaction
-    note(`${p}: ${entry.size} bytes of SQLite write-ahead log not checkpointed into the rpm database; packages of an interrupted transaction may be missing`);
-    return undefined;
+  if (p.endsWith('-wal') && RPMDB_SQLITE.has(p.slice(0, -4)) && entry.size > 0) {
+    const dbPath = p.slice(0, -4);
+    return collect(limits.maxFileBytes, (b) => rpmSqlite.set(dbPath, { ...rpmSqlite.get(dbPath), wal: b }), () => note(`${p}: larger than ${limits.maxFileBytes} bytes, not applied; packages of an interrupted rpm transaction may be missing`));
+  }
+  if (RPMDB_BDB.has(p)) {
+    return collect(limits.maxFileBytes, (b) => addRpmDb(p, () => readRpmdbBdb(b, p), add, note), () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
   }
   const other = RPMDB_OTHER.get(p);
   if (other !== undefined) {
@@ -270,6 +279,7 @@ export async function analyseLayer(digest: string, source: Readable, verify: Ver
   const note = (s: string): void => {
     if (notes.length < 50) notes.push(s);
   };
+  const rpmSqlite: PendingRpmdb = new Map();
   const parser = new TarParser((entry) => {
     if (parser.entries > limits.maxEntries) throw new LayerError(`more than ${limits.maxEntries} entries`);
     if (entry.path === undefined) {
@@ -285,7 +295,7 @@ export async function analyseLayer(digest: string, source: Readable, verify: Ver
       return undefined;
     }
     if (entry.type !== 'file') return undefined;
-    return sinkFor(entry as TarEntry & { path: string }, add, note, limits);
+    return sinkFor(entry as TarEntry & { path: string }, add, note, limits, rpmSqlite);
   });
 
   const blobHash = 'blob' in verify ? hasherFor(verify.blob) : undefined;
@@ -338,6 +348,10 @@ export async function analyseLayer(digest: string, source: Readable, verify: Ver
   }
   if (blobHash && 'blob' in verify && blobHash.digest('hex') !== hexOf(verify.blob).hex) throw new LayerError(`digest mismatch: the blob's bytes do not hash to ${verify.blob}; layer rejected`);
   if (contentHash && 'content' in verify && contentHash.digest('hex') !== hexOf(verify.content).hex) throw new LayerError(`digest mismatch: the layer's content does not hash to ${verify.content}; layer rejected`);
+  for (const [p, { db, wal }] of rpmSqlite) {
+    if (db !== undefined) addRpmDb(p, () => readRpmdbSqlite(db, p, wal), add, note);
+    else note(`${p}-wal: a write-ahead log without its database in the same layer; not applied`);
+  }
   return { digest, files: [...facts.entries()], whiteouts, opaque, entries: parser.entries, bytes, compression, notes };
 }
 

@@ -9,7 +9,7 @@
 // that language packages an rpm installed are not counted twice.
 
 import { BdbError, readBdbHash } from './bdb.js';
-import { SqliteError, SqliteFile } from './sqlite.js';
+import { applyWal, SqliteError, SqliteFile } from './sqlite.js';
 import type { Package } from './types.js';
 
 export class RpmdbError extends Error {}
@@ -175,6 +175,8 @@ export interface RpmDb {
   owned: string[];
   /** what could not be read (a bad header, a broken page): the packages are then partial */
   errors: string[];
+  /** things worth saying that did not lose packages (a write-ahead log applied) */
+  notes?: string[];
 }
 
 /** Packages from header blobs, each named by its record number; a bad header is skipped and said. */
@@ -198,7 +200,19 @@ function collectPackages(blobs: Iterable<{ id: number; blob: unknown }>, path: s
  * not an rpm database throws; a bad header or a broken page part-way keeps what was read before it
  * and says what was lost.
  */
-export function readRpmdbSqlite(data: Buffer, path: string): RpmDb {
+export function readRpmdbSqlite(data: Buffer, path: string, wal?: Buffer): RpmDb {
+  const notes: string[] = [];
+  if (wal !== undefined && wal.length > 0) {
+    // rpm closes its database cleanly (log copied back and emptied); a log with commits in it is an interrupted session
+    try {
+      const applied = applyWal(data, wal);
+      data = applied.data;
+      notes.push(`${path}-wal: ${applied.frames} committed page(s) of the SQLite write-ahead log applied`);
+    } catch (e) {
+      if (!(e instanceof SqliteError)) throw e;
+      notes.push(`${path}-wal: ${e.message}; the log was ignored, packages of its last transactions may be missing`);
+    }
+  }
   let file: SqliteFile;
   let root: number | undefined;
   try {
@@ -209,7 +223,7 @@ export function readRpmdbSqlite(data: Buffer, path: string): RpmDb {
     throw e;
   }
   if (root === undefined) throw new RpmdbError(`${path}: no Packages table, so not an rpm database; the image's rpm packages were not read`);
-  const db: RpmDb = { packages: [], owned: [], errors: [] };
+  const db: RpmDb = { packages: [], owned: [], errors: [], ...(notes.length > 0 ? { notes } : {}) };
   const rows = file.rows(root);
   function* blobs(): Generator<{ id: number; blob: unknown }> {
     for (const row of rows) yield { id: row.rowid, blob: row.values[1] };
