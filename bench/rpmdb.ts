@@ -1,6 +1,7 @@
 // Benchmark of kubemoat's rpm database readers (issue 8, rpm packages). Prints figures; asserts nothing.
 //
 //   node dist/bench/rpmdb.js [--packages 512] [--runs 9]
+//   node dist/bench/rpmdb.js --real DIR   # every rpmdb.sqlite / Packages under DIR, e.g. databases taken from real images
 //
 // A real rpm database of the size of a full RHEL 9 system (a few hundred packages, tens of
 // thousands of owned files): headers made by rpmbuild and installed by rpm (SQLite backend), then
@@ -11,9 +12,9 @@
 // Needs rpm, rpmbuild, sqlite3 and db5.3_load (lab/setup.d/35-rpm.sh).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readRpmdbBdb, readRpmdbSqlite } from '../src/images/packages/rpm.js';
 import { bdbFromSqlite, buildRpmRoot, type Spec } from '../test/helpers/rpm-fixtures.js';
 
@@ -23,6 +24,7 @@ const opt = (name: string, dflt: number): number => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const PACKAGES = opt('packages', 512);
+const realAt = argv.indexOf('--real');
 const RUNS = opt('runs', 9);
 
 function median(xs: number[]): number {
@@ -36,8 +38,46 @@ function timeMs(fn: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
+/** Every rpm database under dir: kubemoat's packages and files against rpm's own listing of the same file, and the time each takes. */
+function compareReal(dir: string): void {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name === 'rpmdb.sqlite' || e.name === 'Packages') found.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  for (const file of found.sort()) {
+    const sqlite = file.endsWith('rpmdb.sqlite');
+    // a private copy: rpm wants to write its lock and shared-memory files beside the database
+    const tmp = mkdtempSync(join(tmpdir(), 'km-bench-real-'));
+    copyFileSync(file, join(tmp, basename(file)));
+    const bytes = readFileSync(join(tmp, basename(file)));
+    let ours = sqlite ? readRpmdbSqlite(bytes, file) : readRpmdbBdb(bytes, file);
+    const oursMs = median(Array.from({ length: RUNS }, () => timeMs(() => void (ours = sqlite ? readRpmdbSqlite(bytes, file) : readRpmdbBdb(bytes, file)))));
+    const rpmArgs = ['--define', `_db_backend ${sqlite ? 'sqlite' : 'bdb_ro'}`, '--dbpath', tmp];
+    const listing = (): string[] =>
+      execFileSync('rpm', [...rpmArgs, '-qa', '--qf', '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{ARCH} %{SOURCERPM}\\n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 })
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('gpg-pubkey '))
+        .sort();
+    let theirs: string[] = [];
+    const rpmMs = median(Array.from({ length: RUNS }, () => timeMs(() => void (theirs = listing()))));
+    const rpmFiles = execFileSync('rpm', [...rpmArgs, '-qal'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 }).split('\n').filter((l) => l.startsWith('/')).length;
+    const mine = ours.packages.map((p) => `${p.name} ${p.version} ${p.arch ?? '(none)'} ${p.source ? `${p.source.name}-${p.source.version.replace(/^\d+:/, '')}.src.rpm` : '(none)'}`).sort();
+    const same = mine.length === theirs.length && mine.every((m, i) => m === theirs[i]);
+    console.log(`${file}: kubemoat ${mine.length} packages / ${ours.owned.length} files in ${oursMs.toFixed(1)} ms; rpm -qa ${theirs.length} / ${rpmFiles} in ${rpmMs.toFixed(1)} ms (incl. start-up); ${same ? 'identical (name, epoch, version, release, arch, source rpm)' : 'DIFFERENT'}${ours.errors.length > 0 ? `; errors: ${ours.errors.join('; ')}` : ''}`);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'km-bench-rpmdb-'));
 try {
+  if (realAt >= 0) {
+    compareReal(argv[realAt + 1]);
+    process.exit(0);
+  }
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   // 32 packages of 120 files each (a typical header: 10-60 KiB, a few overflow pages)
   const spec: Spec = {
