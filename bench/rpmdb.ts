@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readRpmdbBdb, readRpmdbSqlite } from '../src/images/packages/rpm.js';
+import { readRpmdbBdb, readRpmdbNdb, readRpmdbSqlite } from '../src/images/packages/rpm.js';
 import { bdbFromSqlite, buildRpmRoot, type Spec } from '../test/helpers/rpm-fixtures.js';
 
 const argv = process.argv.slice(2);
@@ -44,11 +44,19 @@ function compareReal(dir: string): void {
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name === 'rpmdb.sqlite' || e.name === 'Packages') found.push(join(d, e.name));
+      else if (e.name === 'rpmdb.sqlite' || e.name === 'Packages' || e.name === 'Packages.db') found.push(join(d, e.name));
     }
   };
   walk(dir);
   for (const file of found.sort()) {
+    if (file.endsWith('Packages.db')) {
+      // Debian's rpm has no ndb backend: kubemoat's figures only
+      const bytes = readFileSync(file);
+      const t = timeMs(() => void readRpmdbNdb(bytes, file));
+      const r = readRpmdbNdb(bytes, file);
+      console.log(`${file}: kubemoat ${r.packages.length} packages / ${r.owned.length} files in ${t.toFixed(1)} ms (ndb; no rpm here reads it)${r.errors.length > 0 ? `; errors: ${r.errors.join('; ')}` : ''}`);
+      continue;
+    }
     const sqlite = file.endsWith('rpmdb.sqlite');
     // a private copy: rpm wants to write its lock and shared-memory files beside the database
     const tmp = mkdtempSync(join(tmpdir(), 'km-bench-real-'));

@@ -20,8 +20,8 @@ function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-/** rpm's databases in the order kubemoat prefers them when an image holds several: SQLite before Berkeley DB, the newer directory before the older. */
-const RPMDB_PREFERENCE = ['/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages'];
+/** rpm's databases in the order kubemoat prefers them when an image holds several: SQLite, ndb, then Berkeley DB; the newer directory before the older. */
+const RPMDB_PREFERENCE = ['/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/Packages.db', '/var/lib/rpm/Packages.db', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages'];
 
 /** An image holding two rpm databases (a stale Berkeley DB file beside the SQLite one) would list every package twice: keep one, and say so. */
 function dropSecondRpmDatabase(osPackages: Package[], notes: string[]): void {

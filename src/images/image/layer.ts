@@ -21,7 +21,7 @@ import {
   parseNpmManifest,
   parsePythonMetadata,
 } from '../packages/lang.js';
-import { readRpmdbBdb, readRpmdbSqlite, RpmdbError, type RpmDb } from '../packages/rpm.js';
+import { readRpmdbBdb, readRpmdbNdb, readRpmdbSqlite, RpmdbError, type RpmDb } from '../packages/rpm.js';
 import type { OsRelease, Package } from '../packages/types.js';
 
 export type FileFact =
@@ -144,11 +144,8 @@ const SMALL = 4 * 1024 * 1024;
 export const RPMDB_SQLITE = new Set(['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite']);
 /** rpm's Berkeley DB database (RHEL/CentOS 7 and 8, Amazon Linux 2, Oracle Linux ≤ 8) */
 export const RPMDB_BDB = new Set(['/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages']);
-/** SUSE's ndb format, which this reader does not read */
-const RPMDB_OTHER = new Map([
-  ['/var/lib/rpm/Packages.db', 'ndb (SUSE)'],
-  ['/usr/lib/sysimage/rpm/Packages.db', 'ndb (SUSE)'],
-]);
+/** rpm's ndb database (SUSE Linux Enterprise 15, openSUSE) */
+export const RPMDB_NDB = new Set(['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db']);
 
 /** An rpm SQLite database and its write-ahead log, as one layer holds them. */
 type PendingRpmdb = Map<string, { db?: Buffer; wal?: Buffer }>;
@@ -198,13 +195,9 @@ function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: F
     const dbPath = p.slice(0, -4);
     return collect(limits.maxFileBytes, (b) => rpmSqlite.set(dbPath, { ...rpmSqlite.get(dbPath), wal: b }), () => note(`${p}: larger than ${limits.maxFileBytes} bytes, not applied; packages of an interrupted rpm transaction may be missing`));
   }
-  if (RPMDB_BDB.has(p)) {
-    return collect(limits.maxFileBytes, (b) => addRpmDb(p, () => readRpmdbBdb(b, p), add, note), () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
-  }
-  const other = RPMDB_OTHER.get(p);
-  if (other !== undefined) {
-    add(p, { kind: 'unread', reason: `${p}: rpm database in ${other} format, which kubemoat does not read; the image's rpm packages are not listed or checked`, severity: 'warning' });
-    return undefined;
+  if (RPMDB_BDB.has(p) || RPMDB_NDB.has(p)) {
+    const read = RPMDB_BDB.has(p) ? readRpmdbBdb : readRpmdbNdb;
+    return collect(limits.maxFileBytes, (b) => addRpmDb(p, () => read(b, p), add, note), () => add(p, { kind: 'unread', reason: `${p}: larger than ${limits.maxFileBytes} bytes, not read; the image's rpm packages are not listed`, severity: 'error' }));
   }
   if (isNpmManifest(p)) {
     return text(SMALL, (s) => {

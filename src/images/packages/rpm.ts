@@ -1,7 +1,7 @@
 // rpm's package database in its SQLite form (`rpmdb.sqlite`: RHEL/Rocky/AlmaLinux 9, Fedora ≥ 33,
 // Amazon Linux 2023, openSUSE with the sqlite backend), whose `Packages` table holds one rpm header
-// per installed package (hnum, blob), and in its older Berkeley DB form (`Packages`: RHEL/CentOS 7
-// and 8, Amazon Linux 2), a hash of the same headers. A header blob is: the number of index entries and the size
+// per installed package (hnum, blob), in its older Berkeley DB form (`Packages`: RHEL/CentOS 7
+// and 8, Amazon Linux 2), a hash of the same headers, and in SUSE's ndb form (`Packages.db`). A header blob is: the number of index entries and the size
 // of the data store (two big-endian 32-bit integers), the index entries (tag, type, offset, count:
 // four big-endian 32-bit integers each), then the data store the offsets point into. The tags read
 // here are the package's name, epoch, version, release, arch, source rpm, licence and module label,
@@ -9,6 +9,7 @@
 // that language packages an rpm installed are not counted twice.
 
 import { BdbError, readBdbHash } from './bdb.js';
+import { NdbError, readNdb } from './ndb.js';
 import { applyWal, SqliteError, SqliteFile } from './sqlite.js';
 import type { Package } from './types.js';
 
@@ -255,5 +256,19 @@ export function readRpmdbBdb(data: Buffer, path: string): RpmDb {
     .map((r) => ({ id: r.key.length === 4 ? r.key.readUInt32LE(0) : -1, blob: r.value }))
     .sort((a, b) => a.id - b.id);
   collectPackages(blobs, path, db);
+  return db;
+}
+
+/** Read rpm's ndb database (`Packages.db`, SUSE): slots pointing at header blobs. */
+export function readRpmdbNdb(data: Buffer, path: string): RpmDb {
+  let read: ReturnType<typeof readNdb>;
+  try {
+    read = readNdb(data);
+  } catch (e) {
+    if (e instanceof NdbError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
+    throw e;
+  }
+  const db: RpmDb = { packages: [], owned: [], errors: read.errors.map((e) => `${path}: ${e}; that package is missing`) };
+  collectPackages(read.blobs, path, db);
   return db;
 }
