@@ -54,7 +54,7 @@ function compareReal(dir: string): void {
       const bytes = readFileSync(file);
       const t = timeMs(() => void readRpmdbNdb(bytes, file));
       const r = readRpmdbNdb(bytes, file);
-      console.log(`${file}: kubemoat ${r.packages.length} packages / ${r.owned.length} files in ${t.toFixed(1)} ms (ndb; no rpm here reads it)${r.errors.length > 0 ? `; errors: ${r.errors.join('; ')}` : ''}`);
+      console.log(`${file}: kubemoat ${r.packages.length} packages / ${r.files} files (${r.owned.length} kept for ownership) in ${t.toFixed(1)} ms (ndb; no rpm here reads it)${r.errors.length > 0 ? `; errors: ${r.errors.join('; ')}` : ''}`);
       continue;
     }
     const sqlite = file.endsWith('rpmdb.sqlite');
@@ -75,7 +75,7 @@ function compareReal(dir: string): void {
     const rpmFiles = execFileSync('rpm', [...rpmArgs, '-qal'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 }).split('\n').filter((l) => l.startsWith('/')).length;
     const mine = ours.packages.map((p) => `${p.name} ${p.version} ${p.arch ?? '(none)'} ${p.source ? `${p.source.name}-${p.source.version.replace(/^\d+:/, '')}.src.rpm` : '(none)'}`).sort();
     const same = mine.length === theirs.length && mine.every((m, i) => m === theirs[i]);
-    console.log(`${file}: kubemoat ${mine.length} packages / ${ours.owned.length} files in ${oursMs.toFixed(1)} ms; rpm -qa ${theirs.length} / ${rpmFiles} in ${rpmMs.toFixed(1)} ms (incl. start-up); ${same ? 'identical (name, epoch, version, release, arch, source rpm)' : 'DIFFERENT'}${ours.errors.length > 0 ? `; errors: ${ours.errors.join('; ')}` : ''}`);
+    console.log(`${file}: kubemoat ${mine.length} packages / ${ours.files} files (${ours.owned.length} kept for ownership) in ${oursMs.toFixed(1)} ms; rpm -qa ${theirs.length} / ${rpmFiles} in ${rpmMs.toFixed(1)} ms (incl. start-up); ${same ? 'identical (name, epoch, version, release, arch, source rpm)' : 'DIFFERENT'}${ours.errors.length > 0 ? `; errors: ${ours.errors.join('; ')}` : ''}`);
     rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -113,7 +113,7 @@ try {
   const bdbBytes = readFileSync(bdb.file);
   const first = readRpmdbSqlite(sqliteBytes, '/var/lib/rpm/rpmdb.sqlite');
   const firstBdb = readRpmdbBdb(bdbBytes, '/var/lib/rpm/Packages');
-  console.log(`database: ${first.packages.length} packages, ${first.owned.length} owned files; rpmdb.sqlite ${(statSync(root.db).size / 1048576).toFixed(1)} MiB, Packages (Berkeley DB) ${(statSync(bdb.file).size / 1048576).toFixed(1)} MiB; kubemoat reads ${firstBdb.packages.length} from the Berkeley DB file, rpm (bdb_ro) lists ${bdb.installed.length}, rpm (sqlite) ${execFileSync('rpm', ['--dbpath', join(root.db, '..'), '-qa'], { encoding: 'utf8' }).trim().split('\n').length}`);
+  console.log(`database: ${first.packages.length} packages, ${first.files} owned files (${first.owned.length} kept for ownership); rpmdb.sqlite ${(statSync(root.db).size / 1048576).toFixed(1)} MiB, Packages (Berkeley DB) ${(statSync(bdb.file).size / 1048576).toFixed(1)} MiB; kubemoat reads ${firstBdb.packages.length} from the Berkeley DB file, rpm (bdb_ro) lists ${bdb.installed.length}, rpm (sqlite) ${execFileSync('rpm', ['--dbpath', join(root.db, '..'), '-qa'], { encoding: 'utf8' }).trim().split('\n').length}`);
 
   const ours = median(Array.from({ length: RUNS }, () => timeMs(() => readRpmdbSqlite(sqliteBytes, '/var/lib/rpm/rpmdb.sqlite'))));
   const oursBdb = median(Array.from({ length: RUNS }, () => timeMs(() => readRpmdbBdb(bdbBytes, '/var/lib/rpm/Packages'))));

@@ -43,7 +43,7 @@ const hex = (b: Buffer): string => b.toString('hex');
 
 // ---- rpm headers by hand ----
 
-type TagValue = { tag: number; type: 4; ints: number[] } | { tag: number; type: 6 | 9; str: string } | { tag: number; type: 8; strs: string[] };
+type TagValue = { tag: number; type: 3; shorts: number[] } | { tag: number; type: 4; ints: number[] } | { tag: number; type: 6 | 9; str: string } | { tag: number; type: 8; strs: string[] };
 
 /** An rpm header blob: entry count, data length, entries (tag, type, offset, count), data. */
 function header(tags: TagValue[], tamper?: (entries: Buffer, data: Buffer) => void): Buffer {
@@ -61,6 +61,14 @@ function header(tags: TagValue[], tamper?: (entries: Buffer, data: Buffer) => vo
       bytes = Buffer.alloc(4 * t.ints.length);
       t.ints.forEach((v, k) => bytes.writeInt32BE(v, 4 * k));
       count = t.ints.length;
+    } else if (t.type === 3) {
+      while (len % 2 !== 0) {
+        data.push(Buffer.alloc(1));
+        len++;
+      }
+      bytes = Buffer.alloc(2 * t.shorts.length);
+      t.shorts.forEach((v, k) => bytes.writeUInt16BE(v, 2 * k));
+      count = t.shorts.length;
     } else if (t.type === 8) {
       bytes = Buffer.from(t.strs.map((s) => `${s}\0`).join(''));
       count = t.strs.length;
@@ -83,7 +91,7 @@ function header(tags: TagValue[], tamper?: (entries: Buffer, data: Buffer) => vo
   return Buffer.concat([head, entries, store]);
 }
 
-function pkgHeader(name: string, opts: { epoch?: number; version?: string; release?: string; arch?: string; source?: string; files?: string[] } = {}): Buffer {
+function pkgHeader(name: string, opts: { epoch?: number; version?: string; release?: string; arch?: string; source?: string; files?: string[]; modes?: number[] } = {}): Buffer {
   const files = opts.files ?? [];
   const dirs = [...new Set(files.map((f) => f.slice(0, f.lastIndexOf('/') + 1)))];
   const tags: TagValue[] = [
@@ -99,6 +107,7 @@ function pkgHeader(name: string, opts: { epoch?: number; version?: string; relea
     tags.push({ tag: 1116, type: 4, ints: files.map((f) => dirs.indexOf(f.slice(0, f.lastIndexOf('/') + 1))) });
     tags.push({ tag: 1117, type: 8, strs: files.map((f) => f.slice(f.lastIndexOf('/') + 1)) });
     tags.push({ tag: 1118, type: 8, strs: dirs });
+    if (opts.modes) tags.push({ tag: 1030, type: 3, shorts: opts.modes });
   }
   return header(tags);
 }
@@ -228,6 +237,10 @@ test('rpm database: packages, epochs, source rpms, owned files; gpg-pubkey entri
   );
   assert.deepEqual(r.owned.sort(), ['/usr/lib/node_modules/x/package.json', '/usr/lib64/libcrypto.so.3', '/usr/lib64/libssl.so.3']);
   assert.equal(purl(r.packages[0], { id: 'almalinux', versionId: '9.3' }), 'pkg:rpm/almalinux/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=almalinux-9.3&epoch=1');
+  // with file modes, only the files a language analyser could read are kept for ownership
+  const moded = readRpmdbSqlite(rpmdb([pkgHeader('tools', { files: ['/usr/bin/tool', '/usr/share/doc/tools/README', '/usr/lib/node_modules/y/package.json', '/usr/lib/python3.9/site-packages/z-1.0.dist-info/METADATA', '/opt/app.jar', '/usr/lib/tools'], modes: [0o100755, 0o100644, 0o100644, 0o100644, 0o100644, 0o040755] })]), '/p');
+  assert.equal(moded.files, 6);
+  assert.deepEqual(moded.owned, ['/usr/bin/tool', '/usr/lib/node_modules/y/package.json', '/usr/lib/python3.9/site-packages/z-1.0.dist-info/METADATA', '/opt/app.jar']);
   assert.deepEqual(parseSourceRpm('python3.12-lxml-4.9.3-2.el9_8.1.src.rpm'), { name: 'python3.12-lxml', version: '4.9.3', release: '2.el9_8.1' });
   assert.equal(parseSourceRpm('garbage'), undefined);
 });

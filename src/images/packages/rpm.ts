@@ -10,6 +10,7 @@
 
 import { BdbError, readBdbHash } from './bdb.js';
 import { NdbError, readNdb } from './ndb.js';
+import { isJavaArchive, isNpmManifest, isPythonMetadata } from './lang.js';
 import { applyWal, SqliteError, SqliteFile } from './sqlite.js';
 import type { Package } from './types.js';
 
@@ -21,12 +22,14 @@ const TAG_RELEASE = 1002;
 const TAG_EPOCH = 1003;
 const TAG_LICENSE = 1014;
 const TAG_ARCH = 1022;
+const TAG_FILEMODES = 1030;
 const TAG_SOURCERPM = 1044;
 const TAG_DIRINDEXES = 1116;
 const TAG_BASENAMES = 1117;
 const TAG_DIRNAMES = 1118;
 const TAG_MODULARITYLABEL = 5096;
 
+const TYPE_INT16 = 3;
 const TYPE_INT32 = 4;
 const TYPE_STRING = 6;
 const TYPE_STRING_ARRAY = 8;
@@ -96,6 +99,16 @@ export class RpmHeader {
     return this.stringsAt(tag, e, e.count);
   }
 
+  int16s(tag: number): number[] {
+    const e = this.entries.get(tag);
+    if (e === undefined) return [];
+    if (e.type !== TYPE_INT16) throw new RpmdbError(`tag ${tag}: type ${e.type} is not a 16-bit integer`);
+    if (e.offset + 2 * e.count > this.store.length) throw new RpmdbError(`tag ${tag}: ${e.count} integers run past the data store`);
+    const out: number[] = [];
+    for (let i = 0; i < e.count; i++) out.push(this.store.readUInt16BE(e.offset + 2 * i));
+    return out;
+  }
+
   int32s(tag: number): number[] {
     const e = this.entries.get(tag);
     if (e === undefined) return [];
@@ -117,6 +130,8 @@ export interface RpmPackage {
   license?: string;
   modularityLabel?: string;
   files: string[];
+  /** each file's mode (type and permission bits), when the header gives one per file */
+  modes?: number[];
 }
 
 /** The package a header describes; undefined for rpm's imported signing keys (`gpg-pubkey`), which are not software. */
@@ -137,6 +152,8 @@ export function packageOfHeader(h: RpmHeader): RpmPackage | undefined {
     return d + b;
   });
   const pkg: RpmPackage = { name, version, release, files };
+  const modes = h.int16s(TAG_FILEMODES);
+  if (modes.length === files.length && files.length > 0) pkg.modes = modes;
   if (epochs.length > 0) pkg.epoch = epochs[0];
   const arch = h.string(TAG_ARCH);
   if (arch) pkg.arch = arch;
@@ -170,10 +187,27 @@ export function toPackage(p: RpmPackage, path: string): Package {
   return pkg;
 }
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+/**
+ * Could a language package analyser read this file (a package.json under node_modules, Python
+ * metadata, a Java archive, an executable that may be a Go binary)? Only those owned files are
+ * kept: a RHEL image's database owns some 50,000–100,000 files, repeated in every layer that
+ * changes it, and ownership only ever drops language packages. A file of unknown mode is kept.
+ */
+export function mayHoldLanguagePackage(path: string, mode: number | undefined): boolean {
+  if (mode === undefined) return true;
+  if ((mode & S_IFMT) !== S_IFREG) return false;
+  return (mode & 0o111) !== 0 || isNpmManifest(path) || isPythonMetadata(path) || isJavaArchive(path);
+}
+
 export interface RpmDb {
   packages: Package[];
-  /** every file the packages own */
+  /** the files the packages own that could hold a language package (see mayHoldLanguagePackage) */
   owned: string[];
+  /** how many files the packages own in all */
+  files: number;
   /** what could not be read (a bad header, a broken page): the packages are then partial */
   errors: string[];
   /** things worth saying that did not lose packages (a write-ahead log applied) */
@@ -188,7 +222,10 @@ function collectPackages(blobs: Iterable<{ id: number; blob: unknown }>, path: s
       const p = packageOfHeader(new RpmHeader(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)));
       if (p === undefined) continue;
       db.packages.push(toPackage(p, path));
-      for (const f of p.files) db.owned.push(f);
+      db.files += p.files.length;
+      p.files.forEach((f, i) => {
+        if (mayHoldLanguagePackage(f, p.modes?.[i])) db.owned.push(f);
+      });
     } catch (e) {
       if (!(e instanceof RpmdbError)) throw e;
       if (db.errors.length < 20) db.errors.push(`${path}: package ${id}: ${e.message}; that package was skipped`);
@@ -224,7 +261,7 @@ export function readRpmdbSqlite(data: Buffer, path: string, wal?: Buffer): RpmDb
     throw e;
   }
   if (root === undefined) throw new RpmdbError(`${path}: no Packages table, so not an rpm database; the image's rpm packages were not read`);
-  const db: RpmDb = { packages: [], owned: [], errors: [], ...(notes.length > 0 ? { notes } : {}) };
+  const db: RpmDb = { packages: [], owned: [], files: 0, errors: [], ...(notes.length > 0 ? { notes } : {}) };
   const rows = file.rows(root);
   function* blobs(): Generator<{ id: number; blob: unknown }> {
     for (const row of rows) yield { id: row.rowid, blob: row.values[1] };
@@ -250,7 +287,7 @@ export function readRpmdbBdb(data: Buffer, path: string): RpmDb {
     if (e instanceof BdbError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
     throw e;
   }
-  const db: RpmDb = { packages: [], owned: [], errors: read.errors.slice(0, 20).map((e) => `${path}: ${e}; a package may be missing`) };
+  const db: RpmDb = { packages: [], owned: [], files: 0, errors: read.errors.slice(0, 20).map((e) => `${path}: ${e}; a package may be missing`) };
   const blobs = read.records
     .filter((r) => !(r.key.length === 4 && r.key.readUInt32LE(0) === 0))
     .map((r) => ({ id: r.key.length === 4 ? r.key.readUInt32LE(0) : -1, blob: r.value }))
@@ -268,7 +305,7 @@ export function readRpmdbNdb(data: Buffer, path: string): RpmDb {
     if (e instanceof NdbError) throw new RpmdbError(`${path}: ${e.message}; the image's rpm packages were not read`);
     throw e;
   }
-  const db: RpmDb = { packages: [], owned: [], errors: read.errors.map((e) => `${path}: ${e}; that package is missing`) };
+  const db: RpmDb = { packages: [], owned: [], files: 0, errors: read.errors.map((e) => `${path}: ${e}; that package is missing`) };
   collectPackages(read.blobs, path, db);
   return db;
 }
