@@ -228,22 +228,29 @@ async function readReferrers(source: SignatureSource, where: string, bytes: Buff
  */
 export async function collectSignatures(source: SignatureSource, digests: readonly string[]): Promise<CollectedSignatures> {
   const unique = [...new Set(digests)];
-  const signatures: FoundSignature[] = [];
-  for (const digest of unique) {
+  type Lookup = { signatures: FoundSignature[] } | { error: string };
+  const fromTag = async (digest: string): Promise<Lookup> => {
     const tag = signatureTag(digest);
     try {
       const bytes = await source.manifest(tag);
-      if (bytes !== undefined) signatures.push(...(await readSignatureManifest(source, tag, bytes)));
+      return { signatures: bytes === undefined ? [] : await readSignatureManifest(source, tag, bytes) };
     } catch (e) {
-      return { kind: 'error', reason: `signatures at ${tag} could not be read: ${(e as Error).message}` };
+      return { error: `signatures at ${tag} could not be read: ${(e as Error).message}` };
     }
+  };
+  const fromReferrers = async (digest: string): Promise<Lookup> => {
     try {
       const index = await source.referrers(digest);
-      if (index !== undefined) signatures.push(...(await readReferrers(source, `referrers of ${digest}`, index)));
+      return { signatures: index === undefined ? [] : await readReferrers(source, `referrers of ${digest}`, index) };
     } catch (e) {
-      return { kind: 'error', reason: `the referrers of ${digest} could not be read: ${(e as Error).message}` };
+      return { error: `the referrers of ${digest} could not be read: ${(e as Error).message}` };
     }
-  }
+  };
+  // every lookup at once: they are independent round trips, and the order of the results is kept
+  const lookups = await Promise.all(unique.flatMap((digest) => [fromTag(digest), fromReferrers(digest)]));
+  const failed = lookups.find((l): l is { error: string } => 'error' in l);
+  if (failed !== undefined) return { kind: 'error', reason: failed.error };
+  const signatures = lookups.flatMap((l) => ('signatures' in l ? l.signatures : []));
   const looked = unique.map(signatureTag);
   return signatures.length === 0 ? { kind: 'none', looked } : { kind: 'found', looked, signatures };
 }

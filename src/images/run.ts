@@ -74,9 +74,11 @@ export async function scanTargets(targets: readonly ImageTarget[], options: RunO
     try {
       const registry = options.credentialsFor ? { ...options.registry, credentials: options.credentialsFor(target) } : options.registry;
       const image = await resolveImage(target.ref, options.platform, registry);
+      // signatures are looked up while the layers are read: small round trips beside large ones
+      const signing = checkImageSignatures(target.ref, image, options.signaturePolicies ?? []).catch((e: Error): SignatureCheck => ({ kind: 'error', reason: `signatures could not be checked: ${e.message}` }));
       const scanned = await scanResolvedImage(image, { cache: options.cache, limits: options.limits ?? DEFAULT_LIMITS });
       const found = options.store ? findVulnerabilities(scanned.contents.packages, scanned.contents.os, options.store, { onlyFixed: options.onlyFixed }) : { vulnerabilities: [], uncovered: [] };
-      const signatures = await checkImageSignatures(target.ref, image, options.signaturePolicies ?? []);
+      const signatures = await signing;
       return { target, scanned, vulnerabilities: found.vulnerabilities, uncovered: found.uncovered, ...(signatures ? { signatures } : {}) };
     } catch (e) {
       return { target, error: (e as Error).message, vulnerabilities: [], uncovered: [] };
