@@ -21,11 +21,11 @@ import {
   type Subject,
   type WhoCanEntry,
 } from '../inventory/rbac.js';
+import { fieldPosition } from '../inventory/objects.js';
 import { parseResource, qualifiedResource } from '../inventory/rbac-resources.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { loadManifests } from '../sources/manifests/source.js';
-import { resolvePosition, unpack } from '../sources/manifests/positions.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 
 export interface RbacSourceFlags {
@@ -106,14 +106,14 @@ export function ruleLocation(ref: RuleRef): string {
   if (o === undefined) return 'Kubernetes default';
   if (o.origin.type === 'node') return 'this node';
   if (o.origin.type !== 'file') return `live ${o.origin.context}`;
-  const { line } = unpack(resolvePosition(o.origin.document, [...o.origin.pathInDocument, 'rules', ref.index], o.origin.documentPosition));
+  const { line } = fieldPosition(o.origin, ['rules', ref.index]);
   return `${o.origin.file}:${line}`;
 }
 
 export function bindingLocation(b: BindingNode): string | undefined {
   const o = b.object;
   if (o.origin.type !== 'file') return undefined;
-  const { line } = unpack(resolvePosition(o.origin.document, [...o.origin.pathInDocument], o.origin.documentPosition));
+  const { line } = fieldPosition(o.origin, []);
   return `${o.origin.file}:${line}`;
 }
 

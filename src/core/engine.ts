@@ -5,8 +5,7 @@ import type { CoverageGap, Finding, ResourceRef, SourceLocation } from './findin
 import type { Path } from './json.js';
 import type { Report, Rule, RuleContext, ScanSettings, Visitors } from './rule.js';
 import type { Inventory } from '../inventory/inventory.js';
-import { apiGroup, describeContainer, describeObject, type ContainerNode, type KubeObject } from '../inventory/objects.js';
-import { resolvePosition, unpack } from '../sources/manifests/positions.js';
+import { apiGroup, describeContainer, describeObject, fieldPosition, type ContainerNode, type KubeObject } from '../inventory/objects.js';
 
 export class RuleError extends Error {}
 
@@ -184,8 +183,7 @@ export function toFinding(rule: Rule, r: Report): Finding {
 function locate(object: KubeObject, fieldPath: Path): SourceLocation | undefined {
   const origin = object.origin;
   if (origin.type !== 'file') return undefined;
-  const path = origin.pathInDocument.length === 0 ? fieldPath : origin.pathInDocument.concat(fieldPath);
-  const { line, column } = unpack(resolvePosition(origin.document, path, origin.documentPosition));
+  const { line, column } = fieldPosition(origin, fieldPath);
   return { file: origin.file, line, column };
 }
 

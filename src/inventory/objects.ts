@@ -2,19 +2,21 @@
 // containers inside every kind of workload.
 
 import { asArray, asObject, asString, isObject, stringMap, type JsonObject, type JsonValue, type Path } from '../core/json.js';
-import type { PackedPosition } from '../sources/manifests/positions.js';
+import { resolvePosition, unpack, type DocumentPositions } from '../sources/manifests/positions.js';
+
+export interface FileOrigin {
+  type: 'file';
+  file: string;
+  /** the parsed document the object is in (a `List` holds several objects) */
+  document: JsonValue;
+  positions: DocumentPositions;
+  /** the object's path inside that document: [] or ['items', n] */
+  pathInDocument: Path;
+}
 
 /** Where an object was read from. Findings on file objects carry a file position; live ones do not. */
 export type Origin =
-  | {
-      type: 'file';
-      file: string;
-      /** the parsed document the object is in (a `List` holds several objects) */
-      document: JsonValue;
-      documentPosition: PackedPosition;
-      /** the object's path inside that document: [] or ['items', n] */
-      pathInDocument: Path;
-    }
+  | FileOrigin
   | { type: 'cluster'; context: string }
   /**
    * A fact `kubemoat node` read on a node (a process, a file's mode, the kubelet's effective
@@ -155,6 +157,12 @@ export function toKubeObject(raw: JsonValue, origin: Origin): KubeObject | undef
     raw,
     origin,
   };
+}
+
+/** Line and column of a field of a file object: of its nearest existing parent when it is missing. */
+export function fieldPosition(origin: FileOrigin, fieldPath: Path): { line: number; column: number } {
+  const path = origin.pathInDocument.length === 0 ? fieldPath : origin.pathInDocument.concat(fieldPath);
+  return unpack(resolvePosition(origin.document, origin.positions, path));
 }
 
 export function apiGroup(apiVersion: string): string {

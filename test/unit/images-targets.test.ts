@@ -80,6 +80,6 @@ test('the digests pods run are kept per tag (in its repository), with the worklo
 
 test('manifests carry no running digests', () => {
   const inventory = new Inventory();
-  inventory.add(toKubeObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { spec: { containers: [{ name: 'app', image: 'reg.example/shop/web:1' }] } } } }, { type: 'file', file: 'web.yaml', document: {}, documentPosition: 0, pathInDocument: [] })!);
+  inventory.add(toKubeObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { spec: { containers: [{ name: 'app', image: 'reg.example/shop/web:1' }] } } } }, { type: 'file', file: 'web.yaml', document: {}, positions: { root: 0, tape: new Uint32Array(0) }, pathInDocument: [] })!);
   assert.deepEqual(targetsFromInventory(inventory).map((t) => t.running), [undefined]);
 });

@@ -10,6 +10,7 @@ import { loadManifests, type ManifestLoad } from '../../src/sources/manifests/so
 import { parseManifestText } from '../../src/sources/manifests/documents.js';
 import { scanText } from '../helpers/scan.js';
 import privileged from '../../src/rules/workload/privileged.js';
+import { fieldPosition } from '../../src/inventory/objects.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'kubemoat-source-'));
@@ -25,7 +26,7 @@ function write(dir: string, name: string, content: string | Buffer): string {
 const pod = (name: string, extra = ''): string =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: nginx\n${extra}`;
 
-/** The value without its (symbol-keyed) positions. */
+/** The value as plain JSON, for comparing. */
 function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v));
 }
@@ -310,4 +311,42 @@ test('stdin is read as one file named <stdin>', async () => {
   assert.deepEqual(names(load), ['from-stdin', 'second']);
   const origin = load.inventory.objects[1].origin;
   assert.equal(origin.type === 'file' ? origin.file : '', '<stdin>');
+});
+
+test('parse workers load exactly what the main thread loads: objects in order, values, positions, problems', async () => {
+  const dir = tempDir();
+  try {
+    for (let i = 0; i < 60; i++) {
+      const body = [pod(`p${i}`, '    securityContext: {privileged: true}\n'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: "ns-${i % 3}"}\ndata:\n  k: |\n    line one\n    line two\n`].join('---\n');
+      write(dir, `d${i % 7}/f${String(i).padStart(2, '0')}.yaml`, i % 5 === 0 ? body.replace(/\n/g, '\r\n') : body);
+    }
+    write(dir, 'd1/anchors.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: anchored}\ndata:\n  a: &x value\n  b: *x\n');
+    write(dir, 'd2/broken.yaml', `${pod('before')}---\nkind: [unclosed\n---\n${pod('after')}`);
+    write(dir, 'd3/template.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }\n');
+    write(dir, 'd4/binary.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    write(dir, 'd5/list.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc-é' } }] }, null, 1));
+    write(dir, 'd6/latin1.yaml', Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: latin}\ndata: {k: "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    const onMain = await loadManifests([dir], { threads: 0 });
+    const onWorkers = await loadManifests([dir], { threads: 2 });
+    assert.equal(onMain.inventory.objects.length, 125);
+    assert.deepEqual(names(onWorkers), names(onMain));
+    assert.deepEqual(onWorkers.coverage, onMain.coverage);
+    assert.deepEqual(onWorkers.stats, onMain.stats);
+    assert.equal(onWorkers.incomplete, onMain.incomplete);
+    assert.ok(onMain.coverage.some((c) => c.target.endsWith('broken.yaml') && c.line === 11 && c.severity === 'error'));
+    assert.ok(onMain.coverage.some((c) => c.target.endsWith('binary.yaml')));
+    onMain.inventory.objects.forEach((o, i) => {
+      const w = onWorkers.inventory.objects[i];
+      assert.deepEqual(plain(w.raw), plain(o.raw), o.name);
+      assert.ok(o.origin.type === 'file' && w.origin.type === 'file');
+      assert.equal(w.origin.file, o.origin.file);
+      for (const path of [[], ['metadata', 'name'], ['spec', 'containers', 0, 'securityContext', 'privileged'], ['data', 'k'], ['data', 'b']]) {
+        assert.deepEqual(fieldPosition(w.origin, path), fieldPosition(o.origin, path), `${o.name} ${path.join('.')}`);
+      }
+    });
+    const latin = onWorkers.inventory.objects.find((o) => o.name === 'latin');
+    assert.equal((latin?.raw.data as { k: string }).k, 'caf\ufffd', 'bytes that are not UTF-8 read as U+FFFD');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareParsers, generateFile, seededRandom, type Comparison } from '../fixtures/manifests/yaml-harness.js';
-import { parseBlockYaml, Unsupported } from '../../src/sources/manifests/fast-yaml.js';
+import { parseManifestText, parserUse } from '../../src/sources/manifests/documents.js';
 import { resolvePlainScalar } from '../../src/sources/manifests/scalars.js';
 import { parseFullYaml } from '../../src/sources/manifests/full-yaml.js';
 import { parseDocument, type Scalar, type Tags, type YAMLMap } from 'yaml';
@@ -38,6 +38,7 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   ['non-string keys go to the full parser', 'on: 1\n1: a\n~: b\n', 'full'],
   ['quoted look-alike keys stay strings', '"on": 1\n"1": a\n\'~\': b\n', 'fast'],
   ['merge key', 'base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n', 'full'],
+  ['merge key in a flow mapping', 'a: {<<: x, y: 1}\n', 'full'],
   ['a 1024-character key', `${'k'.repeat(1024)}: v\n`, 'fast'],
   ['a 1025-character key is an error', `${'k'.repeat(1025)}: v\n`, 'error'],
   // quoted scalars
@@ -121,8 +122,11 @@ const CASES: [name: string, yaml: string, route: Route][] = [
   // scalars: YAML 1.1 as Kubernetes reads it
   ['octal, hex, binary, underscores', 'a: 0644\nb: 0x1F\nc: 0b101\nd: 1_000\ne: 0o17\nf: 0xff_ff\ng: -0644\nh: +0x10\n', 'fast'],
   ['decimal forms', 'a: 0\nb: -0\nc: +12\nd: 007\ne: 08\nf: 09.5\ng: 12345678901234567890\n', 'fast'],
-  ['floats', 'a: .5\nb: -.5\nc: 1.\nd: 1e3\ne: 1E-3\nf: -1.5e+3\ng: 6.02e23\nh: 1_0.5\ni: 1e999\nj: -0.0\nk: .\nl: -.\n', 'fast'],
-  ['infinities and NaN', 'a: .inf\nb: -.Inf\nc: +.INF\nd: .nan\ne: .NaN\nf: .NAN\ng: .Nan\n', 'fast'],
+  ['floats', 'a: .5\nb: -.5\nc: 1.\nd: 1e3\ne: 1E-3\nf: -1.5e+3\ng: 6.02e23\nh: 1_0.5\nj: -0.0\nk: .\nl: -.\n', 'fast'],
+  // JSON holds no infinities or NaN, so the fast path, which writes JSON, leaves these to the full parser
+  ['infinities and NaN', 'a: .inf\nb: -.Inf\nc: +.INF\nd: .nan\ne: .NaN\nf: .NAN\ng: .Nan\n', 'full'],
+  ['a float too large for a double', 'i: 1e999\n', 'full'],
+  ['NaN in a flow collection', 'a: [1, .nan]\n', 'full'],
   ['booleans', 'a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: n\ng: Y\nh: N\ni: True\nj: FALSE\nk: yES\nl: oN\n', 'fast'],
   ['nulls', 'a: ~\nb:\nc: null\nd: Null\ne: NULL\nf: nULL\n', 'fast'],
   ['timestamps and base 60 stay strings', 'a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\nc: 1:20\nd: -1:30:00\ne: 190:20:30.15\n', 'fast'],
@@ -314,14 +318,18 @@ test('generated manifests as JSON (compact and indented): the JSON reader and th
   assert.equal(json, 600);
 });
 
-test('parseBlockYaml handles the common subset itself and throws Unsupported for the rest', () => {
-  const parsed = parseBlockYaml(['a:', '- b', '- {c: [1, "2"]}'], 10);
-  assert.ok(parsed);
-  assert.equal(canon(parsed.value), '{"a":["b",{"c":[1,"2"]}]}');
-  for (const lines of [['a: &x 1'], ['a: "x', '  y"'], ['? a'], ['a: !!int 1'], ['<<: {}'], ['a: 1', 'a: 2']]) {
-    assert.throws(() => parseBlockYaml(lines, 1), Unsupported, lines.join('\\n'));
+test('the fast path handles the common subset itself and hands the rest to the full parser', () => {
+  const before = { ...parserUse };
+  const parsed = parseManifestText('a:\n- b\n- {c: [1, "2"]}\n');
+  assert.equal(parserUse.fast - before.fast, 1);
+  assert.equal(parserUse.full - before.full, 0);
+  assert.equal(canon(parsed.documents[0].value), '{"a":["b",{"c":[1,"2"]}]}');
+  for (const text of ['a: &x 1\n', 'a: "x\n  y"\n', '? a\n', 'a: !!int 1\n', '<<: {}\n', 'a: 1\na: 2\n', 'a: .inf\n']) {
+    const full = parserUse.full;
+    parseManifestText(text);
+    assert.equal(parserUse.full, full + 1, JSON.stringify(text));
   }
-  assert.equal(parseBlockYaml(['# nothing', ''], 1), undefined);
+  assert.equal(parseManifestText('# nothing\n').documents.length, 0);
 });
 
 test('plain scalars resolve as the yaml library resolves YAML 1.1, except NaN from forms without a digit', () => {

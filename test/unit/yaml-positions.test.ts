@@ -4,12 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifestText, parserUse } from '../../src/sources/manifests/documents.js';
+import { parseManifestText, parserUse, type ParsedDocument } from '../../src/sources/manifests/documents.js';
 import { parseFullYaml } from '../../src/sources/manifests/full-yaml.js';
 import { pack, resolvePosition, unpack, type PackedPosition } from '../../src/sources/manifests/positions.js';
 import type { JsonValue, Path } from '../../src/core/json.js';
-import type { ParsedDocument } from '../../src/sources/manifests/fast-yaml.js';
+import { fullPositions } from '../fixtures/manifests/yaml-harness.js';
 import { loadText } from '../helpers/scan.js';
+import { fieldPosition } from '../../src/inventory/objects.js';
 
 const DOC = [
   'apiVersion: apps/v1', //              1
@@ -44,7 +45,7 @@ function at(line: number, column: number): string {
 }
 
 function positionOf(doc: ParsedDocument, path: Path): string {
-  const { line, column } = unpack(resolvePosition(doc.value, path, doc.position));
+  const { line, column } = unpack(resolvePosition(doc.value, doc.positions, path));
   return at(line, column);
 }
 
@@ -58,7 +59,7 @@ function bothPaths(text: string): [string, ParsedDocument][] {
   assert.ok(full.ok);
   return [
     ['fast', fast.documents[0]],
-    ['full', full.documents[0]],
+    ['full', { value: full.documents[0].value, positions: fullPositions(full.documents[0]) }],
   ];
 }
 
@@ -166,7 +167,7 @@ test('values in List items resolve inside their item', () => {
     const locate = (o: typeof pod, path: Path): string => {
       assert.equal(o.origin.type, 'file');
       if (o.origin.type !== 'file') return '';
-      const { line, column } = unpack(resolvePosition(o.origin.document, [...o.origin.pathInDocument, ...path], o.origin.documentPosition));
+      const { line, column } = fieldPosition(o.origin, path);
       return at(line, column);
     };
     assert.equal(locate(pod, []), at(4 + shift, 3));
@@ -185,7 +186,7 @@ test('pack and unpack: lines beyond 65,535 and columns clamped at the limit', ()
   assert.deepEqual(unpack(pack(7, 200_000)), { line: 7, column: 0xffff });
   const value: JsonValue = { a: 1 };
   const root: PackedPosition = pack(42, 3);
-  assert.equal(resolvePosition(value, ['a'], root), root, 'a value without positions resolves to the root');
+  assert.equal(resolvePosition(value, { root, tape: new Uint32Array(0) }, ['a']), root, 'a value without positions resolves to the root');
 });
 
 test('a key on a very long line keeps its line; its column is clamped', () => {

@@ -3,7 +3,7 @@
 
 import type { Severity } from '../../core/finding.js';
 import type { RuleContext, Visitors } from '../../core/rule.js';
-import type { KubeObject } from '../../inventory/objects.js';
+import { fieldPosition, type KubeObject } from '../../inventory/objects.js';
 import {
   bindingScope,
   describeRole,
@@ -20,7 +20,6 @@ import {
   type RoleNode,
   type RuleRef,
 } from '../../inventory/rbac.js';
-import { resolvePosition, unpack } from '../../sources/manifests/positions.js';
 
 export const MITRE = {
   validAccounts: 'T1078',
@@ -109,7 +108,7 @@ function placeOf(ref: RuleRef): string {
   if (o === undefined) return 'Kubernetes default';
   if (o.origin.type === 'node') return 'this node';
   if (o.origin.type !== 'file') return `live ${o.origin.context}`;
-  const { line } = unpack(resolvePosition(o.origin.document, [...o.origin.pathInDocument, 'rules', ref.index], o.origin.documentPosition));
+  const { line } = fieldPosition(o.origin, ['rules', ref.index]);
   return `${o.origin.file}:${line}`;
 }
 

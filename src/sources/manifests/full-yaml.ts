@@ -4,8 +4,8 @@
 
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Node, type Document } from 'yaml';
 import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
-import { pack, setMapPositions, setSeqPositions, type MapPositions, type PackedPosition, type SeqPositions } from './positions.js';
-import { MAX_DEPTH, TooDeep, type ParsedDocument } from './fast-yaml.js';
+import { pack, type PackedPosition, type SidePositions } from './positions.js';
+import { MAX_DEPTH, TooDeep } from './yaml-json.js';
 import { resolvePlainScalar } from './scalars.js';
 
 /** Bound what aliases may expand to: a "billion laughs" document otherwise grows without limit. */
@@ -17,9 +17,17 @@ export interface FullParseError {
   message: string;
 }
 
+/** A document as the full parser builds it, with the positions of its entries recorded on the side. */
+export interface FullDocument {
+  value: JsonValue;
+  /** where the root node starts */
+  position: PackedPosition;
+  positions: SidePositions;
+}
+
 export type FullParseResult =
-  | { ok: true; documents: ParsedDocument[]; warnings: FullParseError[] }
-  | { ok: false; errors: FullParseError[]; documents: ParsedDocument[] };
+  | { ok: true; documents: FullDocument[]; warnings: FullParseError[] }
+  | { ok: false; errors: FullParseError[]; documents: FullDocument[] };
 
 const TIME_FORMAT = 'TIME';
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
@@ -59,7 +67,7 @@ export function parseFullYaml(text: string, lineOffset: number): FullParseResult
     return { ok: false, errors: [...errors, { line: lineOffset + 1, column: 1, message: errorText(e) }], documents: [] };
   }
   const warnings: FullParseError[] = [];
-  const documents: ParsedDocument[] = [];
+  const documents: FullDocument[] = [];
   for (const doc of docs) {
     const docErrors = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     for (const e of doc.errors) {
@@ -77,7 +85,7 @@ export function parseFullYaml(text: string, lineOffset: number): FullParseResult
       const value = converter.convert(doc.contents as Node, 0);
       const start = doc.contents.range?.[0] ?? 0;
       const p = where(start);
-      documents.push({ value, position: pack(p.line, p.column) });
+      documents.push({ value, position: pack(p.line, p.column), positions: converter.positions });
     } catch (e) {
       const start = where(doc.range[0]);
       errors.push({ ...start, message: errorText(e) });
@@ -90,6 +98,7 @@ export function parseFullYaml(text: string, lineOffset: number): FullParseResult
 class Converter {
   private aliasDepth = 0;
   private expandedNodes = 0;
+  readonly positions: SidePositions = new Map();
   constructor(private readonly where: (offset: number) => { line: number; column: number }) {}
 
   private position(node: { range?: [number, number, number] | null } | null | undefined): PackedPosition {
@@ -128,7 +137,7 @@ class Converter {
     if (isMap(node)) {
       if (node.anchor) this.anchorsByName.set(node.anchor, node);
       const obj: JsonObject = {};
-      const positions: MapPositions = [];
+      const positions: (string | PackedPosition)[] = [];
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key;
@@ -140,18 +149,18 @@ class Converter {
         positions.push(key, this.position(keyNode as Node));
         Object.defineProperty(obj, key, { value: this.convert(pair.value, depth + 1, anchors), enumerable: true, writable: true, configurable: true });
       }
-      setMapPositions(obj, positions);
+      this.positions.set(obj, positions);
       return obj;
     }
     if (isSeq(node)) {
       if (node.anchor) this.anchorsByName.set(node.anchor, node);
       const arr: JsonArray = [];
-      const positions: SeqPositions = [];
+      const positions: PackedPosition[] = [];
       for (const item of node.items) {
         positions.push(this.position(item as Node));
         arr.push(this.convert(item, depth + 1, anchors));
       }
-      setSeqPositions(arr, positions);
+      this.positions.set(arr, positions);
       return arr;
     }
     return null;
@@ -166,7 +175,7 @@ class Converter {
   }
 
   /** `<<: *base` merges the keys of the aliased mapping(s) that the mapping does not set itself. */
-  private merge(obj: JsonObject, positions: MapPositions, source: unknown, depth: number, anchors: Set<unknown>): void {
+  private merge(obj: JsonObject, positions: (string | PackedPosition)[], source: unknown, depth: number, anchors: Set<unknown>): void {
     const values = isSeq(source) ? source.items : [source];
     for (const v of values) {
       const merged = this.convert(v, depth + 1, anchors);

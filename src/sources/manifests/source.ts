@@ -1,22 +1,26 @@
 // The manifest source: files, directories and stdin in; Kubernetes objects and what could not be
 // read out. It gathers facts and never judges them.
 
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { CoverageGap } from '../../core/finding.js';
 import { asString, isObject, type JsonValue } from '../../core/json.js';
 import { Inventory } from '../../inventory/inventory.js';
-import { isListKind, toKubeObject, type Origin } from '../../inventory/objects.js';
-import { parseManifestText } from './documents.js';
-import { resolvePosition, unpack } from './positions.js';
+import { fieldPosition, isListKind, toKubeObject, type Origin } from '../../inventory/objects.js';
+import { materialize, parseManifestText, type ParsedFile } from './documents.js';
+import { errnoText, transcodeFiles, type BatchResult, type FileResult } from './parse-batch.js';
+import { transcodeOnWorkers } from './parse-pool.js';
+import type { DocumentPositions } from './positions.js';
 
 export const STDIN = '-';
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 /** Directories that never hold manifests a user means to scan. */
 const IGNORED_DIRECTORIES = new Set(['.git', 'node_modules', '.terraform', 'vendor']);
-/** V8 cannot hold a string much larger than this; a larger file is reported, not read. */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024 - 1;
-const BINARY_SNIFF_BYTES = 8000;
+/** Files per batch a parse worker reads and transcodes at once. */
+const BATCH_FILES = 16;
+/** Fewer files than this are parsed on the main thread: starting a worker costs more. */
+const MIN_FILES_FOR_WORKERS = 48;
 
 export interface ManifestStats {
   files: number;
@@ -36,6 +40,8 @@ export interface ManifestLoad {
 
 export interface LoadOptions {
   readStdin?: () => Promise<string>;
+  /** parse workers: 0 parses on the main thread; default: one per CPU for inputs of many files */
+  threads?: number;
 }
 
 interface FileEntry {
@@ -51,15 +57,52 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     stats: { files: 0, documents: 0, objects: 0, skipped: 0 },
     incomplete: false,
   };
+  // Inputs in order; runs of files are parsed together (on workers when there are many).
+  let files: string[] = [];
+  const flush = async (): Promise<void> => {
+    await loadFiles(load, files, options.threads);
+    files = [];
+  };
   for (const p of paths) {
     if (p === STDIN) {
+      await flush();
       const text = options.readStdin ? await options.readStdin() : await readAllStdin();
       addText(load, '<stdin>', text);
       continue;
     }
-    for (const entry of expand(p, load)) addFile(load, entry);
+    for (const entry of expand(p, load)) files.push(entry.path);
   }
+  await flush();
   return load;
+}
+
+async function loadFiles(load: ManifestLoad, files: readonly string[], threads = files.length >= MIN_FILES_FOR_WORKERS ? availableParallelism() : 0): Promise<void> {
+  if (files.length === 0) return;
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
+  let next = 0;
+  const use = (batch: BatchResult): void => {
+    for (const result of batch.results) addResult(load, files[next++], result, batch);
+  };
+  if (threads <= 0) {
+    for (const b of batches) use(transcodeFiles(b));
+    return;
+  }
+  await transcodeOnWorkers(batches, threads, use);
+}
+
+function addResult(load: ManifestLoad, file: string, result: FileResult, batch: Pick<BatchResult, 'json' | 'tape'>): void {
+  switch (result.type) {
+    case 'unreadable':
+      gap(load, file, result.reason);
+      return;
+    case 'binary':
+      load.stats.skipped++;
+      load.coverage.push({ target: file, reason: 'binary file, not a manifest; skipped', severity: 'warning' });
+      return;
+    case 'parsed':
+      addParsed(load, file, materialize(result.file, batch.json, batch.tape), result.templated);
+  }
 }
 
 function expand(path: string, load: ManifestLoad): FileEntry[] {
@@ -140,43 +183,14 @@ function walk(dir: string, out: FileEntry[], load: ManifestLoad, seen: Set<strin
   }
 }
 
-function addFile(load: ManifestLoad, entry: FileEntry): void {
-  let size: number;
-  try {
-    size = statSync(entry.path).size;
-  } catch (e) {
-    gap(load, entry.path, `cannot read: ${errnoText(e)}`);
-    return;
-  }
-  if (size > MAX_FILE_BYTES) {
-    gap(load, entry.path, `file is ${Math.round(size / 1048576)} MiB, more than the ${Math.round(MAX_FILE_BYTES / 1048576)} MiB kubemoat reads from one file; split it`);
-    return;
-  }
-  // One read per file: the binary sniff looks at the bytes already read.
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(entry.path);
-  } catch (e) {
-    gap(load, entry.path, `cannot read: ${errnoText(e)}`);
-    return;
-  }
-  if (looksBinary(bytes)) {
-    load.stats.skipped++;
-    load.coverage.push({ target: entry.path, reason: 'binary file, not a manifest; skipped', severity: 'warning' });
-    return;
-  }
-  addText(load, entry.path, bytes.toString('utf8'));
-}
-
-function looksBinary(bytes: Buffer): boolean {
-  const sniff = bytes.length > BINARY_SNIFF_BYTES ? bytes.subarray(0, BINARY_SNIFF_BYTES) : bytes;
-  return sniff.includes(0);
-}
-
+/** Parse and add a text (stdin, a test's manifest) as if it were the file `file`. */
 export function addText(load: ManifestLoad, file: string, text: string): void {
+  addParsed(load, file, parseManifestText(text), text.includes('{{'));
+}
+
+function addParsed(load: ManifestLoad, file: string, parsed: ParsedFile, templated: boolean): void {
   load.stats.files++;
-  const parsed = parseManifestText(text);
-  const templateHint = text.includes('{{') ? ' (this looks like a Go/Helm template: render it first, e.g. `helm template … | kubemoat scan -`)' : '';
+  const templateHint = templated ? ' (this looks like a Go/Helm template: render it first, e.g. `helm template … | kubemoat scan -`)' : '';
   for (const p of parsed.problems) {
     if (p.severity === 'error') load.incomplete = true;
     load.coverage.push({ target: file, line: p.line, column: p.column, reason: `${p.message}${p.severity === 'error' ? templateHint : ''}`, severity: p.severity });
@@ -187,22 +201,22 @@ export function addText(load: ManifestLoad, file: string, text: string): void {
     documents++;
     load.stats.documents++;
     // a document that is not a Kubernetes object (a values file, a kustomization) is counted as skipped
-    if (addDocument(load, file, doc.value, doc.position) === 0) load.stats.skipped++;
+    if (addDocument(load, file, doc.value, doc.positions) === 0) load.stats.skipped++;
   }
   // an empty file, or one of only comments
   if (documents === 0 && parsed.problems.length === 0) load.stats.skipped++;
 }
 
-function addDocument(load: ManifestLoad, file: string, value: JsonValue, position: number): number {
+function addDocument(load: ManifestLoad, file: string, value: JsonValue, positions: DocumentPositions): number {
   if (!isObject(value)) return 0;
   if (isListKind(value)) {
     let n = 0;
     (value.items as JsonValue[]).forEach((item, i) => {
-      n += addObject(load, { type: 'file', file, document: value, documentPosition: position, pathInDocument: ['items', i] }, item);
+      n += addObject(load, { type: 'file', file, document: value, positions, pathInDocument: ['items', i] }, item);
     });
     return n;
   }
-  return addObject(load, { type: 'file', file, document: value, documentPosition: position, pathInDocument: [] }, value);
+  return addObject(load, { type: 'file', file, document: value, positions, pathInDocument: [] }, value);
 }
 
 function addObject(load: ManifestLoad, origin: Origin, raw: JsonValue): number {
@@ -227,7 +241,7 @@ function notAnObject(load: ManifestLoad, origin: Origin, raw: JsonValue): void {
   const apiVersion = asString(raw.apiVersion);
   if (kind === undefined && (apiVersion === undefined || !isObject(raw.metadata))) return;
   const missing = kind ? 'apiVersion' : apiVersion ? 'kind' : 'apiVersion and kind';
-  const { line, column } = unpack(resolvePosition(origin.document, origin.pathInDocument, origin.documentPosition));
+  const { line, column } = fieldPosition(origin, []);
   load.coverage.push({
     target: origin.file,
     line,
@@ -240,13 +254,6 @@ function notAnObject(load: ManifestLoad, origin: Origin, raw: JsonValue): void {
 function gap(load: ManifestLoad, target: string, reason: string): void {
   load.incomplete = true;
   load.coverage.push({ target, reason, severity: 'error' });
-}
-
-function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return 'no such file or directory';
-  if (err.code === 'EACCES') return 'permission denied';
-  return err.message ?? String(e);
 }
 
 async function readAllStdin(): Promise<string> {
