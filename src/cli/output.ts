@@ -11,8 +11,8 @@ import { renderTable } from '../report/table.js';
 export const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** The rendered report as pieces to write in order (JSON is produced finding by finding). */
-export function render(report: Report, format: Format, rules: readonly Pick<Rule, 'meta'>[], colour: boolean): Iterable<string> {
+/** The rendered report as pieces to write in order (JSON is produced in chunks of bytes). */
+export function render(report: Report, format: Format, rules: readonly Pick<Rule, 'meta'>[], colour: boolean): Iterable<string | Uint8Array> {
   switch (format) {
     case 'table':
       return [renderTable(report, { colour })];
@@ -34,12 +34,13 @@ export function useColour(outputFile: string | undefined): boolean {
 
 const WRITE_BATCH_CHARS = 1 << 20;
 
-/** Write text, or pieces of text batched into writes of about a megabyte, to stdout or a file. */
-export function emit(text: string | Iterable<string>, outputFile: string | undefined): void {
+/** Write text, or pieces of text and bytes (small text batched into writes of about a megabyte), to stdout or a file. */
+export function emit(text: string | Iterable<string | Uint8Array>, outputFile: string | undefined): void {
   const fd = outputFile === undefined ? undefined : openSync(outputFile, 'w');
-  const write = (s: string): void => {
+  const write = (s: string | Uint8Array): void => {
     if (fd === undefined) process.stdout.write(s);
-    else writeSync(fd, s);
+    else if (typeof s === 'string') writeSync(fd, s);
+    else for (let off = 0; off < s.length; ) off += writeSync(fd, s, off);
   };
   try {
     if (typeof text === 'string') {
@@ -48,16 +49,22 @@ export function emit(text: string | Iterable<string>, outputFile: string | undef
     }
     let batch: string[] = [];
     let size = 0;
+    const flush = (): void => {
+      if (batch.length > 0) write(batch.join(''));
+      batch = [];
+      size = 0;
+    };
     for (const piece of text) {
+      if (typeof piece !== 'string') {
+        flush();
+        write(piece);
+        continue;
+      }
       batch.push(piece);
       size += piece.length;
-      if (size >= WRITE_BATCH_CHARS) {
-        write(batch.join(''));
-        batch = [];
-        size = 0;
-      }
+      if (size >= WRITE_BATCH_CHARS) flush();
     }
-    if (batch.length > 0) write(batch.join(''));
+    flush();
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
