@@ -40,7 +40,7 @@ export interface ManifestLoad {
 
 export interface LoadOptions {
   readStdin?: () => Promise<string>;
-  /** parse workers: 0 parses on the main thread; default: one per CPU for inputs of many files */
+  /** parse workers: 0 parses on the main thread; default: see defaultThreads */
   threads?: number;
 }
 
@@ -76,7 +76,16 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   return load;
 }
 
-async function loadFiles(load: ManifestLoad, files: readonly string[], threads = files.length >= MIN_FILES_FOR_WORKERS ? availableParallelism() : 0): Promise<void> {
+/**
+ * Parse workers by default: none for a few files; otherwise one per CPU but the one the main thread
+ * needs (it parses the JSON the workers write and builds the inventory; on 2 CPUs a second worker
+ * only slowed it down: 10,000 resources in 0.62 s with one, 0.75 s with two).
+ */
+function defaultThreads(files: number): number {
+  return files >= MIN_FILES_FOR_WORKERS ? Math.max(1, availableParallelism() - 1) : 0;
+}
+
+async function loadFiles(load: ManifestLoad, files: readonly string[], threads = defaultThreads(files.length)): Promise<void> {
   if (files.length === 0) return;
   const batches: string[][] = [];
   for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
