@@ -144,3 +144,20 @@ test('docs/rules.md is generated from the catalogue and up to date', () => {
   const committed = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
   assert.equal(committed, generated, 'run: node dist/src/cli/main.js rules --format markdown > docs/rules.md');
 });
+
+test('--threads: the same report from parse workers as from the main thread; a bad value is bad usage', () => {
+  const dir = tmp();
+  for (let i = 0; i < 60; i++) writeFileSync(join(dir, `pod-${String(i).padStart(2, '0')}.yaml`), PRIVILEGED_POD.replace('name: p,', `name: p${i},`));
+  writeFileSync(join(dir, 'broken.yaml'), 'kind: [\n');
+  const reports = ['0', '1', '3'].map((threads) => {
+    const r = runCli(['scan', dir, '-f', 'json', '--fail-on', 'never', '--threads', threads]);
+    assert.equal(r.status, 2, 'the broken file makes the scan incomplete');
+    const { startedAt: _startedAt, ...report } = JSON.parse(r.stdout) as Report;
+    return report;
+  });
+  assert.equal(reports[0].findings.filter((f) => f.ruleId === 'KM-WL-001').length, 60);
+  assert.deepEqual(reports[1], reports[0]);
+  assert.deepEqual(reports[2], reports[0]);
+  assert.equal(runCli(['scan', dir, '--threads', 'many']).status, 2);
+  assert.equal(runCli(['scan', dir, '--threads', '-1']).status, 2);
+});
