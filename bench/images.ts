@@ -13,12 +13,14 @@
 //    data is some tens of thousands of records over ~20,000 source packages; npm's some tens of
 //    thousands): build time, size, open time, then random package lookups with version matching.
 //
-// No peer scanner runs here: Trivy and Grype are large Go programs (building them from the Go
-// module proxy takes many minutes on this 2-core machine) and both fetch their databases from
-// hosts the tests may not reach; see the notes of issue 8.
+// 4. Peers on the same 50 images, when bench/peers.sh has built them into $KUBEMOAT_BENCH_CACHE/bin:
+//    syft (the package cataloguer behind Grype) writing CycloneDX for each image, one process per
+//    image as it takes one source; and, for the packages it finds, the same count from
+//    `kubemoat images sbom`. Grype and Trivy's vulnerability scans cannot run here: both fetch their
+//    databases from hosts this machine does not reach (no record set is at hand to give them).
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -159,9 +161,49 @@ async function imagesBench(): Promise<void> {
     const bareNode = (performance.now() - t2) / 1000;
     console.log(`bare, in one Node process (fetch + gunzip/fzstd + tar walk, 4 at a time, ${entries} entries): ${bareNode.toFixed(1)} s`);
     console.log(`ratio kubemoat / bare: ${(m.wallS / bareNode).toFixed(2)} against the in-process floor, ${(m.wallS / bare).toFixed(2)} against the native tools (kubemoat also starts node, resolves ${IMAGES} manifests and configs, verifies digests, analyses and matches)`);
+    await peerBench(refs, work, m.wallS, m.userS);
   } finally {
     await registry.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const CACHE = process.env.KUBEMOAT_BENCH_CACHE ?? '/var/cache/kubemoat-bench';
+
+/** Components of a CycloneDX document that are packages (not the image, not files). */
+function packageCount(file: string): number {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { components?: { type?: string; purl?: string }[] };
+  return (doc.components ?? []).filter((c) => c.purl !== undefined).length;
+}
+
+async function peerBench(refs: string[], work: string, kubemoatWall: number, kubemoatUser: number | undefined): Promise<void> {
+  const syft = join(CACHE, 'bin', 'syft');
+  if (!existsSync(syft)) {
+    console.log(`syft: not built (bash bench/peers.sh builds it into ${join(CACHE, 'bin')}); no peer figures`);
+    return;
+  }
+  // offline and quiet: no update check, plain HTTP to the loopback registry, nothing cached between runs
+  const env = { ...process.env, SYFT_CHECK_FOR_APP_UPDATE: 'false', SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_CACHE_DIR: join(work, 'syft-cache'), XDG_CACHE_HOME: join(work, 'syft-xdg') };
+  let wall = 0;
+  let user = 0;
+  let peak = 0;
+  let failed = 0;
+  for (const [i, ref] of refs.entries()) {
+    const out = join(work, `syft-${i}.json`);
+    const m = await measure(syft, [`registry:${ref}`, '-o', `cyclonedx-json=${out}`, '-q'], { env });
+    wall += m.wallS;
+    user += m.userS ?? 0;
+    peak = Math.max(peak, m.peakRssMiB);
+    if (m.exitCode !== 0) failed++;
+  }
+  console.log(`syft (${refs.length} runs, one per image, CycloneDX to a file): ${wall.toFixed(1)} s wall in all, ${user.toFixed(1)} s user, peak ${peak.toFixed(0)} MiB per process${failed ? `, ${failed} failed` : ''}`);
+  console.log(`ratio syft / kubemoat: ${(wall / kubemoatWall).toFixed(2)} in wall time${kubemoatUser ? `, ${(user / kubemoatUser).toFixed(2)} in user CPU` : ''} (kubemoat also matched every package against the database)`);
+  // what each finds in the same image
+  for (const i of [0, 1, 2]) {
+    if (i >= refs.length) break;
+    const mine = join(work, `kubemoat-sbom-${i}.json`);
+    await exec(process.execPath, [CLI, 'images', 'sbom', refs[i], '-o', mine], { env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') } });
+    console.log(`  ${refs[i]}: packages in CycloneDX: kubemoat ${packageCount(mine)}, syft ${packageCount(join(work, `syft-${i}.json`))}`);
   }
 }
 

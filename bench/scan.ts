@@ -8,7 +8,7 @@
 //   node dist/bench/scan.js --profile                   # also profile kubemoat (node --cpu-prof)
 //
 // Options: --resources N --files M --seed S --size small|normal|large --corpus DIR --runs R
-//          --peers kube-score,polaris,checkov | --no-peers   --kube-score-resources N
+//          --peers kube-score,polaris,checkov,trivy | --no-peers   --kube-score-resources N   --trivy-resources N
 //          --checkov-resources N   --peer-timeout S (600)   --profile   --json FILE   --cache DIR   --no-snapshot
 //
 // Performance is reported, never asserted: the exit code is 0 whatever the figures.
@@ -37,6 +37,7 @@ interface Options {
   runs: number;
   peers: string[];
   kubeScoreResources?: number;
+  trivyResources?: number;
   checkovResources: number;
   /** a peer still running after this many seconds is stopped and reported as a lower bound */
   peerTimeoutS: number;
@@ -54,7 +55,7 @@ function parseArgs(argv: readonly string[]): Options {
     corpus: { out: '', resources: quick ? 10_000 : 100_000, files: quick ? 1_000 : 10_000, seed: 1, size: 'normal' },
     corpusDirGiven: false,
     runs: 5,
-    peers: ['kube-score', 'polaris', 'checkov'],
+    peers: ['kube-score', 'polaris', 'checkov', 'trivy'],
     checkovResources: quick ? 2_000 : 5_000,
     peerTimeoutS: quick ? 300 : 600,
     profile: false,
@@ -112,6 +113,9 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--kube-score-resources':
         o.kubeScoreResources = num();
+        break;
+      case '--trivy-resources':
+        o.trivyResources = num();
         break;
       case '--checkov-resources':
         o.checkovResources = num();
@@ -468,6 +472,36 @@ async function runCheckov(exe: string, scope: Scope, outDir: string, timeoutS: n
   return summarise('checkov', scope, [m], sanity, 'checkov -d DIR --framework kubernetes -o json --quiet --compact --skip-download');
 }
 
+interface TrivyReport {
+  Results?: { MisconfSummary?: { Successes?: number; Failures?: number }; Misconfigurations?: unknown[] }[];
+}
+
+async function runTrivy(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
+  const out = join(outDir, 'trivy.json');
+  // `trivy config` with the checks built into the binary: no bundle download, no telemetry, its
+  // cache in the output directory (so each run starts cold, as a CI job does)
+  const args = ['config', '--format', 'json', '--output', out, '--quiet', '--skip-check-update', '--cache-dir', join(outDir, 'trivy-cache'), scope.paths[0]];
+  const command = 'trivy config --format json --skip-check-update DIR';
+  const m = await measure(exe, args, { timeoutS, env: { ...process.env, TRIVY_DISABLE_TELEMETRY: 'true' } });
+  log(`  trivy: ${describeRun(m)}`);
+  if (m.timedOut) return summarise('trivy', scope, [m], `stopped after ${timeoutS} s without finishing: figures are bounds`, command);
+  if (m.exitCode !== 0) return failure('trivy', scope, `exit ${m.exitCode ?? m.signal}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
+  let sanity = '';
+  try {
+    const r = JSON.parse(readFileSync(out, 'utf8')) as TrivyReport;
+    let failures = 0;
+    let successes = 0;
+    for (const res of r.Results ?? []) {
+      failures += res.MisconfSummary?.Failures ?? res.Misconfigurations?.length ?? 0;
+      successes += res.MisconfSummary?.Successes ?? 0;
+    }
+    sanity = `${fmtInt(r.Results?.length ?? 0)} files with results, ${fmtInt(failures)} failed and ${fmtInt(successes)} passed checks`;
+  } catch (e) {
+    sanity = `output unreadable: ${(e as Error).message}`;
+  }
+  return summarise('trivy', scope, [m], sanity, command);
+}
+
 async function runPolaris(exe: string, scope: Scope, outDir: string, timeoutS: number): Promise<ToolResult> {
   if (!scope.full) return failure('polaris', scope, 'polaris audit takes one --audit-path; run it on the full corpus');
   const out = join(outDir, 'polaris.json');
@@ -558,7 +592,7 @@ async function main(): Promise<void> {
   try {
     o = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message}\nusage: node dist/bench/scan.js [--quick] [--resources N --files M --seed S --size small|normal|large] [--corpus DIR] [--runs R] [--peers kube-score,polaris,checkov | --no-peers] [--kube-score-resources N] [--checkov-resources N] [--peer-timeout S] [--profile] [--json FILE] [--cache DIR] [--no-snapshot]\n`);
+    process.stderr.write(`bench: ${(e as Error).message}\nusage: node dist/bench/scan.js [--quick] [--resources N --files M --seed S --size small|normal|large] [--corpus DIR] [--runs R] [--peers kube-score,polaris,checkov,trivy | --no-peers] [--kube-score-resources N] [--trivy-resources N] [--checkov-resources N] [--peer-timeout S] [--profile] [--json FILE] [--cache DIR] [--no-snapshot]\n`);
     process.exitCode = 2;
     return;
   }
@@ -631,6 +665,15 @@ async function main(): Promise<void> {
       }
       log(`checkov (${exe}) on the ${scope.label} (${fmtInt(scope.resources)} resources; it is far slower, so a subset keeps the run short):`);
       const r = await runCheckov(exe, scope, outDir, o.peerTimeoutS);
+      rows.push({ result: r, reference: await referenceFor(scope) });
+    } else if (peer === 'trivy') {
+      const scope = scopeFor(meta, o.corpus.out, o.trivyResources, o.cache);
+      if (!exe) {
+        rows.push({ result: failure(peer, scope, installFailure(peer, o.cache)) });
+        continue;
+      }
+      log(`trivy (${exe}) on the ${scope.label}:`);
+      const r = await runTrivy(exe, scope, outDir, o.peerTimeoutS);
       rows.push({ result: r, reference: await referenceFor(scope) });
     } else if (peer === 'polaris') {
       if (!exe) {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import type { Severity } from '../../core/finding.js';
-import { asArray, asString, type Path } from '../../core/json.js';
+import { asArray, asString, type JsonObject, type Path } from '../../core/json.js';
 import { parseImageRef } from '../image-ref.js';
 import { commandWords, isDashboardRef } from './consoles.js';
 
@@ -42,6 +42,16 @@ function readFlags(words: ReturnType<typeof commandWords>): Map<string, Flag> {
     else if (VALUE_FLAGS.has(name)) flags.set(name, { value: inline ?? words[i + 1]?.word, at });
   });
   return flags;
+}
+
+function mentionsDashboardFlags(container: JsonObject): boolean {
+  for (const field of ['command', 'args'] as const) {
+    for (const item of asArray(container[field])) {
+      const text = typeof item === 'string' ? item : String(item);
+      if (text.includes('dashboard') || text.includes('login') || text.includes('settings-authorizer')) return true;
+    }
+  }
+  return false;
 }
 
 function isLoopback(address: string): boolean {
@@ -186,7 +196,9 @@ spec:
         const ref = image === undefined ? undefined : parseImageRef(image);
         const dashboardImage = ref !== undefined && isDashboardRef(ref);
         // nothing to read: not a Dashboard image, and no command or args that could carry its flags
-        if (!dashboardImage && asArray(c.container.command).length === 0 && asArray(c.container.args).length === 0) return;
+        // (each report needs a Dashboard image, a word ending in `dashboard`, or a `login` or
+        // `settings-authorizer` flag: words are pieces of these strings)
+        if (!dashboardImage && !mentionsDashboardFlags(c.container)) return;
         const split = commandWords(c.container);
         const flags = readFlags(split);
         const words = split.map((w) => w.word);
