@@ -13,6 +13,7 @@
 #   bin/trivy             go build of github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION in a wrapper module
 #                         (the proxy refuses trivy's version list, which `go install` needs, but serves the
 #                         pinned module); its built-in checks scan manifests offline (`trivy config`)
+#   bin/syft              the same for github.com/anchore/syft/cmd/syft@$SYFT_VERSION (bench/images.ts)
 # A peer that cannot be installed is reported and skipped; the benchmark then says so in its table.
 set -u -o pipefail
 
@@ -21,6 +22,7 @@ KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
 POLARIS_VERSION="${POLARIS_VERSION:-latest}"
 CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
 TRIVY_VERSION="${TRIVY_VERSION:-v0.74.0}"
+SYFT_VERSION="${SYFT_VERSION:-v1.57.2}"
 CHECK_ONLY=0
 [ "${1:-}" = "--check" ] && CHECK_ONLY=1
 
@@ -92,10 +94,11 @@ go_peer polaris github.com/fairwindsops/polaris "$POLARIS_VERSION" & p2=$!
 checkov_peer & p3=$!
 # trivy v0.74 uses encoding/json/v2, an experiment in Go 1.26
 GOEXPERIMENT=jsonv2 wrapped_go_peer trivy github.com/aquasecurity/trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy/cmd/trivy & p4=$!
+wait $p4 || status=1   # one Go build at a time: two would share the 2 cores and the module cache
+wrapped_go_peer syft github.com/anchore/syft "$SYFT_VERSION" github.com/anchore/syft/cmd/syft || status=1
 wait $p1 || status=1
 wait $p2 || status=1
 wait $p3 || status=1
-wait $p4 || status=1
 
 say "done; binaries in $CACHE/bin (exit $status: non-zero means at least one peer is missing)"
 exit $status
