@@ -247,6 +247,37 @@ export class NetpolIndex {
     return ns;
   }
 
+  /** per namespace, its pods by `key\0value` of each label, in the namespace's order */
+  private readonly podsByLabel = new Map<NsInfo, Map<string, PodInfo[]>>();
+
+  /**
+   * The pods of a namespace a selector may select, in the namespace's order: for a selector that
+   * requires a label value (`matchLabels`, `In` one value), only the pods carrying it. A namespace of
+   * hundreds of workloads and dozens of policies otherwise costs every policy a pass over every pod.
+   */
+  private selectable(ns: NsInfo, selector: Selector): readonly PodInfo[] {
+    let smallest: readonly PodInfo[] | undefined;
+    for (const r of selector.requirements) {
+      if (r.operator !== 'In' || r.values.length !== 1) continue;
+      let byLabel = this.podsByLabel.get(ns);
+      if (byLabel === undefined) {
+        byLabel = new Map();
+        for (const pod of ns.pods) {
+          for (const k in pod.labels) {
+            const key = `${k}\0${pod.labels[k]}`;
+            let list = byLabel.get(key);
+            if (list === undefined) byLabel.set(key, (list = []));
+            list.push(pod);
+          }
+        }
+        this.podsByLabel.set(ns, byLabel);
+      }
+      const list = byLabel.get(`${r.key}\0${r.values[0]}`) ?? [];
+      if (smallest === undefined || list.length < smallest.length) smallest = list;
+    }
+    return smallest ?? ns.pods;
+  }
+
   private problem(object: KubeObject, path: Path, message: string): void {
     this.problems.push({ object, path, message });
   }
@@ -273,7 +304,7 @@ export class NetpolIndex {
       selectedHostNetwork: [],
     };
     const ns = this.namespace(namespace);
-    for (const pod of ns.pods) {
+    for (const pod of this.selectable(ns, podSelector)) {
       if (!podSelector.matches(pod.labels)) continue;
       if (pod.hostNetwork) {
         policy.selectedHostNetwork.push(pod);
