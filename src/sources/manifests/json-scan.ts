@@ -34,7 +34,6 @@ function isHex(c: number): boolean {
 class JsonScanner {
   private pos = 0;
   private line = 1;
-  private lineStart = 0;
   /** UTF-16 column of `colAt` on the current line: columns are counted forward, never from the line start again */
   private colAt = 0;
   private col = 1;
@@ -76,7 +75,6 @@ class JsonScanner {
       else if (c === NEWLINE) {
         this.pos++;
         this.line++;
-        this.lineStart = this.pos;
         this.colAt = this.pos;
         this.col = 1;
       } else return;
