@@ -44,12 +44,6 @@ export interface LoadOptions {
   threads?: number;
 }
 
-interface FileEntry {
-  path: string;
-  /** named on the command line: read whatever its extension */
-  explicit: boolean;
-}
-
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<ManifestLoad> {
   const load: ManifestLoad = {
     inventory: new Inventory(),
@@ -70,7 +64,7 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
       addText(load, '<stdin>', text);
       continue;
     }
-    for (const entry of expand(p, load)) files.push(entry.path);
+    for (const file of expand(p, load)) files.push(file);
   }
   await flush();
   return load;
@@ -114,7 +108,8 @@ function addResult(load: ManifestLoad, file: string, result: FileResult, batch: 
   }
 }
 
-function expand(path: string, load: ManifestLoad): FileEntry[] {
+/** The files a path names: itself (read whatever its extension), or the manifests under a directory. */
+function expand(path: string, load: ManifestLoad): string[] {
   let st;
   try {
     st = statSync(path);
@@ -122,8 +117,8 @@ function expand(path: string, load: ManifestLoad): FileEntry[] {
     gap(load, path, `cannot read: ${errnoText(e)}`);
     return [];
   }
-  if (!st.isDirectory()) return [{ path, explicit: true }];
-  const out: FileEntry[] = [];
+  if (!st.isDirectory()) return [path];
+  const out: string[] = [];
   walk(path, out, load, new Set([directoryId(st)]));
   return out;
 }
@@ -136,7 +131,7 @@ function directoryId(st: Stats): string {
  * Collect manifest files under `dir`, sorted by name at each level. Symbolic links are followed
  * (kustomize and GitOps trees use them), each directory once, so a link cycle ends.
  */
-function walk(dir: string, out: FileEntry[], load: ManifestLoad, seen: Set<string>): void {
+function walk(dir: string, out: string[], load: ManifestLoad, seen: Set<string>): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -187,7 +182,7 @@ function walk(dir: string, out: FileEntry[], load: ManifestLoad, seen: Set<strin
       }
       walk(full, out, load, seen);
     } else if (isFile && MANIFEST_EXTENSIONS.test(e.name)) {
-      out.push({ path: full, explicit: false });
+      out.push(full);
     }
   }
 }
