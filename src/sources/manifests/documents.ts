@@ -67,7 +67,9 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * U+FFFD for what is not UTF-8), without BOMs or carriage returns.
  */
 export function normaliseBytes(bytes: Buffer): Buffer {
-  if (isUtf8(bytes) && !bytes.includes(13) && !bytes.includes(BOM)) return bytes;
+  // a BOM at the start only is the common case: cut it without decoding the file
+  const body = bytes.subarray(0, 3).equals(BOM) ? bytes.subarray(3) : bytes;
+  if (isUtf8(body) && !body.includes(13) && !body.includes(BOM)) return body;
   return Buffer.from(normaliseText(bytes.toString('utf8')), 'utf8');
 }
 
@@ -196,7 +198,7 @@ function splitDocuments(src: Buffer, lines: Lines): Segment[] {
  * JSON text is an array holding the documents the fast paths read, in order.
  */
 export function transcodeManifest(bytes: Buffer, sink: JsonSink, tape: TapeWriter): TranscodedFile {
-  const src = normaliseBytes(bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes);
+  const src = normaliseBytes(bytes);
   const jsonStart = sink.len;
   const file: TranscodedFile = { jsonStart, jsonEnd: jsonStart, documents: [], problems: [] };
   sink.byte(91);

@@ -621,24 +621,9 @@ export class BlockTranscoder {
         continue;
       }
       if (i + 1 >= le) throw new Unsupported('escaped line break');
-      const e = src[i + 1];
-      const hexLength = HEX_ESCAPE_LENGTH[e];
-      let cp: number;
-      if (hexLength > 0) {
-        if (i + 2 + hexLength > le) throw new Unsupported('bad escape');
-        cp = 0;
-        for (let k = i + 2; k < i + 2 + hexLength; k++) {
-          const h = hexValue(src[k]);
-          if (h < 0) throw new Unsupported('bad escape');
-          cp = cp * 16 + h;
-        }
-        if (cp > 0x10ffff) throw new Unsupported('code point out of range');
-        i += 1 + hexLength;
-      } else {
-        cp = ESCAPE_CODES[e];
-        if (cp < 0) throw new Unsupported('bad escape');
-        i += 1;
-      }
+      const cp = escapeAt(src, i, le);
+      if (cp < 0) throw new Unsupported('bad escape');
+      i += escapeLength(src[i + 1]) - 1;
       if (cp === DQUOTE || cp === BACKSLASH) out.escape(cp);
       else if (cp >= 32 && cp < 127) out.byte(cp);
       else out.codePoint(cp);
@@ -942,29 +927,34 @@ function isBlank(src: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+/** Bytes of the escape whose letter is `e` (after the backslash), the backslash included. */
+function escapeLength(e: number): number {
+  return 2 + HEX_ESCAPE_LENGTH[e];
+}
+
+/** The code point of the escape at `i` (its backslash, a letter follows on the line), or -1 for a bad one. */
+function escapeAt(src: Uint8Array, i: number, le: number): number {
+  const e = src[i + 1];
+  const hexLength = HEX_ESCAPE_LENGTH[e];
+  if (hexLength === 0) return ESCAPE_CODES[e];
+  if (i + 2 + hexLength > le) return -1;
+  let cp = 0;
+  for (let k = i + 2; k < i + 2 + hexLength; k++) {
+    const h = hexValue(src[k]);
+    if (h < 0) return -1;
+    cp = cp * 16 + h;
+  }
+  return cp > 0x10ffff ? -1 : cp;
+}
+
 /** Where a double-quoted scalar starting at `start` ends, or -1 if reading it would fail. */
 function skipDoubleQuoted(src: Uint8Array, start: number, le: number): number {
   for (let i = start + 1; i < le; i++) {
     const c = src[i];
     if (c === DQUOTE) return i + 1;
     if (c !== BACKSLASH) continue;
-    if (i + 1 >= le) return -1;
-    const e = src[i + 1];
-    const hexLength = HEX_ESCAPE_LENGTH[e];
-    if (hexLength > 0) {
-      if (i + 2 + hexLength > le) return -1;
-      let cp = 0;
-      for (let k = i + 2; k < i + 2 + hexLength; k++) {
-        const h = hexValue(src[k]);
-        if (h < 0) return -1;
-        cp = cp * 16 + h;
-      }
-      if (cp > 0x10ffff) return -1;
-      i += 1 + hexLength;
-    } else {
-      if (ESCAPE_CODES[e] < 0) return -1;
-      i += 1;
-    }
+    if (i + 1 >= le || escapeAt(src, i, le) < 0) return -1;
+    i += escapeLength(src[i + 1]) - 1;
   }
   return -1;
 }
