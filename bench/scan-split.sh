@@ -20,11 +20,12 @@ trap 'rm -rf "$work"' EXIT
 find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort > "$work/files"
 total=$(wc -l < "$work/files")
 per=$(( (total + parts - 1) / parts ))
-split -l "$per" -d "$work/files" "$work/part."
+mkdir "$work/lists"
+split -l "$per" -d "$work/files" "$work/lists/part."
 
 echo "corpus: $corpus ($total files), $parts processes, --threads $threads each, load $(cut -d' ' -f1-3 /proc/loadavg)"
-start=$(date +%s.%N)
-for list in "$work"/part.*; do
+start=$(date +%s%N)
+for list in "$work"/lists/part.*; do
   name=$(basename "$list")
   # each process reports its own wall, CPU and peak RSS
   mapfile -t files < "$list"
@@ -32,15 +33,14 @@ for list in "$work"/part.*; do
     node dist/src/cli/main.js scan "${files[@]}" -f json -o "$work/$name.json" --fail-on never --threads "$threads" &
 done
 wait
-end=$(date +%s.%N)
+end=$(date +%s%N)
 
 resources=0
-for list in "$work"/part.*; do
-  case "$list" in *.time | *.json) continue ;; esac
+for list in "$work"/lists/part.*; do
   name=$(basename "$list")
   read -r wall user sys rss < "$work/$name.time"
   n=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(String(r.summary.resources))' "$work/$name.json")
   resources=$((resources + n))
   printf '  %s: %s resources, %s s wall, %s s user, %s s sys, %d MiB peak\n' "$name" "$n" "$wall" "$user" "$sys" $((rss / 1024))
 done
-node -e 'const [w, n] = process.argv.slice(1).map(Number); console.log(`all parts: ${w.toFixed(2)} s wall, ${n} resources, ${Math.round(n / w)} resources/s`)' "$(echo "$end - $start" | bc)" "$resources"
+node -e 'const [ns, n] = process.argv.slice(1).map(Number); const w = ns / 1e9; console.log(`all parts: ${w.toFixed(2)} s wall, ${n} resources, ${Math.round(n / w)} resources/s`)' "$((end - start))" "$resources"
