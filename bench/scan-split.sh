@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 corpus=${1:-/var/cache/kubemoat-bench/corpus/r100000-f10000-s1-normal}
 parts=${2:-2}
 threads=${3:-1}
+# per-process CPU and peak RSS come from GNU time (Debian package `time`), which the machine may lack
+[ -x /usr/bin/time ] || { echo "scan-split.sh needs GNU time at /usr/bin/time: apt-get install time" >&2; exit 2; }
 [ -d "$corpus" ] || { echo "no corpus at $corpus: run node dist/bench/scan.js once, or node dist/bench/corpus.js --out DIR" >&2; exit 2; }
 
 work=$(mktemp -d)
