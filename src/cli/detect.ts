@@ -21,6 +21,14 @@ import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';
 import { renderDetectionRulesMarkdown } from '../detect/rules-doc.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
+import { runtimeRules, findRuntimeRule } from '../detect/runtime/rules/index.js';
+import type { RuntimeRule } from '../detect/runtime/rule.js';
+import { DEFAULT_RUNTIME_SETTINGS } from '../detect/runtime/rule.js';
+import { RuntimeDetector } from '../detect/runtime/engine.js';
+import { RuntimeAllowList } from '../detect/runtime/allow.js';
+import { SensorError, startSensor, type RunningSensor, type SensorMode } from '../sources/runtime/sensor.js';
+import { succeeded, type AuditEvent } from '../sources/audit/event.js';
+import { execCommand, execArgv } from '../detect/rules/uri.js';
 
 interface DetectFlags {
   follow?: boolean;
@@ -46,6 +54,10 @@ interface DetectFlags {
   listRules?: boolean;
   headerFastPath: boolean;
   format: 'table' | 'json' | 'markdown';
+  node?: boolean;
+  sensor: SensorMode;
+  bpftrace?: string;
+  auditGrace: string;
 }
 
 /** How many malformed-input messages are printed before they are only counted. */
@@ -57,18 +69,37 @@ function positiveInt(value: string, flag: string): number {
   return n;
 }
 
-function pickRules(flags: DetectFlags): DetectionRule[] {
+function pickRules(flags: DetectFlags): { audit: DetectionRule[]; runtime: RuntimeRule[] } {
   const ids = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
-  for (const id of [...ids(flags.rules), ...ids(flags.disable)]) if (!findDetectionRule(id)) throw new UsageError(`no detection rule ${id}; see \`kubemoat detect --list-rules\``);
+  for (const id of [...ids(flags.rules), ...ids(flags.disable)]) if (!findDetectionRule(id) && !findRuntimeRule(id)) throw new UsageError(`no detection rule ${id}; see \`kubemoat detect --list-rules\``);
   const only = new Set(ids(flags.rules));
   const off = new Set(ids(flags.disable));
-  return detectionRules.filter((r) => (only.size === 0 || only.has(r.meta.id)) && !off.has(r.meta.id));
+  const wanted = (id: string): boolean => (only.size === 0 || only.has(id)) && !off.has(id);
+  return { audit: detectionRules.filter((r) => wanted(r.meta.id)), runtime: runtimeRules.filter((r) => wanted(r.meta.id)) };
 }
 
 function listRules(format: DetectFlags['format']): void {
-  if (format === 'json') process.stdout.write(JSON.stringify(detectionRules.map((r) => r.meta), null, 2) + '\n');
-  else if (format === 'markdown') process.stdout.write(renderDetectionRulesMarkdown(detectionRules));
-  else for (const r of detectionRules) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.mitre.join(',').padEnd(24)} ${r.meta.title}\n`);
+  const all = [...detectionRules, ...runtimeRules];
+  if (format === 'json') process.stdout.write(JSON.stringify(all.map((r) => r.meta), null, 2) + '\n');
+  else if (format === 'markdown') process.stdout.write(renderDetectionRulesMarkdown(detectionRules, runtimeRules));
+  else for (const r of all) process.stdout.write(`${r.meta.id.padEnd(11)} ${r.meta.severity.padEnd(9)} ${r.meta.mitre.join(',').padEnd(24)} ${r.meta.title}\n`);
+}
+
+/** An API pods/exec as the runtime detector matches it to the exec it sees on the node. */
+function auditExecOf(e: AuditEvent): Parameters<RuntimeDetector['auditExec']>[0] | undefined {
+  const ref = e.objectRef;
+  if (ref?.resource !== 'pods' || ref.subresource !== 'exec' || !succeeded(e) || !ref.namespace || !ref.name) return undefined;
+  const { container } = execCommand(e.requestURI);
+  return { namespace: ref.namespace, pod: ref.name, container: container ?? '', command: execArgv(e.requestURI), auditID: e.auditID, user: e.user.username, time: e.time || Date.now(), timestamp: e.timestamp };
+}
+
+function runtimeSummary(r: RuntimeDetector, sensor: RunningSensor): string {
+  const s = r.stats;
+  const events = [...s.events.values()].reduce((a, b) => a + b, 0);
+  const alerts = [...s.alerts].sort().map(([id, n]) => `${id}×${n}`).join(' ');
+  const total = [...s.alerts.values()].reduce((a, b) => a + b, 0);
+  const d = sensor.decoder?.stats;
+  return `${events} runtime events (${sensor.mode}), ${total} alerts${alerts ? ` (${alerts})` : ''}, ${s.unattributed} outside this node's containers${d ? `, ${d.lost} lost, ${d.garbled} garbled` : ''}, ${s.auditMatched} execs matched to pods/exec`;
 }
 
 function summary(d: Detector): string {
@@ -105,6 +136,10 @@ export function detectCommand(): Command {
     .option('--correlation-window <seconds>', 'correlation rules join events at most this far apart', String(DEFAULT_DETECTION_SETTINGS.correlationWindowSec))
     .option('-c, --config <file>', 'config file with detect.allow lists (default: ./.kubemoat.yaml if present)')
     .option('--no-header-fast-path', 'parse every event fully (the fast path skips control-plane events no rule judges; for comparison)')
+    .option('--node', 'also watch this node\'s containers at run time (eBPF through bpftrace, else /proc polling): processes, connections, file opens, escapes')
+    .addOption(new Option('--sensor <mode>', 'with --node: auto (eBPF, else /proc), ebpf (fail without it), proc').choices(['auto', 'ebpf', 'proc']).default('auto'))
+    .option('--bpftrace <path>', 'with --node: the bpftrace binary', 'bpftrace')
+    .option('--audit-grace <seconds>', 'with --node and an audit input: how long a runtime exec waits for its pods/exec before it is called a kubelet bypass (the API server batches webhook events: --audit-webhook-batch-max-wait)', '35')
     .option('--list-rules', 'list the detection rules and exit')
     .addOption(new Option('-f, --format <format>', 'with --list-rules').choices(['table', 'json', 'markdown']).default('table'))
     .action(async (file: string | undefined, flags: DetectFlags) => {
@@ -115,7 +150,7 @@ export function detectCommand(): Command {
 
 async function runDetect(file: string | undefined, flags: DetectFlags): Promise<void> {
   const inputs = [file !== undefined, flags.listen !== undefined].filter(Boolean).length;
-  if (inputs !== 1) throw new UsageError('detect needs exactly one input: a FILE, `-` for stdin, or --listen ADDR');
+  if (inputs > 1 || (inputs === 0 && !flags.node)) throw new UsageError('detect needs one audit input (a FILE, `-` for stdin, or --listen ADDR), --node, or --node with one audit input');
   if (flags.follow && (file === undefined || file === '-')) throw new UsageError('--follow needs a file');
   if (flags.fromStart && !flags.follow) throw new UsageError('--from-start goes with --follow');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -126,7 +161,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     correlationWindowSec: positiveInt(flags.correlationWindow, '--correlation-window'),
     ...(config.detect?.deniedBurst ? { deniedBurstCount: config.detect.deniedBurst.count, deniedBurstWindowSec: config.detect.deniedBurst.windowSeconds } : {}),
   };
-  const rules = pickRules(flags);
+  const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
+  const auditGraceMs = positiveInt(flags.auditGrace, '--audit-grace') * 1000;
   const minimum = severityRank(flags.severity);
 
   const sinks: AlertSink[] = [];
@@ -149,16 +185,39 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     else if (printed === MAX_PRINTED_PROBLEMS) process.stderr.write('kubemoat: more malformed input; only counted from now on (see the summary and metrics)\n');
     printed++;
   };
+  const emit = (alert: Alert): void => {
+    const rank = severityRank(alert.severity);
+    if (rank < minimum) return;
+    if (rank > worst) worst = rank;
+    for (const s of sinks) s.send(alert);
+  };
+  const runtime = flags.node
+    ? new RuntimeDetector({
+        rules: runtimeRuleSet,
+        settings: DEFAULT_RUNTIME_SETTINGS,
+        node: '',
+        allow: new RuntimeAllowList(config.detect?.allow ?? []),
+        emit,
+        auditAttached: inputs === 1,
+        auditGraceMs,
+        ownTokenDevice: (e) => sensor?.ownTokenDevice(e),
+        onRuleError: (id, e) => process.stderr.write(`kubemoat: rule ${id} failed on an event (a bug, please report): ${e instanceof Error ? e.message : String(e)}\n`),
+      })
+    : undefined;
+  let sensor: RunningSensor | undefined;
   const detector = new Detector({
     rules,
     settings,
     allow: new AllowList(config.detect?.allow ?? []),
-    emit: (alert: Alert) => {
-      const rank = severityRank(alert.severity);
-      if (rank < minimum) return;
-      if (rank > worst) worst = rank;
-      for (const s of sinks) s.send(alert);
-    },
+    emit,
+    ...(runtime
+      ? {
+          observe: (e: AuditEvent) => {
+            const x = auditExecOf(e);
+            if (x) runtime.auditExec(x);
+          },
+        }
+      : {}),
     onMalformed: problem,
     headerFastPath: flags.headerFastPath,
     onRuleError: (id, e) => process.stderr.write(`kubemoat: rule ${id} failed on an event (a bug, please report): ${e instanceof Error ? e.message : String(e)}\n`),
@@ -168,7 +227,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   if (flags.metrics !== undefined && !metrics) throw new UsageError(`--metrics ${flags.metrics}: expected host:port`);
   let queue: unknown[] = [];
   let queueHead = 0;
-  const metricsServer = metrics ? await startMetrics(metrics.host, metrics.port, detector, sinks, () => queue.length - queueHead) : undefined;
+  const metricsServer = metrics ? await startMetrics(metrics.host, metrics.port, detector, sinks, () => queue.length - queueHead, () => (runtime ? { detector: runtime, ...(sensor?.decoder ? { decoder: sensor.decoder.stats } : {}) } : undefined)) : undefined;
   if (metricsServer) process.stderr.write(`kubemoat: metrics on http://${metricsServer.address}/metrics\n`);
 
   const stop = new AbortController();
@@ -176,12 +235,43 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  let ticker: NodeJS.Timeout | undefined;
+  if (runtime) {
+    try {
+      sensor = await startSensor({
+        mode: flags.sensor,
+        bpftrace: flags.bpftrace,
+        onEvent: (e) => runtime.event(e),
+        onFork: (ppid, pid) => runtime.fork(ppid, pid),
+        onUnattributed: () => runtime.unattributed(),
+        note: (m) => process.stderr.write(`kubemoat: runtime sensor: ${m}\n`),
+      });
+    } catch (e) {
+      await metricsServer?.close();
+      if (e instanceof SensorError) throw new UsageError(e.message);
+      throw e;
+    }
+    runtime.node = sensor.facts.node;
+    ticker = setInterval(() => runtime.tick(), 250);
+    process.stderr.write(`kubemoat: runtime sensor watching node ${sensor.facts.node}: ${sensor.mode === 'ebpf' ? 'eBPF (bpftrace)' : '/proc polling'}, ${sensor.containers.size} containers, ${runtimeRuleSet.length} rules\n`);
+    void sensor.ended.then((why) => {
+      if (!stop.signal.aborted) {
+        process.stderr.write(`kubemoat: runtime sensor stopped: ${why}\n`);
+        stop.abort();
+      }
+    });
+  }
+
   const finish = async (): Promise<void> => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (ticker) clearInterval(ticker);
+    await sensor?.stop();
+    runtime?.flush();
     await Promise.all(sinks.map((s) => s.close()));
     await metricsServer?.close();
-    process.stderr.write(`kubemoat: detect: ${summary(detector)}\n`);
+    if (inputs === 1) process.stderr.write(`kubemoat: detect: ${summary(detector)}\n`);
+    if (runtime && sensor) process.stderr.write(`kubemoat: detect --node: ${runtimeSummary(runtime, sensor)}\n`);
     for (const s of sinks) if (s.failed > 0) process.stderr.write(`kubemoat: ${s.name}: ${s.failed} alerts could not be delivered\n`);
   };
 
@@ -257,11 +347,13 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
         note: (m) => process.stderr.write(`kubemoat: ${m}\n`),
         idle: () => stdoutSink?.flush(),
       });
-    } else {
-      await readOnce(file!, lineSinkFor(detector, file!), maxEventChars).catch((e: NodeJS.ErrnoException) => {
+    } else if (file !== undefined) {
+      await readOnce(file, lineSinkFor(detector, file), maxEventChars).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot read ${file}: ${e.message}`);
       });
     }
+    // the node sensor runs until it is stopped, whatever the audit input did
+    if (runtime && !stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     await finish();
   }

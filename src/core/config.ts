@@ -32,6 +32,10 @@ export interface DetectAllow {
   namespaces: string[];
   /** images (globs with `*`); matches when every image of the alert matches one */
   images: string[];
+  /** runtime rules: pods by name glob (`web-*`), the workload's pods */
+  workloads: string[];
+  /** runtime rules: the program's path or name (globs with `*`) */
+  binaries: string[];
   reason: string;
 }
 
@@ -124,7 +128,7 @@ function parseDetect(value: JsonValue, where: string): DetectConfig {
     const at = `${where}.allow[${i}]`;
     const e = asObject(entry);
     if (e === undefined) throw new ConfigError(`${at} must be a mapping`);
-    for (const key of Object.keys(e)) if (!['rule', 'rules', 'users', 'namespaces', 'images', 'reason'].includes(key)) throw new ConfigError(`${at}: unknown key \`${key}\``);
+    for (const key of Object.keys(e)) if (!['rule', 'rules', 'users', 'namespaces', 'images', 'workloads', 'binaries', 'reason'].includes(key)) throw new ConfigError(`${at}: unknown key \`${key}\``);
     const rules = [...stringList(e.rules, `${at}.rules`), ...stringList(e.rule, `${at}.rule`)].map((r) => r.toUpperCase());
     if (rules.length === 0) throw new ConfigError(`${at} needs \`rule\` or \`rules\` (a rule id, or * for every rule)`);
     const reason = asString(e.reason);
@@ -132,8 +136,10 @@ function parseDetect(value: JsonValue, where: string): DetectConfig {
     const users = stringList(e.users, `${at}.users`);
     const namespaces = stringList(e.namespaces, `${at}.namespaces`);
     const images = stringList(e.images, `${at}.images`);
-    if (users.length + namespaces.length + images.length === 0) throw new ConfigError(`${at} needs at least one of users, namespaces, images (to silence a rule entirely, say so with users: ['*'])`);
-    return { rules, users, namespaces, images, reason };
+    const workloads = stringList(e.workloads, `${at}.workloads`);
+    const binaries = stringList(e.binaries, `${at}.binaries`);
+    if (users.length + namespaces.length + images.length + workloads.length + binaries.length === 0) throw new ConfigError(`${at} needs at least one of users, namespaces, images, workloads, binaries (to silence a rule entirely, say so with users: ['*'])`);
+    return { rules, users, namespaces, images, workloads, binaries, reason };
   });
   let deniedBurst: DetectConfig['deniedBurst'];
   if (d.deniedBurst !== undefined && d.deniedBurst !== null) {

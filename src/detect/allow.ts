@@ -5,7 +5,7 @@ import type { DetectAllow } from '../core/config.js';
 import type { AuditEvent } from '../sources/audit/event.js';
 import type { Hit } from './rule.js';
 
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
 }
 
@@ -21,6 +21,9 @@ export class AllowList {
 
   constructor(entries: readonly DetectAllow[]) {
     for (const e of entries) {
+      // an entry that names runtime-only conditions (workloads, binaries) never matches an audit event:
+      // a condition that cannot be checked must not widen it
+      if (e.workloads.length + e.binaries.length > 0) continue;
       const c: CompiledAllow = { rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
       for (const r of e.rules) {
         const list = this.byRule.get(r) ?? [];

@@ -4,7 +4,7 @@
 // Everything it counts is what the metrics endpoint shows.
 
 import { resourceKey, toAuditEvent, type AuditEvent } from '../sources/audit/event.js';
-import type { Alert } from './alert.js';
+import type { AuditAlert } from './alert.js';
 import { toAlert } from './alert.js';
 import { AllowList } from './allow.js';
 import type { Check, DetectionRule, DetectionSettings } from './rule.js';
@@ -39,10 +39,12 @@ export interface DetectorOptions {
   rules: readonly DetectionRule[];
   settings: DetectionSettings;
   allow?: AllowList;
-  emit(alert: Alert): void;
+  emit(alert: AuditAlert): void;
   /** malformed input: why, and where if the caller knows (file:line) */
   onMalformed?(reason: string, where: string | undefined): void;
   onRuleError?(ruleId: string, error: unknown): void;
+  /** every judged event, before the rules (the runtime sensor learns of API execs this way) */
+  observe?(e: AuditEvent): void;
   now?(): number;
   /** skip, without a full parse, lines that no rule could judge (default on; off to compare) */
   headerFastPath?: boolean;
@@ -142,6 +144,7 @@ export class Detector {
       stats.stageSkipped++;
       return;
     }
+    this.options.observe?.(e);
     const keyed = this.byKey.get(resourceKey(e));
     if (keyed) for (const armed of keyed) this.run(armed, e);
     for (const armed of this.everyEvent) this.run(armed, e);

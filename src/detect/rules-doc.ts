@@ -1,8 +1,16 @@
 // docs/detect-rules.md, generated from the detection catalogue (`kubemoat detect --list-rules --format markdown`).
 
-import type { DetectionRule } from './rule.js';
+import type { DetectionMeta, DetectionRule } from './rule.js';
+import type { RuntimeRule } from './runtime/rule.js';
 
-export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[]): string {
+function section(m: DetectionMeta): string[] {
+  const out = ['', `## ${m.id}`, '', `**${m.title}** (${m.severity}; MITRE ATT&CK ${m.mitre.join(', ')})`, '', m.description, '', `**Response:** ${m.response}`, ''];
+  if (m.repeatWindowSec) out.push(`Repeats of the same alert within ${m.repeatWindowSec} s are counted, not sent again.`, '');
+  out.push('References:', '', ...m.references.map((ref) => `- ${ref}`));
+  return out;
+}
+
+export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[], runtime: readonly RuntimeRule[] = []): string {
   const out: string[] = [
     '# Detection rules (`kubemoat detect`)',
     '',
@@ -12,11 +20,19 @@ export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[]): s
     '|---|---|---|---|---|',
   ];
   for (const r of rules) out.push(`| [${r.meta.id}](#${r.meta.id.toLowerCase()}) | ${r.meta.severity} | ${r.meta.title} | ${r.meta.mitre.join(', ')} | ${(r.meta.falco ?? []).join('; ') || '—'} |`);
-  for (const r of rules) {
-    const m = r.meta;
-    out.push('', `## ${m.id}`, '', `**${m.title}** (${m.severity}; MITRE ATT&CK ${m.mitre.join(', ')})`, '', m.description, '', `**Response:** ${m.response}`, '');
-    if (m.repeatWindowSec) out.push(`Repeats of the same alert within ${m.repeatWindowSec} s are counted, not sent again.`, '');
-    out.push('References:', '', ...m.references.map((ref) => `- ${ref}`));
+  for (const r of rules) out.push(...section(r.meta));
+  if (runtime.length > 0) {
+    out.push(
+      '',
+      '# Runtime rules (`kubemoat detect --node`)',
+      '',
+      'Judged on what the node sensor sees in the containers of its node (eBPF, else /proc polling); see the README section "Watching a node at run time" for what the sensor needs and costs.',
+      '',
+      '| id | severity | title | MITRE ATT&CK | looks at |',
+      '|---|---|---|---|---|',
+    );
+    for (const r of runtime) out.push(`| [${r.meta.id}](#${r.meta.id.toLowerCase()}) | ${r.meta.severity} | ${r.meta.title} | ${r.meta.mitre.join(', ')} | ${r.on.join(', ')} |`);
+    for (const r of runtime) out.push(...section(r.meta));
   }
   return out.join('\n') + '\n';
 }

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curlInNetns, inNetns, kubectl, kubectlOk, labUp, readAuditEvents, type LabEnv } from '../helpers/lab.js';
 import { startDetector, type RunningDetector } from '../helpers/detect.js';
-import type { Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import { isControlPlane } from '../../src/detect/actors.js';
 
 const ARRIVAL_MS = 10_000;

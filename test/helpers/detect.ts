@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI } from './cli.js';
-import type { Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 
 export interface RunningDetector {
   alerts: Alert[];

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { detectionRules } from '../../src/detect/rules/index.js';
 import { Detector } from '../../src/detect/engine.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionRule, type ExampleCase } from '../../src/detect/rule.js';
-import type { Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import type { JsonObject } from '../../src/core/json.js';
 
 const ID = /^KM-DT-\d{3}$/;
@@ -75,5 +75,6 @@ test('docs/detect-rules.md is generated from the catalogue and current', async (
   const { renderDetectionRulesMarkdown } = await import('../../src/detect/rules-doc.js');
   const { REPO_ROOT } = await import('../helpers/cli.js');
   const doc = readFileSync(`${REPO_ROOT}/docs/detect-rules.md`, 'utf8');
-  assert.equal(doc, renderDetectionRulesMarkdown(detectionRules), 'run: node dist/src/cli/main.js detect --list-rules --format markdown > docs/detect-rules.md');
+  const { runtimeRules } = await import('../../src/detect/runtime/rules/index.js');
+  assert.equal(doc, renderDetectionRulesMarkdown(detectionRules, runtimeRules), 'run: node dist/src/cli/main.js detect --list-rules --format markdown > docs/detect-rules.md');
 });

@@ -13,7 +13,7 @@ import { run } from '../helpers/lab.js';
 import { startDetector } from '../helpers/detect.js';
 import { startRsyslog, type Rsyslog } from '../helpers/rsyslog.js';
 import { findDetectionRule } from '../../src/detect/rules/index.js';
-import type { Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import type { JsonObject } from '../../src/core/json.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubemoat-detect-cli-'));

@@ -16,7 +16,7 @@ import { toAuditEvent } from '../../src/sources/audit/event.js';
 import { Detector } from '../../src/detect/engine.js';
 import { detectionRules } from '../../src/detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS } from '../../src/detect/rule.js';
-import type { Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import { auditEvent, ADMIN, ANONYMOUS } from '../../src/detect/rules/examples.js';
 import type { JsonObject } from '../../src/core/json.js';
 

@@ -7,6 +7,12 @@ export function execCommand(requestURI: string): { command: string; container: s
   return { command: params.getAll('command').join(' '), container: params.get('container') ?? '' };
 }
 
+/** The exec's command as its words (each `command=` parameter is one argv entry). */
+export function execArgv(requestURI: string): string[] {
+  const q = requestURI.indexOf('?');
+  return q < 0 ? [] : new URLSearchParams(requestURI.slice(q + 1)).getAll('command');
+}
+
 /** The path of a request URI without its query. */
 export function uriPath(requestURI: string): string {
   const q = requestURI.indexOf('?');

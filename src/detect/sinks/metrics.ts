@@ -5,12 +5,20 @@
 import { createServer, type Server } from 'node:http';
 import type { Detector } from '../engine.js';
 import type { AlertSink } from './sink.js';
+import type { RuntimeDetector } from '../runtime/engine.js';
+import type { DecodeStats } from '../../sources/runtime/decode.js';
+
+/** The runtime sensor's side, when `detect --node` runs. */
+export interface RuntimeMetrics {
+  detector: RuntimeDetector;
+  decoder?: DecodeStats;
+}
 
 function labelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-export function renderMetrics(detector: Detector, sinks: readonly AlertSink[], queued: number): string {
+export function renderMetrics(detector: Detector, sinks: readonly AlertSink[], queued: number, runtime?: RuntimeMetrics): string {
   const s = detector.stats;
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]): void => {
@@ -32,6 +40,18 @@ export function renderMetrics(detector: Detector, sinks: readonly AlertSink[], q
   metric('kubemoat_detect_lag_seconds', 'gauge', 'How long after the API server\'s stage timestamp the newest event was processed.', [['', s.lagMs / 1000]]);
   metric('kubemoat_detect_last_event_timestamp_seconds', 'gauge', 'Stage timestamp of the newest event.', [['', s.lastEventTime / 1000]]);
   metric('kubemoat_detect_sink_failed_total', 'counter', 'Alerts a sink could not deliver.', sinks.map((k) => [`{sink="${labelValue(k.name)}"}`, k.failed]));
+  if (runtime) {
+    const r = runtime.detector.stats;
+    metric('kubemoat_detect_runtime_events_total', 'counter', 'Runtime sensor events judged, by kind.', [...r.events].sort().map(([k, n]) => [`{kind="${labelValue(k)}"}`, n]));
+    metric('kubemoat_detect_runtime_unattributed_total', 'counter', 'Runtime events in no container of this node (skipped).', [['', r.unattributed]]);
+    metric('kubemoat_detect_runtime_alerts_total', 'counter', 'Runtime alerts raised, by rule.', byRule(r.alerts));
+    metric('kubemoat_detect_runtime_allowed_total', 'counter', 'Runtime hits silenced by an allow-list, by rule.', byRule(r.allowed));
+    metric('kubemoat_detect_runtime_pending_execs', 'gauge', 'Runtime execs waiting for their pods/exec in the audit stream.', [['', runtime.detector.pending]]);
+    if (runtime.decoder) {
+      metric('kubemoat_detect_runtime_lost_total', 'counter', 'Events the kernel dropped before the sensor read them.', [['', runtime.decoder.lost]]);
+      metric('kubemoat_detect_runtime_garbled_total', 'counter', 'Sensor lines that could not be read (skipped).', [['', runtime.decoder.garbled]]);
+    }
+  }
   return out.join('\n') + '\n';
 }
 
@@ -40,10 +60,10 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export function startMetrics(host: string, port: number, detector: Detector, sinks: readonly AlertSink[], queued: () => number): Promise<MetricsServer> {
+export function startMetrics(host: string, port: number, detector: Detector, sinks: readonly AlertSink[], queued: () => number, runtime?: () => RuntimeMetrics | undefined): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
-      const body = renderMetrics(detector, sinks, queued());
+      const body = renderMetrics(detector, sinks, queued(), runtime?.());
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(body);
     } else {

@@ -50,14 +50,24 @@ const SD_ID = 'kubemoat@32473';
 
 export function formatRfc5424(alert: Alert, facility: number, host = hostname(), pid = process.pid): string {
   const pri = facility * 8 + SYSLOG_SEVERITY[alert.severity];
-  const params: [string, string][] = [
-    ['rule', alert.ruleId],
-    ['severity', alert.severity],
-    ['auditID', alert.auditID],
-    ['user', alert.who.user],
-    ['mitre', alert.mitre.join(',')],
-    ['sourceIP', alert.where.sourceIPs[0] ?? ''],
-  ];
+  const params: [string, string][] =
+    alert.source === 'audit'
+      ? [
+          ['rule', alert.ruleId],
+          ['severity', alert.severity],
+          ['auditID', alert.auditID],
+          ['user', alert.who.user],
+          ['mitre', alert.mitre.join(',')],
+          ['sourceIP', alert.where.sourceIPs[0] ?? ''],
+        ]
+      : [
+          ['rule', alert.ruleId],
+          ['severity', alert.severity],
+          ['node', alert.node],
+          ['pod', alert.container ? `${alert.container.namespace}/${alert.container.pod}` : ''],
+          ['mitre', alert.mitre.join(',')],
+          ['binary', alert.process.binary ?? alert.process.comm],
+        ];
   const sd = `[${SD_ID} ${params.map(([k, v]) => `${k}="${sdValue(v)}"`).join(' ')}]`;
   return `<${pri}>1 ${alert.detectedAt} ${headerField(host, 255)} kubemoat ${pid} ${headerField(alert.ruleId, 32)} ${sd} ${JSON.stringify(alert)}`;
 }

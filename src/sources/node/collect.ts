@@ -635,7 +635,7 @@ function runtimeSockets(facts: FactSet, load: NodeLoad): void {
   }
 }
 
-function flagOf(argv: readonly string[], names: readonly string[]): string[] {
+export function flagOf(argv: readonly string[], names: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     for (const n of names) {

@@ -1,0 +1,69 @@
+// The shape of a runtime rule (KM-RT-…): the same metadata as an audit rule (DetectionMeta), the
+// event kinds it looks at, example event sequences that must and must not raise it, and a `create`
+// that returns the check. The check sees the event and what the engine knows around it: the
+// process tree (who started this process, from which exec session) and the node's facts.
+
+import type { DetectionMeta, Hit } from '../rule.js';
+import type { FdKind, RuntimeEvent, RuntimeEventKind, ContainerRef } from '../../sources/runtime/event.js';
+
+/** A command started in a container from outside it (the runtime's exec: kubelet /run or /exec, or an API pods/exec). */
+export interface ExecSession {
+  rootPid: number;
+  argv: string[];
+  time: number;
+  /** the API server's pods/exec that opened it, when the audit stream showed one */
+  audit?: { auditID: string; user: string; time: string };
+}
+
+export interface TrackedProcess {
+  pid: number;
+  ppid: number;
+  binary: string;
+  argv: string[];
+  /** the name it runs as (busybox applets by argv[0]) */
+  program: string;
+  container?: ContainerRef;
+  startedAt: number;
+  stdin: FdKind;
+  stdout: FdKind;
+  session?: ExecSession;
+}
+
+export interface RuntimeSettings {
+  /** KM-RT-007: this many distinct destinations from one process… */
+  scanDestinations: number;
+  /** …within this many seconds */
+  scanWindowSec: number;
+  /** the API server's addresses and ports, and etcd's: connections to them are judged */
+  controlPlane: { address: string; port: number }[];
+}
+
+export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { scanDestinations: 20, scanWindowSec: 10, controlPlane: [] };
+
+export interface RuntimeView {
+  process(pid: number): TrackedProcess | undefined;
+  /** the pod's own service-account token mount device, to tell its token from another pod's */
+  ownTokenDevice(e: RuntimeEvent): number | undefined;
+}
+
+export interface RuntimeHit extends Hit {
+  /** wait for the audit stream before alerting: an API pods/exec may explain this exec */
+  awaitAudit?: boolean;
+}
+
+export type RuntimeCheck = (event: RuntimeEvent, view: RuntimeView) => RuntimeHit | undefined;
+
+/** An event as an example writes it: `time` and `uid` may be left out. */
+export type ExampleEvent = RuntimeEvent;
+export type RuntimeExampleCase = ExampleEvent | readonly ExampleEvent[];
+
+export interface RuntimeRule {
+  meta: DetectionMeta;
+  on: readonly RuntimeEventKind[];
+  examples: { trigger: RuntimeExampleCase[]; ignore: RuntimeExampleCase[] };
+  create(settings: RuntimeSettings): RuntimeCheck;
+}
+
+export function defineRuntimeRule(rule: RuntimeRule): RuntimeRule {
+  return rule;
+}
