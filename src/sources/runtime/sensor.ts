@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { collectNode, flagOf } from '../node/collect.js';
 import { readProcess } from '../node/proc.js';
 import { dirOf, resolveFrom } from '../node/kubelet-config.js';
@@ -99,14 +99,20 @@ export async function discoverNode(proc = '/proc'): Promise<NodeFacts> {
 function inodesOf(facts: NodeFacts, proc: string, note: (m: string) => void): WatchedInode[] {
   const out: WatchedInode[] = [];
   for (const w of facts.watched) {
-    try {
-      const st = statSync(`${proc}/1/root${w.path}`, { throwIfNoEntry: false }) ?? statSync(w.path, { throwIfNoEntry: false });
-      if (st?.isDirectory()) out.push({ ino: st.ino, dev: kernelDev(st.dev), code: PLACE_CODES[w.place] });
-    } catch {
-      note(`cannot stat ${w.path} (${w.place}); opens under it are not watched`);
-    }
+    // through pid 1's root when kubemoat runs in a pod with the host's PID namespace, else its own view
+    const st = statOrUndefined(`${proc}/1/root${w.path}`) ?? statOrUndefined(w.path);
+    if (st?.isDirectory()) out.push({ ino: st.ino, dev: kernelDev(st.dev), code: PLACE_CODES[w.place] });
+    else if (st === undefined) note(`cannot stat ${w.path} (${w.place}); opens under it are not watched`);
   }
   return out;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function tracefsReady(): boolean {
