@@ -1,7 +1,6 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
 import { isObject } from '../../core/json.js';
-import { isControlPlane } from '../actors.js';
 import { detectSecret } from '../../rules/secrets-detect.js';
 import { ADMIN, DEV, auditEvent, controllerSA } from './examples.js';
 
@@ -21,8 +20,9 @@ export default defineDetection({
     falco: ['Create/Modify Configmap With Private Credentials'],
   },
   on: ['configmaps'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if ((e.verb !== 'create' && e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if ((e.verb !== 'create' && e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e)) return undefined;
     const data = e.requestObject?.data;
     if (!isObject(data)) return undefined;
     for (const [key, value] of Object.entries(data)) {
