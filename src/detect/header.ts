@@ -107,6 +107,11 @@ export function skippableAuditID(text: string, trust: TrustPolicy = DEFAULT_TRUS
 
 const NO_IPS: readonly string[] = [];
 const GROUPS = '"groups":[';
+const NO_GROUPS: readonly string[] = [];
+/** the groups TrustPolicy.identity checks */
+const TRUST_GROUPS = ['system:nodes', 'system:serviceaccounts', 'system:serviceaccounts:kube-system'];
+const QUOTED_TRUST_GROUPS = TRUST_GROUPS.map((g) => `"${g}"`);
+const NO_EXTRA: Readonly<Record<string, readonly string[]>> = Object.freeze({});
 /** extra keys whose presence alone changes the trust decision (a token bound to a pod or node) */
 const BOUND_KEYS = ['authentication.kubernetes.io/pod-name', 'authentication.kubernetes.io/pod-uid', 'authentication.kubernetes.io/node-name'];
 
@@ -117,17 +122,20 @@ const BOUND_KEYS = ['authentication.kubernetes.io/pod-name', 'authentication.kub
  */
 function userOf(username: string, rest: string): AuditUser | undefined {
   const g = rest.indexOf(GROUPS);
-  let groups: string[] = [];
-  if (g >= 0) {
-    const end = rest.indexOf(']', g);
-    // the array must end where Go ends it: before extra, or at the end of the user object
-    if (end < 0 || (rest.charCodeAt(end + 1) !== 0x7d && !rest.startsWith(',"extra":{', end + 1))) return undefined;
-    const inner = rest.slice(g + GROUPS.length, end);
-    if (inner.includes('\\')) return undefined;
-    groups = inner === '' ? [] : inner.slice(1, -1).split('","');
-  }
+  if (g < 0) return { username, groups: NO_GROUPS, extra: NO_EXTRA };
+  const end = rest.indexOf(']', g);
+  if (end < 0) return undefined;
+  const inner = rest.slice(g + GROUPS.length, end);
+  if (inner.includes('\\')) return undefined;
+  // only the groups trust looks at; finding them by their quoted form is cheaper than splitting
+  // (a quote inside a group name would be escaped, and escapes were refused above)
+  const groups: string[] = [];
+  for (let i = 0; i < TRUST_GROUPS.length; i++) if (inner.includes(QUOTED_TRUST_GROUPS[i])) groups.push(TRUST_GROUPS[i]);
+  // the array must end where Go ends it: at the end of the user object, or before extra
+  if (rest.charCodeAt(end + 1) === 0x7d) return { username, groups, extra: NO_EXTRA };
+  if (!rest.startsWith(',"extra":{', end + 1)) return undefined;
   const extra: Record<string, readonly string[]> = {};
-  if (rest.includes('"extra":{')) for (const k of BOUND_KEYS) if (rest.includes(`"${k}"`)) extra[k] = [''];
+  for (const k of BOUND_KEYS) if (rest.includes(`"${k}"`, end)) extra[k] = [''];
   return { username, groups, extra };
 }
 

@@ -196,10 +196,7 @@ export class TrustPolicy {
   identity(user: AuditUser, sourceIPs: readonly string[], impersonated = false): TrustEntry | undefined {
     if (impersonated) return NO_TRUST;
     const name = user.username;
-    const component = this.components.get(name);
-    if (component) return this.fromControlPlane(sourceIPs) ? component : NO_TRUST;
-    // kubelets run on every node: their address says nothing, their group and the Node authorizer do
-    if (name.startsWith('system:node:') && user.groups.includes('system:nodes')) return this.nodeEntry;
+    // one map lookup per call, chosen by prefix (this runs on most lines of a log)
     if (name.startsWith(SA_PREFIX)) {
       const entry = this.controllers.get(name.slice(SA_PREFIX.length));
       if (!entry) return NO_TRUST;
@@ -209,6 +206,10 @@ export class TrustPolicy {
       for (const k of BOUND_TOKEN_KEYS) if (user.extra[k] !== undefined) return NO_TRUST;
       return this.fromControlPlane(sourceIPs) ? entry : NO_TRUST;
     }
+    // kubelets run on every node: their address says nothing, their group and the Node authorizer do
+    if (name.startsWith('system:node:')) return user.groups.includes('system:nodes') ? this.nodeEntry : NO_TRUST;
+    const component = this.components.get(name);
+    if (component) return this.fromControlPlane(sourceIPs) ? component : NO_TRUST;
     return NO_TRUST;
   }
 
