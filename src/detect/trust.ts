@@ -22,8 +22,8 @@ export const COMPONENT_USERS: readonly string[] = ['system:apiserver', 'system:k
 /**
  * kube-controller-manager's per-controller service accounts in kube-system, used with
  * `--use-service-account-credentials`: the subjects of the bootstrap `system:controller:*` bindings
- * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go and namespace_policy.go,
- * Kubernetes 1.33; the feature-gated ones included). Exact names: a new account that merely ends
+ * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go and namespace_policy.go
+ * at the time of writing; the feature-gated ones included). Exact names: a new account that merely ends
  * in -controller is not one of them.
  */
 export const CONTROLLER_ACCOUNTS: readonly string[] = [
