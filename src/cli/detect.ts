@@ -6,7 +6,8 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
 import { loadConfig } from '../core/config.js';
-import { Detector } from '../detect/engine.js';
+import { Detector, type Suppression } from '../detect/engine.js';
+import { TrustPolicy } from '../detect/trust.js';
 import { AllowList } from '../detect/allow.js';
 import { detectionRules, findDetectionRule } from '../detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionRule, type DetectionSettings } from '../detect/rule.js';
@@ -53,6 +54,7 @@ interface DetectFlags {
   config?: string;
   listRules?: boolean;
   headerFastPath: boolean;
+  explainAllow?: boolean;
   format: 'table' | 'json' | 'markdown';
   node?: boolean;
   sensor: SensorMode;
@@ -108,7 +110,8 @@ function summary(d: Detector): string {
   const total = [...s.alerts.values()].reduce((a, b) => a + b, 0);
   const allowed = [...s.allowed.values()].reduce((a, b) => a + b, 0);
   const repeats = [...s.repeats.values()].reduce((a, b) => a + b, 0);
-  return `${s.events} events, ${total} alerts${alerts ? ` (${alerts})` : ''}, ${allowed} allow-listed, ${repeats} repeats folded, ${s.malformed} malformed, ${s.oversized} oversized, ${s.dropped} dropped`;
+  const trusted = [...s.trusted.values()].reduce((a, b) => a + b, 0);
+  return `${s.events} events, ${total} alerts${alerts ? ` (${alerts})` : ''}, ${allowed} allow-listed, ${trusted} trusted, ${repeats} repeats folded, ${s.malformed} malformed, ${s.oversized} oversized, ${s.dropped} dropped`;
 }
 
 export function detectCommand(): Command {
@@ -140,8 +143,9 @@ export function detectCommand(): Command {
     .addOption(new Option('--sensor <mode>', 'with --node: auto (eBPF, else /proc), ebpf (fail without it), proc').choices(['auto', 'ebpf', 'proc']).default('auto'))
     .option('--bpftrace <path>', 'with --node: the bpftrace binary', 'bpftrace')
     .option('--audit-grace <seconds>', 'with --node and an audit input: how long a runtime exec waits for its pods/exec before it is called a kubelet bypass (the API server batches webhook events: --audit-webhook-batch-max-wait)', '35')
+    .option('--explain-allow', 'reading a file or stdin: instead of alerts, print each hit that control-plane trust or a detect.allow entry silenced, and the entry that did')
     .option('--list-rules', 'list the detection rules and exit')
-    .addOption(new Option('-f, --format <format>', 'with --list-rules').choices(['table', 'json', 'markdown']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'with --list-rules or --explain-allow (table or json)').choices(['table', 'json', 'markdown']).default('table'))
     .action(async (file: string | undefined, flags: DetectFlags) => {
       if (flags.listRules) return listRules(flags.format);
       await runDetect(file, flags);
@@ -154,11 +158,26 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   if (flags.follow && (file === undefined || file === '-')) throw new UsageError('--follow needs a file');
   if (flags.fromStart && !flags.follow) throw new UsageError('--from-start goes with --follow');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (flags.explainAllow) {
+    if (flags.listen !== undefined || flags.follow) throw new UsageError('--explain-allow reads a file or stdin once (not --listen or --follow)');
+    if (flags.syslog.length + flags.webhook.length > 0 || flags.metrics !== undefined) throw new UsageError('--explain-allow only explains: it sends nothing (drop --syslog, --webhook, --metrics)');
+    if (flags.format === 'markdown') throw new UsageError('--explain-allow prints table or json');
+  }
+  // every number is checked before anything starts, whichever input it belongs to
   const maxEventChars = positiveInt(flags.maxEventBytes, '--max-event-bytes');
+  const queueLimit = positiveInt(flags.queueSize, '--queue-size');
+  const maxBodyBytes = positiveInt(flags.maxBodyBytes, '--max-body-bytes');
+  const correlationWindowSec = positiveInt(flags.correlationWindow, '--correlation-window');
   const config = loadConfig(flags.config);
+  let trust: TrustPolicy;
+  try {
+    trust = new TrustPolicy(config.detect?.trust ?? {});
+  } catch (e) {
+    throw new UsageError(`${config.file ?? 'config'}: detect.trust.controlPlaneAddresses: ${(e as Error).message}`);
+  }
   const settings: DetectionSettings = {
     ...DEFAULT_DETECTION_SETTINGS,
-    correlationWindowSec: positiveInt(flags.correlationWindow, '--correlation-window'),
+    correlationWindowSec,
     ...(config.detect?.deniedBurst ? { deniedBurstCount: config.detect.deniedBurst.count, deniedBurstWindowSec: config.detect.deniedBurst.windowSeconds } : {}),
   };
   const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
@@ -166,7 +185,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   const minimum = severityRank(flags.severity);
 
   const sinks: AlertSink[] = [];
-  const stdoutSink = flags.stdout ? new JsonLinesSink(process.stdout) : undefined;
+  const stdoutSink = flags.stdout && !flags.explainAllow ? new JsonLinesSink(process.stdout) : undefined;
   if (stdoutSink) sinks.push(stdoutSink);
   for (const url of flags.syslog) {
     const target = parseSyslogTarget(url);
@@ -209,6 +228,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     rules,
     settings,
     allow: new AllowList(config.detect?.allow ?? []),
+    trust,
+    ...(flags.explainAllow ? { onSuppressed: (x: Suppression) => process.stdout.write(explainLine(x, flags.format === 'json')) } : {}),
     emit,
     ...(runtime
       ? {
@@ -287,7 +308,6 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
           throw new UsageError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
         }
       } else process.stderr.write('kubemoat: no --tls-cert/--tls-key: the webhook listens on plain HTTP (audit events carry credentials\' metadata; use TLS outside a test)\n');
-      const queueLimit = positiveInt(flags.queueSize, '--queue-size');
       let draining = false;
       const drain = (): void => {
         // slices keep the server answering while a big backlog is worked off
@@ -310,10 +330,10 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
         port: at.port,
         path: flags.path,
         tls,
-        maxBodyBytes: positiveInt(flags.maxBodyBytes, '--max-body-bytes'),
+        maxBodyBytes,
         queueLimit,
         queued: () => queue.length - queueHead,
-        items: flags.headerFastPath ? eventListItems : undefined,
+        items: flags.headerFastPath ? (body: string) => eventListItems(body, trust) : undefined,
         accept: (items) => {
           for (const item of items) queue.push(item);
           if (!draining) {
@@ -359,6 +379,15 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   }
   const failOn = flags.failOn === 'never' ? Infinity : severityRank(flags.failOn);
   process.exitCode = detector.stats.malformed + detector.stats.oversized > 0 && detector.stats.events === 0 ? EXIT_USAGE : worst >= failOn ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** One silenced hit and what silenced it: a line of text, or a JSON line. */
+function explainLine(x: Suppression, json: boolean): string {
+  const by = x.by.kind === 'trust'
+    ? { kind: 'trust', entry: x.by.entry.id, why: x.by.entry.why }
+    : { kind: 'allow', entry: `detect.allow[${x.by.index}]`, why: x.by.entry.reason, rules: x.by.entry.rules, users: x.by.entry.users, namespaces: x.by.entry.namespaces, images: x.by.entry.images };
+  if (json) return JSON.stringify({ ruleId: x.ruleId, auditID: x.auditID, time: x.time, user: x.user, message: x.message, suppressedBy: by }) + '\n';
+  return `${x.ruleId} ${x.auditID} ${x.message}\n  silenced by ${by.kind === 'trust' ? `trust entry ${by.entry}` : by.entry}: ${by.why}\n`;
 }
 
 /** Lines to the detector, with the line number for messages about bad input. */

@@ -43,6 +43,8 @@ export interface DetectConfig {
   allow: DetectAllow[];
   /** KM-DT-025: denied requests from one user and address within `windowSeconds` */
   deniedBurst?: { count: number; windowSeconds: number };
+  /** `detect.trust`: who the detector treats as the control plane (see src/detect/trust.ts) */
+  trust?: { controlPlaneAddresses: string[]; managedIdentities: boolean };
 }
 
 /** `imageSignatures[]`: images matching `images` must carry a cosign signature by one of `keys`. */
@@ -123,7 +125,7 @@ function stringList(v: JsonValue | undefined, where: string): string[] {
 function parseDetect(value: JsonValue, where: string): DetectConfig {
   const d = asObject(value);
   if (d === undefined) throw new ConfigError(`${where} must be a mapping`);
-  for (const key of Object.keys(d)) if (key !== 'allow' && key !== 'deniedBurst') throw new ConfigError(`${where}: unknown setting \`${key}\` (known: allow, deniedBurst)`);
+  for (const key of Object.keys(d)) if (key !== 'allow' && key !== 'deniedBurst' && key !== 'trust') throw new ConfigError(`${where}: unknown setting \`${key}\` (known: allow, deniedBurst, trust)`);
   const allow = asArray(d.allow).map((entry, i): DetectAllow => {
     const at = `${where}.allow[${i}]`;
     const e = asObject(entry);
@@ -149,8 +151,21 @@ function parseDetect(value: JsonValue, where: string): DetectConfig {
     if (!b || count === undefined || count < 2 || windowSeconds === undefined || windowSeconds < 1) throw new ConfigError(`${where}.deniedBurst needs count (≥ 2) and windowSeconds (≥ 1)`);
     deniedBurst = { count, windowSeconds };
   }
-  return { allow, ...(deniedBurst ? { deniedBurst } : {}) };
+  let trust: DetectConfig['trust'];
+  if (d.trust !== undefined && d.trust !== null) {
+    const t = asObject(d.trust);
+    if (!t) throw new ConfigError(`${where}.trust must be a mapping`);
+    for (const key of Object.keys(t)) if (key !== 'controlPlaneAddresses' && key !== 'managedIdentities') throw new ConfigError(`${where}.trust: unknown key \`${key}\` (known: controlPlaneAddresses, managedIdentities)`);
+    const controlPlaneAddresses = stringList(t.controlPlaneAddresses, `${where}.trust.controlPlaneAddresses`);
+    for (const [i, a] of controlPlaneAddresses.entries()) if (!CIDR.test(a)) throw new ConfigError(`${where}.trust.controlPlaneAddresses[${i}]: ${JSON.stringify(a)} is not an IP address or CIDR`);
+    if (t.managedIdentities !== undefined && typeof t.managedIdentities !== 'boolean') throw new ConfigError(`${where}.trust.managedIdentities must be true or false`);
+    trust = { controlPlaneAddresses, managedIdentities: t.managedIdentities !== false };
+  }
+  return { allow, ...(deniedBurst ? { deniedBurst } : {}), ...(trust ? { trust } : {}) };
 }
+
+/** The shape of an address or CIDR; trust.ts checks the numbers when it compiles the list. */
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
 
 function parseSuppression(entry: JsonValue, where: string): ConfigSuppression {
   const e = asObject(entry);

@@ -1,44 +1,18 @@
-// Who is acting: the control plane doing its job (the API server, controller manager, scheduler,
-// kubelets, the controllers' own service accounts) or someone else. Most false alarms in audit-log
-// detection come from treating the control plane like a user; these rules do not.
+// Who is acting: the control plane doing its job (see trust.ts for who that is, exactly) or someone
+// else. Most false alarms in audit-log detection come from treating the control plane like a user;
+// most blind spots from trusting a name that only looks like it.
 
 import type { AuditUser } from '../sources/audit/event.js';
+import { DEFAULT_TRUST } from './trust.js';
 
-const CONTROL_PLANE_USERS = new Set([
-  'system:apiserver',
-  'system:kube-controller-manager',
-  'system:kube-scheduler',
-  'system:kube-proxy',
-  'system:volume-scheduler',
-]);
-
-// kube-controller-manager's per-controller service accounts (--use-service-account-credentials)
-// whose names do not end in -controller.
-const CONTROLLER_ACCOUNTS = new Set([
-  'generic-garbage-collector',
-  'persistent-volume-binder',
-  'pod-garbage-collector',
-  'root-ca-cert-publisher',
-  'token-cleaner',
-  'bootstrap-signer',
-  'horizontal-pod-autoscaler',
-  'legacy-service-account-token-cleaner',
-  'namespace-controller',
-  'kube-proxy',
-]);
-
-const KUBE_SYSTEM_SA = 'system:serviceaccount:kube-system:';
-
-/** The API server, a controller, the scheduler or a kubelet: the cluster running itself. */
+/**
+ * The API server, kube-controller-manager (itself or one of its own controller accounts, with a
+ * token bound to no pod), the scheduler, or a kubelet: the cluster running itself. Decided by the
+ * exact identities in trust.ts, never by a name pattern; the detector itself asks its configured
+ * TrustPolicy (which may also require a control-plane address).
+ */
 export function isControlPlane(user: AuditUser): boolean {
-  const name = user.username;
-  if (CONTROL_PLANE_USERS.has(name)) return true;
-  if (name.startsWith('system:node:') && user.groups.includes('system:nodes')) return true;
-  if (name.startsWith(KUBE_SYSTEM_SA)) {
-    const sa = name.slice(KUBE_SYSTEM_SA.length);
-    return sa.endsWith('-controller') || CONTROLLER_ACCOUNTS.has(sa);
-  }
-  return false;
+  return DEFAULT_TRUST.identity(user, []) !== undefined;
 }
 
 export function isAnonymous(user: AuditUser): boolean {

@@ -10,6 +10,9 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 interface CompiledAllow {
+  /** its place in detect.allow, and the entry itself, for --explain-allow */
+  index: number;
+  entry: DetectAllow;
   rules: Set<string>;
   users: RegExp[];
   namespaces: RegExp[];
@@ -20,11 +23,11 @@ export class AllowList {
   private readonly byRule = new Map<string, CompiledAllow[]>();
 
   constructor(entries: readonly DetectAllow[]) {
-    for (const e of entries) {
+    for (const [index, e] of entries.entries()) {
       // an entry that names runtime-only conditions (workloads, binaries) never matches an audit event:
       // a condition that cannot be checked must not widen it
       if (e.workloads.length + e.binaries.length > 0) continue;
-      const c: CompiledAllow = { rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
+      const c: CompiledAllow = { index, entry: e, rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
       for (const r of e.rules) {
         const list = this.byRule.get(r) ?? [];
         list.push(c);
@@ -38,8 +41,14 @@ export class AllowList {
   }
 
   allows(ruleId: string, e: AuditEvent, hit: Hit): boolean {
-    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])];
-    return entries.some((c) => matches(c, e, hit));
+    return this.match(ruleId, e, hit) !== undefined;
+  }
+
+  /** The first entry (in file order) that allows this hit: detect.allow[index]. */
+  match(ruleId: string, e: AuditEvent, hit: Hit): { index: number; entry: DetectAllow } | undefined {
+    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])].sort((a, b) => a.index - b.index);
+    const c = entries.find((x) => matches(x, e, hit));
+    return c ? { index: c.index, entry: c.entry } : undefined;
   }
 }
 

@@ -7,8 +7,20 @@ import { resourceKey, toAuditEvent, type AuditEvent } from '../sources/audit/eve
 import type { AuditAlert } from './alert.js';
 import { toAlert } from './alert.js';
 import { AllowList } from './allow.js';
-import type { Check, DetectionRule, DetectionSettings } from './rule.js';
+import type { Check, DetectionRule, DetectionSettings, EventContext, Hit } from './rule.js';
 import { skippableAuditID } from './header.js';
+import { DEFAULT_TRUST, type TrustEntry, type TrustPolicy } from './trust.js';
+import type { DetectAllow } from '../core/config.js';
+
+/** A hit that was not sent, and what silenced it (for --explain-allow). */
+export interface Suppression {
+  ruleId: string;
+  auditID: string;
+  time: string;
+  user: string;
+  message: string;
+  by: { kind: 'trust'; entry: TrustEntry } | { kind: 'allow'; index: number; entry: DetectAllow };
+}
 
 export interface DetectStats {
   events: number;
@@ -22,6 +34,8 @@ export interface DetectStats {
   dropped: number;
   alerts: Map<string, number>;
   allowed: Map<string, number>;
+  /** hits silenced by trust: managed identities always, the control plane only when explaining */
+  trusted: Map<string, number>;
   repeats: Map<string, number>;
   /** rule errors (a bug, never a reason to stop) */
   ruleErrors: number;
@@ -32,13 +46,20 @@ export interface DetectStats {
 }
 
 export function newStats(): DetectStats {
-  return { events: 0, headerSkipped: 0, malformed: 0, oversized: 0, stageSkipped: 0, dropped: 0, alerts: new Map(), allowed: new Map(), repeats: new Map(), ruleErrors: 0, lastEventTime: 0, lagMs: 0 };
+  return { events: 0, headerSkipped: 0, malformed: 0, oversized: 0, stageSkipped: 0, dropped: 0, alerts: new Map(), allowed: new Map(), trusted: new Map(), repeats: new Map(), ruleErrors: 0, lastEventTime: 0, lagMs: 0 };
 }
 
 export interface DetectorOptions {
   rules: readonly DetectionRule[];
   settings: DetectionSettings;
   allow?: AllowList;
+  /** who is the control plane (default: the built-in identities, no address check) */
+  trust?: TrustPolicy;
+  /**
+   * Explain mode: rules exempt for the control plane run on its events anyway, and every hit that
+   * trust or an allow-list entry silenced is reported here with the entry that did it.
+   */
+  onSuppressed?(s: Suppression): void;
   emit(alert: AuditAlert): void;
   /** malformed input: why, and where if the caller knows (file:line) */
   onMalformed?(reason: string, where: string | undefined): void;
@@ -71,12 +92,17 @@ export class Detector {
   /** repeat-window key → time of the last alert sent */
   private readonly lastSent = new Map<string, number>();
   private readonly allow: AllowList;
+  private readonly trust: TrustPolicy;
+  private readonly explain: boolean;
   private readonly now: () => number;
   private readonly fastPath: boolean;
 
   constructor(private readonly options: DetectorOptions) {
     // the fast path knows which events the built-in rules ignore; only the full catalogue may use it
-    this.fastPath = options.headerFastPath ?? false;
+    // explaining means running exempt rules on control-plane events, which the fast path skips
+    this.explain = options.onSuppressed !== undefined;
+    this.fastPath = (options.headerFastPath ?? false) && !this.explain;
+    this.trust = options.trust ?? DEFAULT_TRUST;
     this.allow = options.allow ?? new AllowList([]);
     this.now = options.now ?? Date.now;
     for (const rule of options.rules) {
@@ -94,7 +120,7 @@ export class Detector {
   /** One line of a JSON-lines audit log; `source` and `lineNo` only name the place in messages. */
   line(text: string, source?: string, lineNo?: number): void {
     if (this.fastPath) {
-      const id = skippableAuditID(text);
+      const id = skippableAuditID(text, this.trust);
       if (id !== undefined) {
         this.stats.events++;
         this.stats.headerSkipped++;
@@ -145,15 +171,18 @@ export class Detector {
       return;
     }
     this.options.observe?.(e);
+    const context: EventContext = { controlPlane: this.trust.controlPlane(e) };
     const keyed = this.byKey.get(resourceKey(e));
-    if (keyed) for (const armed of keyed) this.run(armed, e);
-    for (const armed of this.everyEvent) this.run(armed, e);
+    if (keyed) for (const armed of keyed) this.run(armed, e, context);
+    for (const armed of this.everyEvent) this.run(armed, e, context);
   }
 
-  private run(armed: Armed, e: AuditEvent): void {
-    let hit;
+  private run(armed: Armed, e: AuditEvent, context: EventContext): void {
+    const exempt = armed.rule.exemptControlPlane === true && context.controlPlane !== undefined;
+    if (exempt && !this.explain) return;
+    let hit: Hit | undefined;
     try {
-      hit = armed.check(e);
+      hit = armed.check(e, context);
     } catch (error) {
       this.stats.ruleErrors++;
       this.options.onRuleError?.(armed.rule.meta.id, error);
@@ -161,9 +190,19 @@ export class Detector {
     }
     if (!hit) return;
     const id = armed.rule.meta.id;
-    if (!this.allow.empty && this.allow.allows(id, e, hit)) {
-      bump(this.stats.allowed, id);
+    const trusted = exempt ? context.controlPlane : this.trust.managedFor(id, e);
+    if (trusted) {
+      bump(this.stats.trusted, id);
+      this.suppressed(id, e, hit, { kind: 'trust', entry: trusted });
       return;
+    }
+    if (!this.allow.empty) {
+      const m = this.allow.match(id, e, hit);
+      if (m) {
+        bump(this.stats.allowed, id);
+        this.suppressed(id, e, hit, { kind: 'allow', index: m.index, entry: m.entry });
+        return;
+      }
     }
     const now = this.now();
     const window = armed.rule.meta.repeatWindowSec;
@@ -180,6 +219,10 @@ export class Detector {
     }
     bump(this.stats.alerts, id);
     this.options.emit(toAlert(armed.rule, hit, e, now));
+  }
+
+  private suppressed(ruleId: string, e: AuditEvent, hit: Hit, by: Suppression['by']): void {
+    this.options.onSuppressed?.({ ruleId, auditID: e.auditID, time: e.timestamp, user: e.user.username, message: hit.message, by });
   }
 
   private malformed(reason: string, where: string | undefined): void {

@@ -6,7 +6,8 @@
 // value, a failure status, a subresource that matters, an unusual authorizer reason) means a full
 // parse: this path may only ever skip, never judge.
 
-import { isControlPlane } from './actors.js';
+import { DEFAULT_TRUST, type TrustPolicy } from './trust.js';
+import type { AuditUser } from '../sources/audit/event.js';
 import { userAgentKind } from './user-agents.js';
 
 /** The start of every event kube-apiserver writes (json.Marshal of audit.k8s.io/v1 Event). */
@@ -37,7 +38,7 @@ const EMPTY_REASON_END = '"authorization.k8s.io/reason":""}}';
  * field is read where Go's field order puts it (startsWith at a known offset); the variable-length
  * parts (URI, groups and extra) cost one indexOf each.
  */
-export function skippableAuditID(text: string): string | undefined {
+export function skippableAuditID(text: string, trust: TrustPolicy = DEFAULT_TRUST): string | undefined {
   // a log line starts with kind and apiVersion; an item of the webhook's EventList with the level
   // (comparing a slice is about twice as fast as a long startsWith in V8)
   let p: number;
@@ -61,17 +62,15 @@ export function skippableAuditID(text: string): string | undefined {
   if (userEnd < 0) return undefined;
   const name = text.slice(p, userEnd);
   if (name.includes('\\')) return undefined;
-  let groups: string[] = [];
-  if (name.startsWith('system:node:')) {
-    // the kubelet: only with its group, as isControlPlane requires
-    if (!text.startsWith('","groups":["system:nodes"', userEnd)) return undefined;
-    groups = ['system:nodes'];
-  }
-  if (!isControlPlane({ username: name, groups, extra: {} })) return undefined;
   const uaAt = text.indexOf(UA, userEnd);
   if (uaAt < 0) return undefined;
+  // the rest of the user object (uid, groups, extra), impersonatedUser if any, and sourceIPs
+  const rest = text.slice(userEnd, uaAt);
   // an impersonating request has an impersonatedUser object between user and sourceIPs
-  if (text.slice(userEnd, uaAt).includes('"impersonatedUser":')) return undefined;
+  if (rest.includes('"impersonatedUser":')) return undefined;
+  const user = userOf(name, rest);
+  if (!user) return undefined;
+  if (!trust.identity(user, trust.checksAddresses ? sourceIPsOf(rest) : NO_IPS)) return undefined;
   p = uaAt + UA.length;
   const uaEnd = text.indexOf('"', p);
   if (uaEnd < 0) return undefined;
@@ -106,6 +105,48 @@ export function skippableAuditID(text: string): string | undefined {
   return text.slice(idStart, idEnd);
 }
 
+const NO_IPS: readonly string[] = [];
+const GROUPS = '"groups":[';
+const NO_GROUPS: readonly string[] = [];
+/** the groups TrustPolicy.identity checks */
+const TRUST_GROUPS = ['system:nodes', 'system:serviceaccounts', 'system:serviceaccounts:kube-system'];
+const QUOTED_TRUST_GROUPS = TRUST_GROUPS.map((g) => `"${g}"`);
+const NO_EXTRA: Readonly<Record<string, readonly string[]>> = Object.freeze({});
+/** extra keys whose presence alone changes the trust decision (a token bound to a pod or node) */
+const BOUND_KEYS = ['authentication.kubernetes.io/pod-name', 'authentication.kubernetes.io/pod-uid', 'authentication.kubernetes.io/node-name'];
+
+/**
+ * The user as far as trust needs it, read from the text after the username: its groups (Go writes
+ * uid, groups, extra in that order) and whether extra names a pod or node binding. Undefined when
+ * the shape is anything else, so the event gets a full parse.
+ */
+function userOf(username: string, rest: string): AuditUser | undefined {
+  const g = rest.indexOf(GROUPS);
+  if (g < 0) return { username, groups: NO_GROUPS, extra: NO_EXTRA };
+  const end = rest.indexOf(']', g);
+  if (end < 0) return undefined;
+  const inner = rest.slice(g + GROUPS.length, end);
+  if (inner.includes('\\')) return undefined;
+  // only the groups trust looks at; finding them by their quoted form is cheaper than splitting
+  // (a quote inside a group name would be escaped, and escapes were refused above)
+  const groups: string[] = [];
+  for (let i = 0; i < TRUST_GROUPS.length; i++) if (inner.includes(QUOTED_TRUST_GROUPS[i])) groups.push(TRUST_GROUPS[i]);
+  // the array must end where Go ends it: at the end of the user object, or before extra
+  if (rest.charCodeAt(end + 1) === 0x7d) return { username, groups, extra: NO_EXTRA };
+  if (!rest.startsWith(',"extra":{', end + 1)) return undefined;
+  const extra: Record<string, readonly string[]> = {};
+  for (const k of BOUND_KEYS) if (rest.includes(`"${k}"`, end)) extra[k] = [''];
+  return { username, groups, extra };
+}
+
+/** `"sourceIPs":["a","b"` at the end of `rest` (the array's `]` is where the user agent starts). */
+function sourceIPsOf(rest: string): readonly string[] {
+  const at = rest.lastIndexOf('"sourceIPs":[');
+  if (at < 0) return NO_IPS;
+  const inner = rest.slice(at + 13);
+  return inner.length < 2 ? NO_IPS : inner.slice(1, -1).split('","');
+}
+
 const LIST_PREFIX = '{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[';
 
 /**
@@ -118,7 +159,7 @@ const LIST_PREFIX = '{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadat
  * brackets and fails to parse; then (as for any other shape) the caller parses the whole body
  * instead: undefined.
  */
-export function eventListItems(body: string): unknown[] | undefined {
+export function eventListItems(body: string, trust: TrustPolicy = DEFAULT_TRUST): unknown[] | undefined {
   // Go's encoder ends the body with a newline
   const text = body.endsWith('\n') ? body.trimEnd() : body;
   if (!text.startsWith(LIST_PREFIX) || !text.endsWith(']}')) return undefined;
@@ -132,7 +173,7 @@ export function eventListItems(body: string): unknown[] | undefined {
   for (let i = 0; i < parts.length; i++) {
     const piece = (i > 0 ? ITEM_START : '') + parts[i] + (i < parts.length - 1 ? '}' : '');
     const hasBody = piece.includes('"requestObject":') || piece.includes('"responseObject":');
-    if (!hasBody && skippableAuditID(piece) !== undefined) {
+    if (!hasBody && skippableAuditID(piece, trust) !== undefined) {
       out.push(piece);
       continue;
     }

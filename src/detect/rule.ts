@@ -6,6 +6,7 @@
 import type { Severity } from '../core/finding.js';
 import type { JsonObject } from '../core/json.js';
 import type { AuditEvent } from '../sources/audit/event.js';
+import type { TrustEntry } from './trust.js';
 
 export interface DetectionMeta {
   /** stable id, KM-DT-NNN */
@@ -69,13 +70,25 @@ export interface DetectionSettings {
 
 export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = { deniedBurstCount: 10, deniedBurstWindowSec: 60, correlationWindowSec: 900 };
 
-export type Check = (event: AuditEvent) => Hit | undefined;
+/** What the engine knows about an event before any rule looks at it. */
+export interface EventContext {
+  /** the control-plane trust entry the event's identity matches (trust.ts), if any */
+  readonly controlPlane: TrustEntry | undefined;
+}
+
+export type Check = (event: AuditEvent, context: EventContext) => Hit | undefined;
 
 export interface DetectionRule {
   meta: DetectionMeta;
   examples: DetectionExamples;
   /** `resource` or `resource/subresource` keys (`pods/exec`, `secrets`), or '*' for every event */
   on: readonly string[] | '*';
+  /**
+   * The engine does not run this rule on the control plane's own requests (trust.ts decides who
+   * that is). Declared rather than checked inside the rule so that one policy decides, and so that
+   * --explain-allow can run the rule anyway and say which trust entry silenced it.
+   */
+  exemptControlPlane?: boolean;
   create(settings: DetectionSettings): Check;
 }
 

@@ -2,6 +2,7 @@
 
 import type { DetectionMeta, DetectionRule } from './rule.js';
 import type { RuntimeRule } from './runtime/rule.js';
+import { COMPONENT_USERS, CONTROLLER_ACCOUNTS, MANAGED_IDENTITIES } from './trust.js';
 
 function section(m: DetectionMeta): string[] {
   const out = ['', `## ${m.id}`, '', `**${m.title}** (${m.severity}; MITRE ATT&CK ${m.mitre.join(', ')})`, '', m.description, '', `**Response:** ${m.response}`, ''];
@@ -20,6 +21,7 @@ export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[], ru
     '|---|---|---|---|---|',
   ];
   for (const r of rules) out.push(`| [${r.meta.id}](#${r.meta.id.toLowerCase()}) | ${r.meta.severity} | ${r.meta.title} | ${r.meta.mitre.join(', ')} | ${(r.meta.falco ?? []).join('; ') || '—'} |`);
+  out.push(...trustSection(rules));
   for (const r of rules) out.push(...section(r.meta));
   if (runtime.length > 0) {
     out.push(
@@ -35,4 +37,46 @@ export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[], ru
     for (const r of runtime) out.push(...section(r.meta));
   }
   return out.join('\n') + '\n';
+}
+
+/** The trusted-identity model, from the same lists the detector uses (src/detect/trust.ts). */
+function trustSection(rules: readonly DetectionRule[]): string[] {
+  const exempt = rules.filter((r) => r.exemptControlPlane).map((r) => r.meta.id);
+  return [
+    '',
+    '## Who is trusted',
+    '',
+    'Trust comes from what an identity is, never from the shape of its name. A request is the control plane\'s own only when it is one of these:',
+    '',
+    `- a control-plane component's user: ${COMPONENT_USERS.map((u) => `\`${u}\``).join(', ')};`,
+    '- a kubelet: `system:node:NAME` in the group `system:nodes`;',
+    '- one of kube-controller-manager\'s own per-controller service accounts in `kube-system` (with `--use-service-account-credentials`), by exact name, carrying the groups `system:serviceaccounts` and `system:serviceaccounts:kube-system`, and with a token bound to no pod or node (`user.extra` has no `authentication.kubernetes.io/pod-name`, `pod-uid` or `node-name`: kube-controller-manager\'s tokens are never bound to a pod, so a controller\'s token used from a pod is a workload and is judged like one).',
+    '',
+    'An impersonated request is never trusted. A new account that merely ends in `-controller`, a controller\'s name in another namespace, or a `system:node:` user outside `system:nodes` is judged like everyone else.',
+    '',
+    'With `detect.trust.controlPlaneAddresses` in `.kubemoat.yaml` (IPs or CIDRs), the component users and controller accounts are trusted only from those addresses. The address checked is the last of the event\'s `sourceIPs`: the API server lists `X-Forwarded-For` entries first, and a client writes those. Kubelets run on every node and are not address-bound.',
+    '',
+    '```yaml',
+    'detect:',
+    '  trust:',
+    '    controlPlaneAddresses: ["10.0.0.10", "10.0.0.11", "127.0.0.1"]',
+    '    managedIdentities: true   # the built-in platform identities below (default true)',
+    '```',
+    '',
+    `Rules exempt for the control plane (the engine does not run them on its requests): ${exempt.join(', ')}. The others judge every request, the control plane\'s included (KM-DT-031 leaves out only the control plane\'s own role and binding writes).`,
+    '',
+    'kube-controller-manager\'s accounts (from the bootstrap `system:controller:*` bindings, in the Kubernetes source at the time of writing, feature-gated ones included):',
+    '',
+    CONTROLLER_ACCOUNTS.map((a) => `\`${a}\``).join(', ') + '.',
+    '',
+    '### Managed platforms and common readers',
+    '',
+    'These identities silence only the rules and verbs listed, and only with the properties given; everything else they do is judged. Names were checked against the platforms\' documentation and Falco\'s k8saudit lists; identities we could not confirm (for example GKE\'s own `system:gke-*` users, AKS\'s `masterclient`) are not built in: add them to `detect.allow` with a reason.',
+    '',
+    '| identity | platform | silences | verbs | requires | why |',
+    '|---|---|---|---|---|---|',
+    ...MANAGED_IDENTITIES.map((m) => `| \`${m.username}\` | ${m.platform} | ${m.rules.join(', ')} | ${m.verbs.join(', ')} | ${[m.group ? `group \`${m.group}\`` : '', m.userAgent ? `user agent \`${m.userAgent}…\`` : '', m.podBound ? 'a token bound to a pod' : 'no pod-bound token'].filter(Boolean).join('; ')} | ${m.why} |`),
+    '',
+    '`kubemoat detect FILE --explain-allow` prints, for every hit that control-plane trust, a managed identity or a `detect.allow` entry silenced, the entry that did it (`controller:NAME`, `component:USER`, `node`, `managed:ID`, or `detect.allow[i]` with its reason); `--format json` gives JSON lines.',
+  ];
 }

@@ -251,6 +251,20 @@ export function scanFileText(text: string): LineMatch[] {
   return out.sort((x, y) => x.line - y.line);
 }
 
+/**
+ * A ConfigMap value as `kubemoat scan` (KM-CR rule) and `kubemoat detect` (KM-DT-021) both judge it:
+ * a one-line value is a name=value pair under its key; a file (several lines, or JSON: an `.env`,
+ * `access.properties`, `credentials`) is read line by line. One detector, so the two never disagree.
+ */
+export function configValueCredentials(key: string, raw: string): { file: boolean; matches: LineMatch[] } {
+  const value = raw.replace(/\r\n/g, '\n');
+  if (!value.trim().includes('\n') && !value.trim().startsWith('{')) {
+    const match = detectSecret(key, value);
+    return { file: false, matches: match === undefined ? [] : [{ ...match, line: 1, name: key }] };
+  }
+  return { file: true, matches: scanFileText(value) };
+}
+
 export function severer(a: SecretSeverity, b: SecretSeverity): SecretSeverity {
   return a === 'critical' || b === 'critical' ? 'critical' : 'high';
 }

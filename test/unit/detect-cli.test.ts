@@ -165,3 +165,85 @@ describe('sinks', () => {
     }
   });
 });
+
+describe('small defects', () => {
+  test('--queue-size abc is exit 2 with one line, whatever the input', () => {
+    for (const args of [['detect', file, '--queue-size', 'abc'], ['detect', '--listen', '127.0.0.1:0', '--queue-size', 'abc'], ['detect', file, '--max-body-bytes', '0']]) {
+      const r = runCli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^kubemoat: --(queue-size|max-body-bytes) needs a positive whole number/);
+    }
+  });
+
+  test('KM-DT-030 on events without timestamps names no empty time', () => {
+    const c = findDetectionRule('KM-DT-030')!.examples.trigger[0] as readonly JsonObject[];
+    const bare = c.map((e) => {
+      const { stageTimestamp: _s, requestReceivedTimestamp: _r, ...rest } = e;
+      return JSON.stringify(rest);
+    });
+    const r = runCli(['detect', '-', '--rules', 'KM-DT-030'], { input: bare.join('\n') + '\n' });
+    const [a] = alertsOf(r.stdout);
+    assert.ok(a, r.stderr);
+    assert.match(a.message, /after 10 denied requests$/);
+  });
+});
+
+describe('syslog over TCP to a server that never closes', () => {
+  test('a batch run delivers every alert and exits without waiting for the server', async () => {
+    const { createServer: tcpServer } = await import('node:net');
+    let received = '';
+    const sockets: import('node:net').Socket[] = [];
+    // a SIEM: reads everything, never ends the connection
+    const server = tcpServer((s) => {
+      sockets.push(s);
+      s.on('data', (d: Buffer) => (received += d.toString()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const started = Date.now();
+      const r = await run(process.execPath, [CLI, 'detect', file, '--no-stdout', '--syslog', `tcp://127.0.0.1:${port}`], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+      assert.doesNotMatch(r.stderr, /could not be delivered/);
+      for (let i = 0; i < 50 && (received.match(/<\d+>1 /g) ?? []).length < 6; i++) await new Promise((res) => setTimeout(res, 20));
+      assert.equal((received.match(/<\d+>1 /g) ?? []).length, 6, received);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+
+  test('a server that stops reading: close gives up after its bound and counts what it could not deliver', async () => {
+    const { createServer: tcpServer } = await import('node:net');
+    const { SyslogSink } = await import('../../src/detect/sinks/syslog.js');
+    const { toAlert } = await import('../../src/detect/alert.js');
+    const { toAuditEvent } = await import('../../src/sources/audit/event.js');
+    const sockets: import('node:net').Socket[] = [];
+    const server = tcpServer((s) => {
+      sockets.push(s);
+      s.pause(); // never reads: the kernel buffers fill, then nothing more can be written
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const notes: string[] = [];
+      const sink = new SyslogSink({ protocol: 'tcp', host: '127.0.0.1', port }, 'authpriv', (m) => notes.push(m), 300);
+      const rule = findDetectionRule('KM-DT-001')!;
+      const e = toAuditEvent(EXEC);
+      assert.ok(typeof e !== 'string');
+      const big = toAlert(rule, { message: 'x'.repeat(16_000) }, e, Date.now());
+      await new Promise((r) => setTimeout(r, 100)); // connected
+      for (let i = 0; i < 3000; i++) sink.send(big); // ~48 MB, far more than loopback buffers hold
+      const t = Date.now();
+      await sink.close();
+      assert.ok(Date.now() - t < 3000, `close took ${Date.now() - t} ms`);
+      assert.ok(sink.failed > 0 && sink.failed < 3000, `failed ${sink.failed}`);
+      assert.ok(notes.some((n) => /alerts still queued after 0\.3 s/.test(n)), notes.join('\n'));
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+});

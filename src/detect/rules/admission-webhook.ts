@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, APISERVER, auditEvent } from './examples.js';
 
 const CHANGE = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
@@ -23,8 +22,9 @@ export default defineDetection({
     references: ['https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/'],
   },
   on: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if (!CHANGE.has(e.verb) || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if (!CHANGE.has(e.verb) || !succeeded(e)) return undefined;
     const verb = e.verb === 'create' ? 'created' : e.verb.startsWith('delete') ? 'deleted' : 'changed';
     return { message: `${e.user.username} ${verb} ${e.objectRef?.resource} ${e.objectRef?.name || '(all)'}`, severity: e.objectRef?.resource?.startsWith('mutating') && e.verb === 'create' ? 'critical' : undefined };
   },

@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { auditEvent, podSA, ADMIN, DEV } from './examples.js';
 import { bindingEvent } from './cluster-admin-binding.js';
 import { policyRules, roleRefOf, subjectsOf } from './rbac-body.js';
@@ -45,15 +44,17 @@ export default defineDetection({
       for (const [k, b] of bindings) if (now - b.at > span) bindings.delete(k);
       for (const [k, t] of powerfulRoles) if (now - t > span) powerfulRoles.delete(k);
     };
-    return (e) => {
+    // the control plane's own role and binding writes are not grants to watch; its requests still
+    // count as uses, so this rule is not exempt as a whole
+    return (e, context) => {
       const now = e.time || Date.now();
       const res = e.objectRef?.resource;
-      if ((res === 'roles' || res === 'clusterroles') && !e.objectRef?.subresource && e.requestObject && succeeded(e) && !isControlPlane(e.user)) {
+      if ((res === 'roles' || res === 'clusterroles') && !e.objectRef?.subresource && e.requestObject && succeeded(e) && !context.controlPlane) {
         const powerful = policyRules(e.requestObject).some((r) => r.verbs.includes('*') || r.resources.includes('*') || r.resources.some((x) => x === 'secrets' || x === 'pods/exec' || x === 'nodes/proxy'));
         if (powerful) powerfulRoles.set(res === 'clusterroles' ? `ClusterRole ${e.objectRef?.name}` : `Role ${e.objectRef?.name}/${e.objectRef?.namespace}`, now);
         return undefined;
       }
-      if ((res === 'rolebindings' || res === 'clusterrolebindings') && !e.objectRef?.subresource && e.requestObject && (e.verb === 'create' || e.verb === 'update') && succeeded(e) && !isControlPlane(e.user)) {
+      if ((res === 'rolebindings' || res === 'clusterrolebindings') && !e.objectRef?.subresource && e.requestObject && (e.verb === 'create' || e.verb === 'update') && succeeded(e) && !context.controlPlane) {
         const ref = roleRefOf(e.requestObject);
         if (!ref) return undefined;
         const roleKey = ref.kind === 'ClusterRole' ? `ClusterRole ${ref.name}` : `Role ${ref.name}/${e.objectRef?.namespace}`;

@@ -1,6 +1,5 @@
 import { defineDetection, type ChainLink } from '../rule.js';
 import { denied, resourceKey, succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { auditEvent, podSA } from './examples.js';
 
 interface Probe {
@@ -32,12 +31,12 @@ export default defineDetection({
     references: ['https://attack.mitre.org/techniques/T1078/'],
   },
   on: '*',
+  exemptControlPlane: true,
   create: (settings) => {
     const users = new Map<string, Probe>();
     const burstSpan = settings.deniedBurstWindowSec * 1000;
     const chainSpan = settings.correlationWindowSec * 1000;
     return (e) => {
-      if (isControlPlane(e.user)) return undefined;
       const now = e.time || Date.now();
       const user = e.user.username;
       const ref = e.objectRef;
@@ -61,7 +60,8 @@ export default defineDetection({
       p.reported.add(what);
       const chain = refusal.auditID === p.first.auditID ? [p.first] : [p.first, refusal];
       return {
-        message: `${user} succeeded at ${what} after ${p.count} denied requests (the first at ${p.first.time})`,
+        // events without timestamps have no time to name (the detector then uses its own clock)
+        message: `${user} succeeded at ${what} after ${p.count} denied requests${p.first.time ? ` (the first at ${p.first.time})` : ''}`,
         chain,
         details: { denied: String(p.count) },
       };

@@ -26,6 +26,7 @@ export default defineDetection({
     falco: ['Attach to cluster-admin Role'],
   },
   on: ['clusterrolebindings', 'rolebindings'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const body = rbacWrite(e);
     const ref = body ? roleRefOf(body) : undefined;

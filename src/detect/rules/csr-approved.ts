@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, DEV, auditEvent, controllerSA } from './examples.js';
 
 function approve(name: string, user = ADMIN, code = 200) {
@@ -21,8 +20,9 @@ export default defineDetection({
     references: ['https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/'],
   },
   on: ['certificatesigningrequests/approval'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if ((e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if ((e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e)) return undefined;
     return { message: `${e.user.username} approved certificate signing request ${e.objectRef?.name || '?'}` };
   },
   examples: {

@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { denied } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { CONTROLLER_MANAGER, DEV, KUBELET, auditEvent, podSA } from './examples.js';
 
 interface Window {
@@ -29,13 +28,14 @@ export default defineDetection({
     references: ['https://attack.mitre.org/techniques/T1613/'],
   },
   on: '*',
+  exemptControlPlane: true,
   create: (settings) => {
     const windows = new Map<string, Window>();
     const span = settings.deniedBurstWindowSec * 1000;
     return (e) => {
       // the controllers and kubelets are refused in bursts while a restarting API server
       // bootstraps its RBAC policy: noise, not probing
-      if (!denied(e) || isControlPlane(e.user)) return undefined;
+      if (!denied(e)) return undefined;
       const now = e.time || Date.now();
       const key = `${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`;
       let w = windows.get(key);

@@ -23,6 +23,11 @@ export function controllerSA(name: string): ExampleUser {
   return { username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], userAgent: 'kube-controller-manager/v1.37.2 (linux/amd64) kubernetes/$Format/system:serviceaccount:kube-system:' + name };
 }
 
+/** The same identity with a token bound to a pod (as the API server records it since 1.30): a workload, not kube-controller-manager. */
+export function inPod(user: ExampleUser, pod: string, userAgent = 'kubectl/v1.37.2 (linux/amd64) kubernetes/$Format'): ExampleUser {
+  return { ...user, extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': ['7d1c0b9e-4f7a-4a39-8e0c-2b5d9f3a6c11'] }, userAgent };
+}
+
 /** A pod's service account, with the bound token's pod name in `extra` as Kubernetes ≥ 1.30 records it. */
 export function podSA(namespace: string, name: string, pod?: string, userAgent = 'kubectl/v1.37.2 (linux/amd64) kubernetes/$Format'): ExampleUser {
   return {

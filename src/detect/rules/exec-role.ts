@@ -18,6 +18,7 @@ export default defineDetection({
     falco: ['ClusterRole With Pod Exec Created'],
   },
   on: ['roles', 'clusterroles'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const body = rbacWrite(e);
     if (!body) return undefined;

@@ -16,6 +16,7 @@ export default defineDetection({
     falco: ['Create HostNetwork Pod', 'Create HostPid Pod', 'Create HostIPC Pod'],
   },
   on: WORKLOAD_KEYS,
+  exemptControlPlane: true,
   create: () => (e) => {
     const spec = writtenPodSpec(e);
     if (!spec) return undefined;

@@ -1,7 +1,6 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
 import { asArray, isObject, type JsonObject } from '../../core/json.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, DEV, auditEvent } from './examples.js';
 
 function ingress(name: string, namespace: string, spec: JsonObject, user = ADMIN) {
@@ -21,8 +20,9 @@ export default defineDetection({
     falco: ['Ingress Object without TLS Certificate Created'],
   },
   on: ['ingresses'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if ((e.verb !== 'create' && e.verb !== 'update') || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if ((e.verb !== 'create' && e.verb !== 'update') || !succeeded(e)) return undefined;
     const spec = e.requestObject?.spec;
     if (!isObject(spec) || asArray(spec.tls).length > 0) return undefined;
     const hosts = asArray(spec.rules).filter(isObject).map((r) => (typeof r.host === 'string' ? r.host : '*')).join(', ');

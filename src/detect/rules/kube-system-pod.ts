@@ -17,6 +17,7 @@ export default defineDetection({
     falco: ['Pod Created in Kube Namespace'],
   },
   on: WORKLOAD_KEYS,
+  exemptControlPlane: true,
   create: () => (e) => {
     const ns = e.objectRef?.namespace ?? '';
     if (!SYSTEM_NAMESPACES.has(ns) || e.verb === 'patch') return undefined;

@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, APISERVER, CONTROLLER_MANAGER, DEV, auditEvent } from './examples.js';
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public']);
@@ -24,9 +23,10 @@ export default defineDetection({
     falco: ['Service Account Created in Kube Namespace'],
   },
   on: ['serviceaccounts'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const ns = e.objectRef?.namespace ?? '';
-    if (e.verb !== 'create' || !SYSTEM_NAMESPACES.has(ns) || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if (e.verb !== 'create' || !SYSTEM_NAMESPACES.has(ns) || !succeeded(e)) return undefined;
     return { message: `${e.user.username} created service account ${ns}/${e.objectRef?.name || '?'}` };
   },
   examples: {

@@ -1,7 +1,6 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
 import { asArray, isObject, type JsonObject } from '../../core/json.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, DEV, auditEvent } from './examples.js';
 
 function service(name: string, namespace: string, spec: JsonObject, user = ADMIN) {
@@ -20,8 +19,9 @@ export default defineDetection({
     falco: ['Create NodePort Service'],
   },
   on: ['services'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if ((e.verb !== 'create' && e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if ((e.verb !== 'create' && e.verb !== 'update' && e.verb !== 'patch') || !succeeded(e)) return undefined;
     const spec = e.requestObject?.spec;
     if (!isObject(spec) || spec.type !== 'NodePort') return undefined;
     const ports = asArray(spec.ports).filter(isObject).map((p) => String(p.nodePort ?? p.port ?? '?')).join(',');

@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, APISERVER, DEV, auditEvent, podSA } from './examples.js';
 import { uriPath } from './uri.js';
 
@@ -16,8 +15,9 @@ export default defineDetection({
     repeatWindowSec: 60,
   },
   on: ['nodes/proxy'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if (!succeeded(e) || isControlPlane(e.user)) return undefined;
+    if (!succeeded(e)) return undefined;
     const path = uriPath(e.requestURI);
     const i = path.indexOf('/proxy');
     const kubeletPath = i >= 0 ? path.slice(i + '/proxy'.length) || '/' : path;

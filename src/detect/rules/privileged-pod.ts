@@ -15,6 +15,7 @@ export default defineDetection({
     falco: ['Create Privileged Pod'],
   },
   on: WORKLOAD_KEYS,
+  exemptControlPlane: true,
   create: () => (e) => {
     const spec = writtenPodSpec(e);
     if (!spec) return undefined;

@@ -3,7 +3,6 @@
 import { asArray, isObject, type JsonObject } from '../../core/json.js';
 import type { AuditEvent } from '../../sources/audit/event.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 
 export interface PolicyRuleView {
   verbs: string[];
@@ -11,10 +10,10 @@ export interface PolicyRuleView {
   apiGroups: string[];
 }
 
-/** A successful create/update/patch by someone other than the control plane, with its body. */
+/** A successful create/update/patch with its body (rules using it are exemptControlPlane: the engine skips the control plane's own writes). */
 export function rbacWrite(e: AuditEvent): JsonObject | undefined {
   if (e.verb !== 'create' && e.verb !== 'update' && e.verb !== 'patch') return undefined;
-  if (!succeeded(e) || isControlPlane(e.user)) return undefined;
+  if (!succeeded(e)) return undefined;
   if (e.objectRef?.apiGroup && e.objectRef.apiGroup !== 'rbac.authorization.k8s.io') return undefined;
   return e.requestObject;
 }

@@ -16,26 +16,36 @@ export default defineDetection({
     references: ['https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets'],
   },
   on: ['roles', 'clusterroles'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const body = rbacWrite(e);
     if (!body) return undefined;
-    const verbs = new Set<string>();
+    // name what the role really grants on secrets: the read verbs that raise this and, beside them,
+    // the others (delete, update…) so the alert does not understate it; `*` is every verb, reads included
+    const reads = new Set<string>();
+    const others = new Set<string>();
     for (const r of policyRules(body)) {
       if (!r.resources.includes('secrets')) continue;
-      for (const v of r.verbs) if (READ.has(v)) verbs.add(v);
+      for (const v of r.verbs) (READ.has(v) || v === '*' ? reads : others).add(v);
     }
-    if (verbs.size === 0) return undefined;
-    return { message: `${e.user.username} wrote ${roleLabel(e)} granting ${[...verbs].join(', ')} on secrets`, details: { role: e.objectRef?.name ?? '' } };
+    if (reads.size === 0) return undefined;
+    const read = reads.has('*') ? '* (every verb)' : [...reads].join(', ');
+    const also = others.size > 0 && !reads.has('*') ? ` (and ${[...others].join(', ')})` : '';
+    return { message: `${e.user.username} wrote ${roleLabel(e)} granting ${read} on secrets${also}`, details: { role: e.objectRef?.name ?? '', verbs: [...reads, ...others].join(',') } };
   },
   examples: {
     trigger: [
       roleEvent('ClusterRole', 'kubemoat-lab-anonymous-reader', [{ apiGroups: [''], resources: ['pods', 'secrets'], verbs: ['get', 'list'] }]),
       roleEvent('Role', 'secret-lister', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], DEV, 'shop'),
+      roleEvent('Role', 'secret-janitor', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'delete'] }], DEV, 'shop'),
+      roleEvent('Role', 'secret-all', [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }], DEV, 'shop'),
     ],
     ignore: [
       roleEvent('ClusterRole', 'config-reader', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }], DEV),
       roleEvent('ClusterRole', 'system:controller:expand-controller', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], APISERVER),
       roleEvent('Role', 'secret-writer', [{ apiGroups: [''], resources: ['secrets'], verbs: ['create', 'update'] }], DEV, 'shop'),
+      // delete alone reads nothing
+      roleEvent('Role', 'secret-deleter', [{ apiGroups: [''], resources: ['secrets'], verbs: ['delete', 'deletecollection'] }], DEV, 'shop'),
     ],
   },
 });

@@ -15,6 +15,7 @@ export default defineDetection({
     falco: ['Create Sensitive Mount Pod'],
   },
   on: WORKLOAD_KEYS,
+  exemptControlPlane: true,
   create: () => (e) => {
     const spec = writtenPodSpec(e);
     if (!spec) return undefined;

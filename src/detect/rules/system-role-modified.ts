@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
 import { ADMIN, APISERVER, DEV, auditEvent, controllerSA } from './examples.js';
 import { roleEvent } from './role-events.js';
 
@@ -19,9 +18,10 @@ export default defineDetection({
     falco: ['System ClusterRole Modified/Deleted'],
   },
   on: ['clusterroles', 'clusterrolebindings'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const name = e.objectRef?.name ?? '';
-    if (!name.startsWith('system:') || !CHANGE.has(e.verb) || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if (!name.startsWith('system:') || !CHANGE.has(e.verb) || !succeeded(e)) return undefined;
     const kind = e.objectRef?.resource === 'clusterroles' ? 'ClusterRole' : 'ClusterRoleBinding';
     return { message: `${e.user.username} ${e.verb === 'delete' ? 'deleted' : e.verb === 'create' ? 'created' : 'changed'} ${kind} ${name}` };
   },

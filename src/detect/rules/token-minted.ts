@@ -1,7 +1,6 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
-import { isControlPlane } from '../actors.js';
-import { ADMIN, CONTROLLER_MANAGER, DEV, KUBELET, auditEvent } from './examples.js';
+import { ADMIN, CONTROLLER_MANAGER, DEV, KUBELET, auditEvent, controllerSA, inPod } from './examples.js';
 
 function tokenRequest(namespace: string, sa: string, user = ADMIN, code = 201) {
   return auditEvent({ verb: 'create', uri: `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`, resource: 'serviceaccounts', subresource: 'token', namespace, name: sa, user, code });
@@ -18,13 +17,25 @@ export default defineDetection({
     references: ['https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/'],
   },
   on: ['serviceaccounts/token'],
+  exemptControlPlane: true,
   create: () => (e) => {
-    if (e.verb !== 'create' || !succeeded(e) || isControlPlane(e.user)) return undefined;
+    if (e.verb !== 'create' || !succeeded(e)) return undefined;
     const ref = e.objectRef!;
     return { message: `${e.user.username} minted a token for service account ${ref.namespace}/${ref.name}` };
   },
   examples: {
-    trigger: [tokenRequest('lab-apps', 'ci-deployer'), tokenRequest('kube-system', 'clusterrole-aggregation-controller', DEV)],
-    ignore: [tokenRequest('lab-apps', 'default', KUBELET), tokenRequest('kube-system', 'replicaset-controller', CONTROLLER_MANAGER), tokenRequest('lab-apps', 'ci-deployer', DEV, 403)],
+    trigger: [
+      tokenRequest('lab-apps', 'ci-deployer'),
+      tokenRequest('kube-system', 'clusterrole-aggregation-controller', DEV),
+      // named like a controller, but no controller of kube-controller-manager
+      tokenRequest('kube-system', 'clusterrole-aggregation-controller', controllerSA('x-controller')),
+      // a real controller account's token, used from a pod
+      tokenRequest('kube-system', 'generic-garbage-collector', inPod(controllerSA('deployment-controller'), 'debug-shell')),
+    ],
+    ignore: [
+      tokenRequest('lab-apps', 'default', KUBELET),
+      tokenRequest('kube-system', 'replicaset-controller', CONTROLLER_MANAGER),
+      tokenRequest('lab-apps', 'ci-deployer', DEV, 403),
+    ],
   },
 });

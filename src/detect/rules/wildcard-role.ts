@@ -15,6 +15,7 @@ export default defineDetection({
     falco: ['ClusterRole With Wildcard Created'],
   },
   on: ['roles', 'clusterroles'],
+  exemptControlPlane: true,
   create: () => (e) => {
     const body = rbacWrite(e);
     if (!body) return undefined;

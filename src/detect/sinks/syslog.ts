@@ -73,6 +73,8 @@ export function formatRfc5424(alert: Alert, facility: number, host = hostname(),
 }
 
 const MAX_PENDING = 10_000;
+/** How long close() waits for queued TCP alerts to reach the kernel before it gives up on them. */
+export const FLUSH_TIMEOUT_MS = 5_000;
 
 export class SyslogSink implements AlertSink {
   readonly name: string;
@@ -83,11 +85,14 @@ export class SyslogSink implements AlertSink {
   private connected = false;
   private pending: Buffer[] = [];
   private inFlight = 0;
+  /** TCP frames written but not yet handed to the kernel */
+  private unflushed = 0;
   private closing = false;
+  private closed = false;
   private retry?: NodeJS.Timeout;
   private lastComplaint = 0;
 
-  constructor(private readonly target: SyslogTarget, facility: string, private readonly say: (m: string) => void) {
+  constructor(private readonly target: SyslogTarget, facility: string, private readonly say: (m: string) => void, private readonly flushTimeoutMs = FLUSH_TIMEOUT_MS) {
     this.name = `syslog ${target.protocol}://${target.host}:${target.port}`;
     const code = facilityCode(facility);
     if (code === undefined) throw new Error(`unknown syslog facility ${facility} (known: ${Object.keys(FACILITIES).join(', ')})`);
@@ -114,9 +119,18 @@ export class SyslogSink implements AlertSink {
     }
     const body = Buffer.from(line);
     const frame = Buffer.concat([Buffer.from(`${body.length} `), body]);
-    if (this.connected && this.tcp) this.tcp.write(frame);
+    if (this.connected && this.tcp) this.write(this.tcp, frame);
     else if (this.pending.length < MAX_PENDING) this.pending.push(frame);
     else this.failed++;
+  }
+
+  private write(sock: Socket, frame: Buffer): void {
+    this.unflushed++;
+    sock.write(frame, (e) => {
+      if (this.closed) return; // close() has already counted what was left
+      this.unflushed--;
+      if (e) this.failed++;
+    });
   }
 
   private connect(): void {
@@ -125,7 +139,7 @@ export class SyslogSink implements AlertSink {
     sock.setNoDelay(true);
     sock.on('connect', () => {
       this.connected = true;
-      for (const f of this.pending) sock.write(f);
+      for (const f of this.pending) this.write(sock, f);
       this.pending = [];
     });
     sock.on('error', (e) => this.complain(e.message));
@@ -153,11 +167,20 @@ export class SyslogSink implements AlertSink {
       this.udp.close();
       return;
     }
+    if (!this.tcp) return;
+    // Wait (bounded) until the connection is up and every alert is in the kernel's hands, then
+    // close our side and let go. Never wait for the server to close: a SIEM keeps the connection
+    // open, and a batch run waiting for it would never end.
+    const deadline = Date.now() + this.flushTimeoutMs;
+    // (a connection that failed is not retried any more: nothing will drain the queue then)
+    while ((this.pending.length > 0 || this.unflushed > 0) && !this.tcp.destroyed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const sock = this.tcp;
-    if (!sock) return;
-    if (!this.connected) {
-      this.failed += this.pending.length;
-      this.pending = [];
+    const lost = this.pending.length + this.unflushed;
+    this.closed = true;
+    this.failed += lost;
+    this.pending = [];
+    if (lost > 0) this.say(`${this.name}: ${lost} alerts still queued after ${this.flushTimeoutMs / 1000} s; giving up on them`);
+    if (!this.connected || lost > 0) {
       sock.destroy();
       return;
     }
@@ -165,9 +188,11 @@ export class SyslogSink implements AlertSink {
       const t = setTimeout(() => {
         sock.destroy();
         resolve();
-      }, 3000);
+      }, 500);
+      // 'finish': our FIN is queued after the last alert; the server's side is not waited for
       sock.end(() => {
         clearTimeout(t);
+        sock.destroy();
         resolve();
       });
     });

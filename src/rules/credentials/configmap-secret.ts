@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { asObject } from '../../core/json.js';
-import { detectSecret, scanFileText, severer, type SecretSeverity } from '../secrets-detect.js';
+import { configValueCredentials, severer, type SecretSeverity } from '../secrets-detect.js';
 
 const MITRE_UNSECURED_CREDENTIALS = 'T1552';
 const MITRE_CREDENTIALS_IN_FILES = 'T1552.001';
@@ -117,10 +117,10 @@ data:
           const data = asObject(o.raw.data);
           for (const [key, raw] of Object.entries(data ?? {})) {
             if (typeof raw !== 'string') continue;
-            const value = raw.replace(/\r\n/g, '\n');
-            if (!value.trim().includes('\n') && !value.trim().startsWith('{')) {
-              const match = detectSecret(key, value);
-              if (match === undefined) continue;
+            const { file, matches } = configValueCredentials(key, raw);
+            if (matches.length === 0) continue;
+            if (!file) {
+              const match = matches[0];
               context.report({
                 node: o,
                 messageId: 'value',
@@ -131,8 +131,6 @@ data:
               });
               continue;
             }
-            const matches = scanFileText(value);
-            if (matches.length === 0) continue;
             const severity = matches.map((m) => m.severity).reduce(severer);
             const kinds = [...new Set(matches.map((m) => m.kind))].join(', ');
             const listed = matches.slice(0, MAX_LISTED).map((m) => `line ${m.line}${m.name ? ` ${m.name}=` : ': '}${m.redacted} (${m.kind})`);
