@@ -3,9 +3,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI } from './cli.js';
-import type { AuditAlert as Alert } from '../../src/detect/alert.js';
+import type { AuditAlert } from '../../src/detect/alert.js';
 
-export interface RunningDetector {
+interface Timed {
+  time: string;
+}
+
+export interface RunningDetector<Alert extends Timed = AuditAlert> {
   alerts: Alert[];
   /** arrival time (ms) of each alert, same index */
   arrivals: number[];
@@ -16,7 +20,7 @@ export interface RunningDetector {
   child: ChildProcess;
 }
 
-export async function startDetector(args: string[], opts: { netns?: string; readyText: string; input?: string }): Promise<RunningDetector> {
+export async function startDetector<Alert extends Timed = AuditAlert>(args: string[], opts: { netns?: string; readyText: string; input?: string }): Promise<RunningDetector<Alert>> {
   const cmd = opts.netns ? 'ip' : process.execPath;
   const argv = opts.netns ? ['netns', 'exec', opts.netns, process.execPath, CLI, 'detect', ...args] : [CLI, 'detect', ...args];
   const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
