@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { Detector } from '../detect/engine.js';
 import { AllowList } from '../detect/allow.js';
 import { detectionRules, findDetectionRule } from '../detect/rules/index.js';
@@ -120,7 +121,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   if (flags.fromStart && !flags.follow) throw new UsageError('--from-start goes with --follow');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const maxEventChars = positiveInt(flags.maxEventBytes, '--max-event-bytes');
-  const config = loadConfig(flags.config);
+  const config = loadConfig(flags.config, knownRuleIds());
   const settings: DetectionSettings = {
     ...DEFAULT_DETECTION_SETTINGS,
     correlationWindowSec: positiveInt(flags.correlationWindow, '--correlation-window'),

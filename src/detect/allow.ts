@@ -4,10 +4,7 @@
 import type { DetectAllow } from '../core/config.js';
 import type { AuditEvent } from '../sources/audit/event.js';
 import type { Hit } from './rule.js';
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-}
+import { isGlob, nameGlob as globToRegExp } from '../core/glob.js';
 
 interface CompiledAllow {
   rules: Set<string>;
@@ -18,11 +15,17 @@ interface CompiledAllow {
 
 export class AllowList {
   private readonly byRule = new Map<string, CompiledAllow[]>();
+  /** entries whose rule is a glob (`KM-DT-01*`, `*`), tried for every rule */
+  private readonly byGlob: { rule: RegExp; allow: CompiledAllow }[] = [];
 
   constructor(entries: readonly DetectAllow[]) {
     for (const e of entries) {
       const c: CompiledAllow = { rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
       for (const r of e.rules) {
+        if (isGlob(r)) {
+          this.byGlob.push({ rule: globToRegExp(r), allow: c });
+          continue;
+        }
         const list = this.byRule.get(r) ?? [];
         list.push(c);
         this.byRule.set(r, list);
@@ -31,11 +34,11 @@ export class AllowList {
   }
 
   get empty(): boolean {
-    return this.byRule.size === 0;
+    return this.byRule.size === 0 && this.byGlob.length === 0;
   }
 
   allows(ruleId: string, e: AuditEvent, hit: Hit): boolean {
-    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])];
+    const entries = [...(this.byRule.get(ruleId) ?? []), ...this.byGlob.filter((g) => g.rule.test(ruleId)).map((g) => g.allow)];
     return entries.some((c) => matches(c, e, hit));
   }
 }
