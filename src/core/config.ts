@@ -197,7 +197,9 @@ function checkMapping(w: Walk, node: unknown, spec: MappingSpec, path: Path, off
     const keyOffset = rangeStart(pair.key) ?? offset;
     const keySpec = Object.hasOwn(spec.keys, key) ? spec.keys[key] : undefined;
     if (keySpec === undefined) fail(w, keyOffset, unknownKeyMessage(key, spec, path));
-    out[key] = check(w, pair.value, keySpec, [...path, key], rangeStart(pair.value) ?? keyOffset);
+    // a key with no value is reported at the key: the empty value has no place of its own to show
+    const empty = pair.value === null || (isScalar(pair.value) && pair.value.value === null);
+    out[key] = check(w, pair.value, keySpec, [...path, key], empty ? keyOffset : rangeStart(pair.value) ?? keyOffset);
   }
   for (const [key, needs] of Object.entries(spec.required ?? {})) if (!Object.hasOwn(out, key)) fail(w, offset, `${pathText(path)} needs ${needs}`);
   for (const group of spec.atLeastOne ?? []) {

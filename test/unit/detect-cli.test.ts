@@ -65,7 +65,7 @@ describe('kubemoat detect FILE / stdin', () => {
     writeFileSync(cfg, 'detect:\n  allow:\n    - rule: KM-DT-001\n      users: [x]\n');
     const bad = runCli(['detect', file, '-c', cfg]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /allow\.yaml: detect\.allow\[0\] needs a `reason`/);
+    assert.match(bad.stderr, /allow\.yaml:3:7: detect\.allow\[0\] needs a `reason`/);
   });
 
   test('usage errors and unreadable input are exit 2', () => {
