@@ -85,7 +85,7 @@ const IGNORE_ENTRY: MappingSpec = {
     paths: {
       type: 'list',
       description: 'globs over the manifest file a finding is in, relative to this config file\'s directory (* within a directory, ** across directories, a trailing / for everything below); findings without a file (cluster, probe, node) never match',
-      items: str('a path glob: k8s/dev/**, **/kube-system/*.yaml'),
+      items: str('a path glob relative to this file: k8s/dev/**, **/kube-system/*.yaml', '^[^/]', 'a path relative to the config file (an absolute path would never match)'),
       minItems: 1,
     },
     reason: str('why the finding is accepted, for the next reviewer', NOT_BLANK, 'a reason that is not blank'),

@@ -25,7 +25,9 @@ export function nameMatches(pattern: string, value: string): boolean {
  * segment, `**` spans any number of them (none included), and a trailing `/` means everything below.
  */
 export function pathGlob(pattern: string): RegExp {
-  const p = pattern.endsWith('/') ? `${pattern}**` : pattern;
+  // `./k8s` is how many people write a relative path; the file it is matched against has no `./`
+  const relative = pattern.replace(/^(\.\/)+/, '');
+  const p = relative.endsWith('/') ? `${relative}**` : relative;
   let re = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i];

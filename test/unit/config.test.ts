@@ -92,6 +92,7 @@ const SHAPE_MISTAKES: Bad[] = [
   { name: 'an empty rules list', text: 'ignore:\n  - rules: []\n    reason: r\n', at: '[]', message: /ignore\[0\]\.rules must not be an empty list/ },
   { name: 'an expiry that is not a date', text: 'ignore:\n  - rule: KM-WL-001\n    reason: r\n    expires: 31/12/2027\n', at: '31/12', message: /ignore\[0\]\.expires must be a date like 2027-01-31/ },
   { name: 'an expiry that is a number', text: 'ignore:\n  - rule: KM-WL-001\n    reason: r\n    expires: 20270131\n', at: '20270131', message: /must be a string \(found the number 20270131; quote it\)/ },
+  { name: 'an absolute path, which would never match', text: 'ignore:\n  - rule: KM-WL-001\n    paths: [/srv/k8s/**]\n    reason: r\n', at: '/srv/k8s', message: /ignore\[0\]\.paths\[0\] must be a path relative to the config file/ },
   { name: 'a wildcard kind', text: 'ignore:\n  - rule: KM-WL-001\n    resource: {kind: "*"}\n    reason: r\n', at: '"*"', message: /ignore\[0\]\.resource\.kind must be a kind without \*/ },
   { name: 'a rule id with spaces', text: 'ignore:\n  - rule: KM WL 001\n    reason: r\n', at: 'KM WL', message: /must be a rule id like KM-WL-001/ },
   { name: 'deniedBurst below its minimum', text: 'detect:\n  deniedBurst: {count: 1, windowSeconds: 60}\n', at: '1,', message: /detect\.deniedBurst\.count must be a whole number ≥ 2/ },
@@ -193,6 +194,7 @@ test('path globs: * stays in a directory, ** crosses them, a trailing / is every
   assert.ok(pathGlob('k8s/dev/').test('k8s/dev/x/a.yaml'));
   assert.ok(!pathGlob('k8s/dev/').test('k8s/development/a.yaml'));
   assert.ok(!pathGlob('k8s/a.yaml').test('k8s/a-yaml'), 'a dot is a dot');
+  assert.ok(pathGlob('./k8s/*.yaml').test('k8s/a.yaml'), 'a leading ./ is the same directory');
 });
 
 test('a finding\'s file is taken relative to the config\'s directory; stdin and cluster findings have none', () => {
