@@ -413,8 +413,9 @@ async function innerScan(kubeconfig: string, concurrency: number): Promise<void>
   const { analyse } = await import('../src/core/pipeline.js');
   const { catalogue } = await import('../src/rules/catalogue.js');
   const { loadConfig } = await import('../src/core/config.js');
+  const { knownRuleIds } = await import('../src/cli/rule-ids.js');
   const t0 = performance.now();
-  const config = loadConfig(undefined, '/nonexistent-kubemoat-bench');
+  const config = loadConfig(undefined, knownRuleIds(), '/nonexistent-kubemoat-bench');
   const startedAt = new Date();
   const conn = await connect({ kubeconfig, timeoutMs: 60_000 });
   const tConn = performance.now();

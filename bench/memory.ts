@@ -12,6 +12,7 @@ import { loadManifests } from '../src/sources/manifests/source.js';
 import { analyse } from '../src/core/pipeline.js';
 import { catalogue } from '../src/rules/catalogue.js';
 import { loadConfig } from '../src/core/config.js';
+import { knownRuleIds } from '../src/cli/rule-ids.js';
 import { renderJson } from '../src/report/json.js';
 
 type Gc = () => void;
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     c = cpuSeconds();
   };
   mark('start');
-  const config = loadConfig(undefined);
+  const config = loadConfig(undefined, knownRuleIds());
   const load = await loadManifests([dir]);
   mark('loaded (parsed documents, inventory)');
   const report = analyse(load.inventory, { type: 'manifests', paths: [dir] }, load.coverage, new Date(), { rules: catalogue, config, minimumSeverity: 'low' });

@@ -17,6 +17,7 @@ import { parseManifestText } from '../src/sources/manifests/documents.js';
 import { scanManifests } from '../src/core/pipeline.js';
 import { catalogue } from '../src/rules/catalogue.js';
 import { loadConfig } from '../src/core/config.js';
+import { knownRuleIds } from '../src/cli/rule-ids.js';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       writeFileSync(out, json);
       jsonFiles.push(out);
     }
-    const findings = (await scanManifests([dir], { rules: catalogue, config: loadConfig(undefined), minimumSeverity: 'low' })).report.findings;
+    const findings = (await scanManifests([dir], { rules: catalogue, config: loadConfig(undefined, knownRuleIds()), minimumSeverity: 'low' })).report.findings;
 
     const load = timed(() => {
       let objects = 0;

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { analyse } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
@@ -24,7 +25,7 @@ export function clusterCommand(): Command {
       .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
       .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4')),
   ).action(async (flags: ClusterFlags) => {
-    const config = loadConfig(flags.config);
+    const config = loadConfig(flags.config, knownRuleIds());
     const startedAt = new Date();
     const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
     try {

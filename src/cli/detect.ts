@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { Detector, type Suppression } from '../detect/engine.js';
 import { TrustPolicy } from '../detect/trust.js';
 import { AllowList } from '../detect/allow.js';
@@ -168,7 +169,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   const queueLimit = positiveInt(flags.queueSize, '--queue-size');
   const maxBodyBytes = positiveInt(flags.maxBodyBytes, '--max-body-bytes');
   const correlationWindowSec = positiveInt(flags.correlationWindow, '--correlation-window');
-  const config = loadConfig(flags.config);
+  const config = loadConfig(flags.config, knownRuleIds());
   let trust: TrustPolicy;
   try {
     trust = new TrustPolicy(config.detect?.trust ?? {});

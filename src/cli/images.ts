@@ -15,6 +15,7 @@ import { importOsv } from '../images/osv/import.js';
 import { DEFAULT_ECOSYSTEMS, DEFAULT_MAX_DOWNLOAD_BYTES, OSV_BUCKET_URL, fetchEcosystems } from '../images/osv/fetch.js';
 import { UsageError } from './exit.js';
 import { loadConfig, type KubemoatConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { parseCosignPublicKey, type CosignKey, type SignaturePolicy } from '../images/cosign.js';
 import type { CoverageGap, Finding } from '../core/finding.js';
 import { buildReport } from '../core/report.js';
@@ -293,7 +294,7 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
 }
 
 async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
-  const config = loadConfig(flags.config);
+  const config = loadConfig(flags.config, knownRuleIds());
   const policies = signaturePolicies(config, flags.cosignKey ?? []);
   const startedAt = new Date();
   const coverage: CoverageGap[] = [];

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { severityRank, SEVERITIES, type Severity } from '../core/finding.js';
 import { analyse } from '../core/pipeline.js';
 import type { Report } from '../core/report.js';
@@ -32,7 +33,7 @@ export function nodeCommand(): Command {
       .option('--kubeconfig <file>', "ask this API server whether static pods' namespaces exist (read-only GET of each namespace)")
       .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
   ).action(async (flags: NodeFlags) => {
-    const config = loadConfig(flags.config);
+    const config = loadConfig(flags.config, knownRuleIds());
     const startedAt = new Date();
     let close = (): void => {};
     let namespaceExists: ((ns: string) => Promise<boolean | undefined>) | undefined;

@@ -3,6 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import type { CoverageGap, Finding } from '../core/finding.js';
 import { severityRank } from '../core/finding.js';
 import { buildReport, type Report } from '../core/report.js';
@@ -109,7 +110,7 @@ export function probeCommand(): Command {
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
   ).action(async (words: string[], flags: ProbeFlags) => {
-    const config = loadConfig(flags.config);
+    const config = loadConfig(flags.config, knownRuleIds());
     const startedAt = new Date();
     const timeoutMs = positiveInt('--timeout', flags.timeout, 50);
     const concurrency = positiveInt('--concurrency', flags.concurrency, 1);

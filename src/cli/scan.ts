@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config.js';
+import { knownRuleIds } from './rule-ids.js';
 import { scanManifests } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
@@ -11,7 +12,7 @@ export function scanCommand(): Command {
       .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
       .option('--threads <n>', 'parse workers (default: one per CPU but one, for 48 files or more; 0: parse on the main thread)', parseThreads),
   ).action(async (paths: string[], flags: ReportFlags & { threads?: number }) => {
-    const config = loadConfig(flags.config);
+    const config = loadConfig(flags.config, knownRuleIds());
     const { report, incomplete } = await scanManifests(paths, { rules: catalogue, config, minimumSeverity: flags.severity, threads: flags.threads });
     finishReport(report, flags, catalogue, incomplete);
   });

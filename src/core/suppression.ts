@@ -1,7 +1,9 @@
 // Suppressions mark findings instead of dropping them, so reports can count what was waived and why.
 
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Finding } from './finding.js';
 import type { ConfigSuppression, KubemoatConfig, ResourceMatcher } from './config.js';
+import { nameMatches, pathGlob } from './glob.js';
 
 export const IGNORE_ANNOTATION = 'kubemoat.io/ignore';
 export const IGNORE_REASON_ANNOTATION = 'kubemoat.io/ignore-reason';
@@ -9,19 +11,36 @@ export const IGNORE_REASON_ANNOTATION = 'kubemoat.io/ignore-reason';
 /** The annotations a finding's object (and its pod template) carry, by finding (and its index in the list). */
 export type AnnotationLookup = (f: Finding, index: number) => Record<string, string>[];
 
-function globMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes('*')) return pattern === value;
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-  return re.test(value);
-}
-
 function resourceMatches(m: ResourceMatcher, f: Finding): boolean {
   const r = f.resource;
-  if (r === undefined) return m.kind === undefined && m.namespace === undefined && m.name === undefined;
+  if (r === undefined) return m.kind === undefined && m.apiVersion === undefined && m.namespace === undefined && m.name === undefined;
   if (m.kind !== undefined && m.kind.toLowerCase() !== r.kind.toLowerCase()) return false;
-  if (m.namespace !== undefined && !globMatch(m.namespace, r.namespace ?? '')) return false;
-  if (m.name !== undefined && !globMatch(m.name, r.name)) return false;
+  if (m.apiVersion !== undefined && m.apiVersion !== r.apiVersion) return false;
+  if (m.namespace !== undefined && !nameMatches(m.namespace, r.namespace ?? '')) return false;
+  if (m.name !== undefined && !nameMatches(m.name, r.name)) return false;
   return true;
+}
+
+/**
+ * The finding's manifest file relative to the config's directory, with `/` separators; undefined
+ * for findings that come from no file (stdin, a cluster, a probe, a node).
+ */
+export function fileRelativeTo(dir: string, f: Finding, cwd: string): string | undefined {
+  const file = f.location?.file;
+  if (file === undefined || file === '' || file === '<stdin>') return undefined;
+  const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+  return relative(dir, absolute).split(sep).join('/');
+}
+
+function pathsMatch(s: ConfigSuppression, f: Finding, dir: string, cwd: string): boolean {
+  if (s.paths === undefined) return true;
+  const file = fileRelativeTo(dir, f, cwd);
+  return file !== undefined && s.paths.some((p) => pathGlob(p).test(file));
+}
+
+/** `KM-WL-001`, `KM-WL-*`, `*`: ids are upper-cased when the config is read. */
+export function ruleMatches(s: ConfigSuppression, ruleId: string): boolean {
+  return s.rules.some((r) => nameMatches(r, ruleId));
 }
 
 export interface SuppressionResult {
@@ -29,8 +48,9 @@ export interface SuppressionResult {
 }
 
 /** `today` is YYYY-MM-DD; a suppression is in force through its expiry day. */
-export function applySuppressions(findings: Finding[], config: KubemoatConfig, annotationsOf: AnnotationLookup, today: string): SuppressionResult {
+export function applySuppressions(findings: Finding[], config: KubemoatConfig, annotationsOf: AnnotationLookup, today: string, cwd = process.cwd()): SuppressionResult {
   const expired = new Set<ConfigSuppression>();
+  const dir = config.dir ?? cwd;
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
     for (const annotations of annotationsOf(f, i)) {
@@ -44,7 +64,7 @@ export function applySuppressions(findings: Finding[], config: KubemoatConfig, a
     }
     if (f.suppressed) continue;
     for (const s of config.ignore) {
-      if (!s.rules.includes(f.ruleId) || !resourceMatches(s.resource, f)) continue;
+      if (!ruleMatches(s, f.ruleId) || !resourceMatches(s.resource, f) || !pathsMatch(s, f, dir, cwd)) continue;
       if (s.expires !== undefined && s.expires < today) {
         expired.add(s);
         continue;

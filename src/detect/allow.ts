@@ -4,10 +4,9 @@
 import type { DetectAllow } from '../core/config.js';
 import type { AuditEvent } from '../sources/audit/event.js';
 import type { Hit } from './rule.js';
+import { isGlob, nameGlob as globToRegExp } from '../core/glob.js';
 
-export function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-}
+export { globToRegExp };
 
 interface CompiledAllow {
   /** its place in detect.allow, and the entry itself, for --explain-allow */
@@ -21,6 +20,8 @@ interface CompiledAllow {
 
 export class AllowList {
   private readonly byRule = new Map<string, CompiledAllow[]>();
+  /** entries whose rule is a glob (`KM-DT-01*`, `*`), tried for every rule */
+  private readonly byGlob: { rule: RegExp; allow: CompiledAllow }[] = [];
 
   constructor(entries: readonly DetectAllow[]) {
     for (const [index, e] of entries.entries()) {
@@ -29,6 +30,10 @@ export class AllowList {
       if (e.workloads.length + e.binaries.length > 0) continue;
       const c: CompiledAllow = { index, entry: e, rules: new Set(e.rules), users: e.users.map(globToRegExp), namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp) };
       for (const r of e.rules) {
+        if (isGlob(r)) {
+          this.byGlob.push({ rule: globToRegExp(r), allow: c });
+          continue;
+        }
         const list = this.byRule.get(r) ?? [];
         list.push(c);
         this.byRule.set(r, list);
@@ -37,7 +42,7 @@ export class AllowList {
   }
 
   get empty(): boolean {
-    return this.byRule.size === 0;
+    return this.byRule.size === 0 && this.byGlob.length === 0;
   }
 
   allows(ruleId: string, e: AuditEvent, hit: Hit): boolean {
@@ -46,7 +51,7 @@ export class AllowList {
 
   /** The first entry (in file order) that allows this hit: detect.allow[index]. */
   match(ruleId: string, e: AuditEvent, hit: Hit): { index: number; entry: DetectAllow } | undefined {
-    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])].sort((a, b) => a.index - b.index);
+    const entries = [...(this.byRule.get(ruleId) ?? []), ...this.byGlob.filter((g) => g.rule.test(ruleId)).map((g) => g.allow)].sort((a, b) => a.index - b.index);
     const c = entries.find((x) => matches(x, e, hit));
     return c ? { index: c.index, entry: c.entry } : undefined;
   }

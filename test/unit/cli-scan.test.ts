@@ -41,7 +41,7 @@ test('exit code 2 on bad usage, a missing path, or an unreadable config; the res
   writeFileSync(join(dir, 'bad-config.yaml'), 'ignore:\n  - rule: KM-WL-001\n');
   const c = runCli(['scan', join(dir, 'pod.yaml'), '-c', join(dir, 'bad-config.yaml')]);
   assert.equal(c.status, 2);
-  assert.match(c.stderr, /bad-config\.yaml: ignore\[0\] needs a `reason`/);
+  assert.match(c.stderr, /bad-config\.yaml:2:5: ignore\[0\] needs a `reason`/);
 });
 
 test('the JSON report follows the contract', () => {

@@ -65,7 +65,18 @@ describe('kubemoat detect FILE / stdin', () => {
     writeFileSync(cfg, 'detect:\n  allow:\n    - rule: KM-DT-001\n      users: [x]\n');
     const bad = runCli(['detect', file, '-c', cfg]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /allow\.yaml: detect\.allow\[0\] needs a `reason`/);
+    assert.match(bad.stderr, /allow\.yaml:3:7: detect\.allow\[0\] needs a `reason`/);
+  });
+
+  test('an allow-list rule glob silences exactly the rules it matches, counted', () => {
+    const cfg = join(dir, 'allow-glob.yaml');
+    writeFileSync(cfg, "detect:\n  allow:\n    - rule: KM-DT-00*\n      users: ['*']\n      reason: the lab replays these\n");
+    const r = runCli(['detect', file, '-c', cfg]);
+    assert.equal(r.status, 0, r.stderr);
+    const expected = ALL.filter((id) => !id.startsWith('KM-DT-00'));
+    assert.ok(expected.length > 0 && expected.length < ALL.length);
+    assert.deepEqual(alertsOf(r.stdout).map((a) => a.ruleId).sort(), expected);
+    assert.match(r.stderr, new RegExp(`${ALL.length - expected.length} allow-listed`));
   });
 
   test('usage errors and unreadable input are exit 2', () => {

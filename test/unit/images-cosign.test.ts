@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectSignatures, dssePae, judgeSignatures, parseCosignPublicKey, policiesFor, referenceNames, signatureTag, type CosignKey, type SignatureVerdict } from '../../src/images/cosign.js';
 import { parseImageRef } from '../../src/rules/image-ref.js';
-import { parseConfig, ConfigError } from '../../src/core/config.js';
+import { parseConfig, ConfigError, type RuleIds } from '../../src/core/config.js';
 import { bundleFor, makeKey, MemorySignatureSource, payloadFor, signPayload, statementFor, type TestKey } from '../helpers/cosign-fixtures.js';
 import { sha256 } from '../helpers/image-fixtures.js';
 
@@ -257,15 +257,16 @@ describe('signature policies', () => {
   });
 
   test('imageSignatures in .kubemoat.yaml: keys resolved next to the config, mistakes named', () => {
-    const c = parseConfig('imageSignatures:\n  - images: registry.example.com/team/*\n    key: keys/cosign.pub\n  - images: [a/*, b/*]\n    keys: [/etc/k1.pub, k2.pub]\n', '/srv/conf/.kubemoat.yaml');
+    const NO_RULES: RuleIds = { scan: [], detect: [] };
+    const c = parseConfig('imageSignatures:\n  - images: registry.example.com/team/*\n    key: keys/cosign.pub\n  - images: [a/*, b/*]\n    keys: [/etc/k1.pub, k2.pub]\n', '/srv/conf/.kubemoat.yaml', NO_RULES);
     assert.deepEqual(c.imageSignatures, [
       { images: ['registry.example.com/team/*'], keys: ['/srv/conf/keys/cosign.pub'] },
       { images: ['a/*', 'b/*'], keys: ['/etc/k1.pub', '/srv/conf/k2.pub'] },
     ]);
-    assert.equal(parseConfig('trustedRegistries: []\n', 'f').imageSignatures, undefined);
-    assert.throws(() => parseConfig('imageSignatures:\n  - images: a/*\n', 'f.yaml'), (e: Error) => e instanceof ConfigError && /f\.yaml: imageSignatures\[0\] needs `key`/.test(e.message));
-    assert.throws(() => parseConfig('imageSignatures:\n  - key: k.pub\n', 'f.yaml'), /imageSignatures\[0\] needs `images`/);
-    assert.throws(() => parseConfig('imageSignatures:\n  images: a\n', 'f.yaml'), /imageSignatures must be a list/);
-    assert.throws(() => parseConfig('imageSignatures:\n  - {images: a, key: k, keyless: true}\n', 'f.yaml'), /unknown key `keyless`/);
+    assert.equal(parseConfig('trustedRegistries: []\n', 'f', NO_RULES).imageSignatures, undefined);
+    assert.throws(() => parseConfig('imageSignatures:\n  - images: a/*\n', 'f.yaml', NO_RULES), (e: Error) => e instanceof ConfigError && /f\.yaml:2:5: imageSignatures\[0\] needs `key`/.test(e.message));
+    assert.throws(() => parseConfig('imageSignatures:\n  - key: k.pub\n', 'f.yaml', NO_RULES), /imageSignatures\[0\] needs `images`/);
+    assert.throws(() => parseConfig('imageSignatures:\n  images: a\n', 'f.yaml', NO_RULES), /imageSignatures must be a list/);
+    assert.throws(() => parseConfig('imageSignatures:\n  - {images: a, key: k, keyless: true}\n', 'f.yaml', NO_RULES), /unknown key `keyless`/);
   });
 });

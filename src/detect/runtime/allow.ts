@@ -3,7 +3,7 @@
 // a condition that cannot be checked must not widen an allow-list.
 
 import type { DetectAllow } from '../../core/config.js';
-import { globToRegExp } from '../allow.js';
+import { isGlob, nameGlob as globToRegExp } from '../../core/glob.js';
 import type { RuntimeEvent } from '../../sources/runtime/event.js';
 import type { TrackedProcess } from './rule.js';
 
@@ -16,21 +16,25 @@ interface Compiled {
 
 export class RuntimeAllowList {
   private readonly byRule = new Map<string, Compiled[]>();
+  private readonly byGlob: { rule: RegExp; allow: Compiled }[] = [];
 
   constructor(entries: readonly DetectAllow[]) {
     for (const e of entries) {
       if (e.users.length > 0) continue;
       const c: Compiled = { namespaces: e.namespaces.map(globToRegExp), images: e.images.map(globToRegExp), workloads: e.workloads.map(globToRegExp), binaries: e.binaries.map(globToRegExp) };
-      for (const r of e.rules) this.byRule.set(r, [...(this.byRule.get(r) ?? []), c]);
+      for (const r of e.rules) {
+        if (isGlob(r)) this.byGlob.push({ rule: globToRegExp(r), allow: c });
+        else this.byRule.set(r, [...(this.byRule.get(r) ?? []), c]);
+      }
     }
   }
 
   get empty(): boolean {
-    return this.byRule.size === 0;
+    return this.byRule.size === 0 && this.byGlob.length === 0;
   }
 
   allows(ruleId: string, e: RuntimeEvent, p: TrackedProcess | undefined): boolean {
-    const entries = [...(this.byRule.get(ruleId) ?? []), ...(this.byRule.get('*') ?? [])];
+    const entries = [...(this.byRule.get(ruleId) ?? []), ...this.byGlob.filter((g) => g.rule.test(ruleId)).map((g) => g.allow)];
     return entries.some((c) => matches(c, e, p));
   }
 }
