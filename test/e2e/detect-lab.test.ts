@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curlInNetns, inNetns, kubectl, kubectlOk, labUp, readAuditEvents, type LabEnv } from '../helpers/lab.js';
 import { startDetector, type RunningDetector } from '../helpers/detect.js';
-import type { AuditAlert as Alert } from '../../src/detect/alert.js';
+import type { AuditAlert as Alert, RuntimeAlert } from '../../src/detect/alert.js';
 import { isControlPlane } from '../../src/detect/actors.js';
 
 const ARRIVAL_MS = 10_000;
@@ -266,5 +266,46 @@ spec:
     await new Promise((res) => setTimeout(res, 1000));
     const since = d.alerts.filter((a) => Date.parse(a.time) >= t0 - 1000);
     assert.deepEqual(since.filter((a) => ['KM-DT-005', 'KM-DT-006', 'KM-DT-016'].includes(a.ruleId)).map((a) => `${a.ruleId} ${a.message}`), []);
+  });
+});
+
+// One process takes both streams: the audit webhook and the node sensor. An exec through the API
+// is the audit rule's (KM-DT-001) and the runtime exec it caused is folded into it; a command run
+// through the kubelet's /run has no pods/exec, and only a detector seeing both can say so.
+describe('kubemoat detect --listen --node on the insecure lab (audit and runtime correlated)', () => {
+  let env: LabEnv;
+  let d: RunningDetector<Alert | RuntimeAlert>;
+
+  before(async () => {
+    env = await labUp('insecure');
+    d = await startDetector<Alert | RuntimeAlert>([...detectorArgs(env, 9465), '--node', '--sensor', 'ebpf', '--audit-grace', '4'], { netns: env.netns, readyText: 'receiving audit events' });
+  });
+
+  after(async () => {
+    if (d) assert.equal((await d.stop()).code, 0);
+  });
+
+  test('kubectl exec: the audit alert, and no runtime bypass alert for the same command', async () => {
+    const t0 = Date.now();
+    assert.match(await kubectlOk(env, ['exec', '-n', NS, 'app', '--', 'hostname']), /app/);
+    const audit = await d.waitFor((x) => x.source === 'audit' && x.ruleId === 'KM-DT-001' && x.details?.command === 'hostname' && Date.parse(x.time) >= t0 - 2000, 15_000);
+    assert.ok(audit, d.stderr());
+    await new Promise((r) => setTimeout(r, 6_000));
+    const bypass = d.alerts.filter((x) => x.source === 'runtime' && x.ruleId === 'KM-RT-001' && x.process.argv?.[0] === 'hostname');
+    assert.deepEqual(bypass.map((x) => x.message), []);
+  });
+
+  test('kubelet /run: a critical KM-RT-001 once the grace passes with no pods/exec', async () => {
+    const t0 = Date.now();
+    const r = await curlInNetns(env, `${env.kubelet}/run/lab-apps/app/app?cmd=uname`, { method: 'POST' });
+    assert.match(r.body, /Linux/);
+    const a = await d.waitFor((x) => x.source === 'runtime' && x.ruleId === 'KM-RT-001' && x.process.argv?.[0] === 'uname', 15_000);
+    assert.ok(a && a.source === 'runtime', d.stderr());
+    assert.equal(a.severity, 'critical');
+    assert.match(a.message, /no pods\/exec in the audit stream/);
+    assert.equal(a.container?.pod, 'app');
+    const waited = d.arrivals[d.alerts.indexOf(a)] - t0;
+    process.stdout.write(`# kubelet bypass: KM-RT-001 critical ${waited} ms after /run (grace 4 s)\n`);
+    assert.ok(waited >= 3_500 && waited < 8_000, `${waited} ms`);
   });
 });

@@ -60,6 +60,9 @@ test('hostile input is counted, never thrown: garbage, truncation, wrong counts,
   ];
   for (const b of bad) assert.deepEqual(d.line(b), [], b);
   assert.equal(d.stats.garbled, bad.length);
+  // blank lines (bpftrace prints them at exit) are no input at all
+  assert.deepEqual(d.line(''), []);
+  assert.equal(d.stats.garbled, bad.length);
   d.line(JSON.stringify({ type: 'lost_events', data: { events: 17 } }));
   assert.equal(d.stats.lost, 17);
   assert.equal(d.stats.events, 0);

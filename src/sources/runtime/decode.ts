@@ -54,6 +54,8 @@ export class SensorDecoder {
   /** One line of bpftrace's JSON output; returns the records it completes. */
   line(text: string): DecodedRecord[] {
     this.stats.lines++;
+    // bpftrace prints blank lines at exit, before its map dump
+    if (text.trim() === '') return [];
     let value: unknown;
     try {
       value = JSON.parse(text);

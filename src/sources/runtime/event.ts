@@ -44,6 +44,8 @@ export interface ExecEvent extends EventBase {
   fileless: boolean;
   /** the executable lives in the container's writable layer: written after the image was built */
   upperLayer?: boolean;
+  /** this is the container's first process (its entrypoint), as its bundle's init.pid says */
+  containerInit?: boolean;
 }
 
 export interface ConnectEvent extends EventBase {

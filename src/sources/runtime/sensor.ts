@@ -179,6 +179,7 @@ export async function startSensor(o: SensorOptions): Promise<RunningSensor> {
     if (e.kind === 'exec') {
       const upper = index.inUpperLayer(c, e.binary);
       if (upper !== undefined) e.upperLayer = upper;
+      if (e.pid === c.initPid) e.containerInit = true;
     }
     o.onEvent(e);
   };

@@ -29,13 +29,14 @@ export function exec(c: ContainerRef | undefined, argv: string[], o: Partial<Exe
     stdout: o.stdout ?? 'pipe',
     fileless: o.fileless ?? false,
     ...(o.upperLayer !== undefined ? { upperLayer: o.upperLayer } : {}),
+    ...(o.containerInit !== undefined ? { containerInit: o.containerInit } : {}),
     ...(c ? { container: c } : {}),
   };
 }
 
 /** The container's own entrypoint: started by the shim, not from outside. */
 export function entrypoint(c: ContainerRef, argv: string[], o: Partial<ExecEvent> = {}): ExecEvent {
-  return exec(c, argv, { pid: INIT[c.id], ppid: 27000, parentComm: 'containerd-shim', ...o });
+  return exec(c, argv, { pid: INIT[c.id], ppid: 27000, parentComm: 'containerd-shim', containerInit: true, ...o });
 }
 
 /** A process the entrypoint started (its parent is the entrypoint). */

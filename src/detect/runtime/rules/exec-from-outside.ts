@@ -29,6 +29,8 @@ export default defineRuntimeRule({
   examples: {
     trigger: [
       exec(APP, ['id'], { binary: '/bin/id' }),
+      // runc exited before the exec: the command was handed to the shim, but it is not the entrypoint
+      exec(APP, ['id'], { binary: '/bin/id', parentComm: 'containerd-shim' }),
       [entrypoint(WEB, ['nginx', '-g', 'daemon off;']), exec(WEB, ['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token'], { pid: 30211, ppid: 30200 })],
     ],
     ignore: [
