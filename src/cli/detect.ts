@@ -24,6 +24,9 @@ import { parseListen, startWebhook } from '../sources/audit/webhook.js';
 import { renderDetectionRulesMarkdown } from '../detect/rules-doc.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { runtimeRules, findRuntimeRule } from '../detect/runtime/rules/index.js';
+import { BaselineStore } from '../detect/runtime/baseline.js';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
 import type { RuntimeRule } from '../detect/runtime/rule.js';
 import { DEFAULT_RUNTIME_SETTINGS } from '../detect/runtime/rule.js';
 import { RuntimeDetector } from '../detect/runtime/engine.js';
@@ -61,10 +64,19 @@ interface DetectFlags {
   sensor: SensorMode;
   bpftrace?: string;
   auditGrace: string;
+  learn?: string;
+  stateDir: string;
 }
 
 /** How many malformed-input messages are printed before they are only counted. */
 const MAX_PRINTED_PROBLEMS = 20;
+
+/** `30s`, `10m`, `2h`, or plain seconds. */
+function durationMs(value: string, flag: string): number {
+  const m = /^(\d+)([smh]?)$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} needs a duration such as 30s, 10m or 2h, not ${JSON.stringify(value)}`);
+  return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
+}
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
@@ -145,6 +157,8 @@ export function detectCommand(): Command {
     .option('--bpftrace <path>', 'with --node: the bpftrace binary', 'bpftrace')
     .option('--audit-grace <seconds>', 'with --node and an audit input: how long a runtime exec waits for its pods/exec before it is called a kubelet bypass (the API server batches webhook events: --audit-webhook-batch-max-wait)', '35')
     .option('--explain-allow', 'reading a file or stdin: instead of alerts, print each hit that control-plane trust or a detect.allow entry silenced, and the entry that did')
+    .option('--learn <duration>', 'with --node: learn each workload\'s programs and destinations for this long (30s, 10m, 2h), then alert on new ones (KM-RT-016/017); baselines are kept in --state-dir')
+    .option('--state-dir <dir>', 'with --learn: where baselines are kept (one YAML file per workload container, editable)', join(homedir(), '.cache', 'kubemoat', 'runtime'))
     .option('--list-rules', 'list the detection rules and exit')
     .addOption(new Option('-f, --format <format>', 'with --list-rules or --explain-allow (table or json)').choices(['table', 'json', 'markdown']).default('table'))
     .action(async (file: string | undefined, flags: DetectFlags) => {
@@ -183,6 +197,10 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   };
   const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
   const auditGraceMs = positiveInt(flags.auditGrace, '--audit-grace') * 1000;
+  if (flags.learn !== undefined && !flags.node) throw new UsageError('--learn goes with --node');
+  const learnMs = flags.learn === undefined ? undefined : durationMs(flags.learn, '--learn');
+  const baseline = learnMs === undefined ? undefined : new BaselineStore(join(flags.stateDir, 'baseline'), learnMs);
+  for (const p of baseline?.loadProblems ?? []) process.stderr.write(`kubemoat: ${p}\n`);
   const minimum = severityRank(flags.severity);
 
   const sinks: AlertSink[] = [];
@@ -220,6 +238,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
         emit,
         auditAttached: inputs === 1,
         auditGraceMs,
+        ...(baseline ? { baseline } : {}),
         ownTokenDevice: (e) => sensor?.ownTokenDevice(e),
         onRuleError: (id, e) => process.stderr.write(`kubemoat: rule ${id} failed on an event (a bug, please report): ${e instanceof Error ? e.message : String(e)}\n`),
       })
@@ -290,6 +309,11 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     if (ticker) clearInterval(ticker);
     await sensor?.stop();
     runtime?.flush();
+    try {
+      baseline?.saveAll();
+    } catch (e) {
+      process.stderr.write(`kubemoat: cannot save baselines under ${flags.stateDir}: ${(e as Error).message}\n`);
+    }
     await Promise.all(sinks.map((s) => s.close()));
     await metricsServer?.close();
     if (inputs === 1) process.stderr.write(`kubemoat: detect: ${summary(detector)}\n`);

@@ -144,6 +144,33 @@ describe('kubemoat detect --node on the insecure lab', () => {
   });
 });
 
+describe('kubemoat detect --node --learn on the insecure lab', () => {
+  test('after learning, a program the workload never ran is reported, and the baseline is on disk', async () => {
+    const env = await labUp('insecure');
+    env0 = env;
+    const { mkdtempSync, readdirSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const state = mkdtempSync(join(tmpdir(), 'km-learn-'));
+    const d = await startDetector<RuntimeAlert>(['--node', '--sensor', 'ebpf', '--learn', '3s', '--state-dir', state], { netns: env.netns, readyText: READY });
+    try {
+      // the snapshot at start teaches each workload its running processes (the app pod's `sleep`)
+      await new Promise((r) => setTimeout(r, 3_500));
+      const t0 = Date.now();
+      await kubeletRun(env, 'app', 'app', 'uname -a');
+      const a = await d.waitFor((x) => x.source === 'runtime' && x.ruleId === 'KM-RT-016' && x.process.binary === '/bin/uname', 10_000);
+      assert.ok(a, `no KM-RT-016; got:\n${d.alerts.map((x) => `${x.ruleId} ${x.message}`).join('\n')}\n${d.stderr()}`);
+      assert.ok(Date.parse(a.detectedAt) >= t0 - 1000);
+      assert.equal(a.container?.pod, 'app');
+    } finally {
+      assert.equal((await d.stop()).code, 0);
+    }
+    const saved = readFileSync(join(state, 'baseline', 'lab-apps', 'app.app.yaml'), 'utf8');
+    assert.match(saved, /- sleep/);
+    assert.ok(readdirSync(join(state, 'baseline', 'lab-apps')).length >= 3, 'one file per workload container');
+  });
+});
+
 describe('kubemoat detect --node on the hardened lab', () => {
   test('the workloads doing their normal work raise nothing', async () => {
     const env = await labUp('hardened');

@@ -10,6 +10,10 @@ import { RuntimeDetector } from '../../src/detect/runtime/engine.js';
 import { DEFAULT_RUNTIME_SETTINGS, type RuntimeExampleCase, type RuntimeRule } from '../../src/detect/runtime/rule.js';
 import type { RuntimeAlert } from '../../src/detect/alert.js';
 import type { RuntimeEvent } from '../../src/sources/runtime/event.js';
+import { BaselineStore } from '../../src/detect/runtime/baseline.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ID = /^KM-RT-\d{3}$/;
 const MITRE = /^T\d{4}(\.\d{3})?$/;
@@ -20,7 +24,9 @@ const OWN_TOKEN = 41;
 function replay(rule: RuntimeRule, c: RuntimeExampleCase): { alerts: RuntimeAlert[]; atLast: RuntimeAlert[] } {
   const events = (Array.isArray(c) ? c : [c]) as readonly RuntimeEvent[];
   const alerts: RuntimeAlert[] = [];
-  const d = new RuntimeDetector({ rules: [rule], settings: DEFAULT_RUNTIME_SETTINGS, node: 'kubemoat-insecure', emit: (a) => alerts.push(a), ownTokenDevice: () => OWN_TOKEN, onRuleError: (_id, e) => { throw e; } });
+  // every case runs with a fresh baseline that learns for 1 s of event time (KM-RT-016/017)
+  const baseline = new BaselineStore(mkdtempSync(join(tmpdir(), 'km-baseline-')), 1_000);
+  const d = new RuntimeDetector({ rules: [rule], settings: DEFAULT_RUNTIME_SETTINGS, node: 'kubemoat-insecure', emit: (a) => alerts.push(a), ownTokenDevice: () => OWN_TOKEN, baseline, onRuleError: (_id, e) => { throw e; } });
   let before = 0;
   events.forEach((e, i) => {
     if (i === events.length - 1) before = alerts.length;

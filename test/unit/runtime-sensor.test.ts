@@ -193,3 +193,35 @@ test('without an audit stream, a runtime exec is reported at once as high', () =
   d.event(exec(APP, ['id'], { pid: 800 }));
   assert.deepEqual(alerts.map((a) => [a.ruleId, a.severity]), [['KM-RT-001', 'high']]);
 });
+
+test('workloads are named the way their controllers name pods', async () => {
+  const { workloadOf } = await import('../../src/detect/runtime/baseline.js');
+  assert.equal(workloadOf('web-7d9f8c6b5-x2x9q'), 'web');
+  assert.equal(workloadOf('node-agent-4k8z2'), 'node-agent');
+  assert.equal(workloadOf('db-0'), 'db');
+  assert.equal(workloadOf('app'), 'app');
+});
+
+test('a baseline is learned, saved as editable YAML, reloaded as enforcing, and an edit is honoured', async () => {
+  const { BaselineStore } = await import('../../src/detect/runtime/baseline.js');
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'km-baseline-'));
+  const a = new BaselineStore(dir, 1_000);
+  a.learn(APP, 0, { executable: '/bin/sleep' });
+  a.learn(APP, 10, { destination: '10.77.1.10:6443' });
+  assert.equal(a.view(APP, 500).state, 'learning');
+  const v = a.view(APP, 2_000);
+  assert.ok(v.state === 'enforcing' && v.executables.has('/bin/sleep') && !v.executables.has('/bin/wget'));
+  const file = join(dir, 'lab-apps', 'app.app.yaml');
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /learnedUntil:/);
+  assert.match(text, /- \/bin\/sleep/);
+  writeFileSync(file, text.replace('- /bin/sleep', '- /bin/sleep\n  - /bin/wget'));
+  const b = new BaselineStore(dir, 1_000);
+  const w = b.view(APP, 0);
+  assert.ok(w.state === 'enforcing' && w.executables.has('/bin/wget') && w.destinations.has('10.77.1.10:6443'));
+  writeFileSync(join(dir, 'lab-apps', 'broken.app.yaml'), ': : :\n\t- [');
+  assert.equal(new BaselineStore(dir, 1_000).loadProblems.length, 1);
+});

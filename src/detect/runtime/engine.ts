@@ -13,6 +13,7 @@ import { redactArgv } from './redact.js';
 import type { ExecSession, RuntimeCheck, RuntimeHit, RuntimeRule, RuntimeSettings, RuntimeView, TrackedProcess } from './rule.js';
 import { RuntimeAllowList } from './allow.js';
 import { basename } from '../../sources/runtime/event.js';
+import type { BaselineStore } from './baseline.js';
 
 export interface RuntimeStats {
   events: Map<RuntimeEventKind, number>;
@@ -49,6 +50,8 @@ export interface RuntimeDetectorOptions {
   auditAttached?: boolean;
   auditGraceMs?: number;
   ownTokenDevice?(e: RuntimeEvent): number | undefined;
+  /** workloads' learned normal (`--learn`) */
+  baseline?: BaselineStore;
   onRuleError?(ruleId: string, error: unknown): void;
   now?(): number;
 }
@@ -109,7 +112,12 @@ export class RuntimeDetector {
       const armed = { rule, check: rule.create(o.settings) };
       for (const kind of rule.on) this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), armed]);
     }
-    this.view = { process: (pid) => this.processes.get(pid), ownTokenDevice: (e) => o.ownTokenDevice?.(e) };
+    const baseline = o.baseline;
+    this.view = {
+      process: (pid) => this.processes.get(pid),
+      ownTokenDevice: (e) => o.ownTokenDevice?.(e),
+      baseline: (e) => (baseline && e.container ? baseline.view(e.container, e.time) : undefined),
+    };
   }
 
   get graceMs(): number {
@@ -163,12 +171,21 @@ export class RuntimeDetector {
   event(e: RuntimeEvent): void {
     bump(this.stats.events, e.kind);
     const p = e.kind === 'exec' || e.kind === 'process' ? this.track(e) : this.processes.get(e.pid);
+    if (this.o.baseline && e.container) this.learn(e, p);
     const armed = this.byKind.get(e.kind);
     if (armed) for (const a of armed) this.run(a, e, p);
     if (e.kind === 'exit') {
       this.processes.delete(e.pid);
       this.forkParent.delete(e.pid);
     }
+  }
+
+  private learn(e: RuntimeEvent, p: TrackedProcess | undefined): void {
+    const b = this.o.baseline!;
+    const c = e.container!;
+    if (b.view(c, e.time).state !== 'learning') return;
+    if ((e.kind === 'exec' || e.kind === 'process') && p) b.learn(c, e.time, { executable: p.program });
+    else if (e.kind === 'connect' && e.family !== 'unix') b.learn(c, e.time, { destination: `${e.address}:${e.port}` });
   }
 
   unattributed(): void {

@@ -5,6 +5,7 @@
 
 import type { DetectionMeta, Hit } from '../rule.js';
 import type { FdKind, RuntimeEvent, RuntimeEventKind, ContainerRef } from '../../sources/runtime/event.js';
+import type { BaselineView } from './baseline.js';
 
 /** A command started in a container from outside it (the runtime's exec: kubelet /run or /exec, or an API pods/exec). */
 export interface ExecSession {
@@ -44,6 +45,8 @@ export interface RuntimeView {
   process(pid: number): TrackedProcess | undefined;
   /** the pod's own service-account token mount device, to tell its token from another pod's */
   ownTokenDevice(e: RuntimeEvent): number | undefined;
+  /** the workload's learned normal, when `--learn` runs (undefined without one) */
+  baseline(e: RuntimeEvent): BaselineView | undefined;
 }
 
 export interface RuntimeHit extends Hit {

@@ -16,8 +16,10 @@ import runtimeSocket from './runtime-socket.js';
 import credentialRead from './credential-read.js';
 import antiForensics from './anti-forensics.js';
 import ptrace from './ptrace.js';
+import newProgram from './new-program.js';
+import newDestination from './new-destination.js';
 
-export const runtimeRules: readonly RuntimeRule[] = [execFromOutside, interactiveShell, reverseShell, cryptoMiner, metadataEndpoint, nodeDoors, networkScan, networkTool, drift, escape, nodeFiles, runtimeSocket, credentialRead, antiForensics, ptrace];
+export const runtimeRules: readonly RuntimeRule[] = [execFromOutside, interactiveShell, reverseShell, cryptoMiner, metadataEndpoint, nodeDoors, networkScan, networkTool, drift, escape, nodeFiles, runtimeSocket, credentialRead, antiForensics, ptrace, newProgram, newDestination];
 
 export function findRuntimeRule(id: string): RuntimeRule | undefined {
   return runtimeRules.find((r) => r.meta.id === id);
