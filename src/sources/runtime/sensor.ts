@@ -102,7 +102,8 @@ function inodesOf(facts: NodeFacts, proc: string, note: (m: string) => void): Wa
     // through pid 1's root when kubemoat runs in a pod with the host's PID namespace, else its own view
     const st = statOrUndefined(`${proc}/1/root${w.path}`) ?? statOrUndefined(w.path);
     if (st?.isDirectory()) out.push({ ino: st.ino, dev: kernelDev(st.dev), code: PLACE_CODES[w.place] });
-    else if (st === undefined) note(`cannot stat ${w.path} (${w.place}); opens under it are not watched`);
+    // a place the node does not have (a kubelet with no cert dir) is nothing to watch, not a gap
+    else if (st === undefined && existsSync(w.path)) note(`cannot stat ${w.path} (${w.place}); opens under it are not watched`);
   }
   return out;
 }
