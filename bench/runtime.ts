@@ -18,6 +18,7 @@
 //
 // Every process started here is tracked and killed at the end (or on error / after --deadline s).
 
+import { seededRandom } from '../test/helpers/random.js';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -94,17 +95,6 @@ interface Box {
   tokenDevice: number;
 }
 
-/** A seeded generator (mulberry32): the same mix every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORKLOADS: { name: string; image: string; entry: string[]; comm: string; children: string[][]; peers: [string, number][] }[] = [
   { name: 'api', image: 'registry.example.com/shop/api:1.42.0', entry: ['/app/api', '--config', '/etc/api/config.yaml'], comm: 'api', children: [['/bin/sh', '-c', 'curl -fsS http://127.0.0.1:8080/healthz'], ['curl', '-fsS', 'http://127.0.0.1:8080/healthz']], peers: [['10.96.0.10', 53], ['10.96.12.7', 5432], ['10.96.40.2', 6379], ['127.0.0.1', 8080]] },
@@ -165,7 +155,7 @@ function linesOf(e: RuntimeEvent): string[] {
 }
 
 function generate(n: number, seed = 1): Mix {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const all = boxes(40);
   const events: RuntimeEvent[] = [];
   const lines: string[] = [];

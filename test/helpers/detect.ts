@@ -2,7 +2,9 @@
 // alerts collected from stdout as they arrive, stopped with SIGTERM.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { CLI } from './cli.js';
+import type { DetectionMeta } from '../../src/detect/rule.js';
 import type { AuditAlert } from '../../src/detect/alert.js';
 
 interface Timed {
@@ -82,4 +84,13 @@ export async function startDetector<Alert extends Timed = AuditAlert>(args: stri
       return { code, stderr: err };
     },
   };
+}
+
+/** What every detection rule's metadata must give a responder, audit (KM-DT) and runtime (KM-RT) alike. */
+export function assertResponderMetadata(m: DetectionMeta): void {
+  assert.ok(m.title.length > 3 && m.description.length > 60, 'title and description');
+  assert.ok(m.response.length > 30, 'response');
+  assert.ok(m.references.length > 0, 'a reference');
+  assert.ok(m.mitre.length > 0, 'MITRE ATT&CK ids');
+  for (const t of m.mitre) assert.match(t, /^T\d{4}(\.\d{3})?$/);
 }

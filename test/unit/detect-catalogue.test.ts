@@ -2,6 +2,7 @@
 // and must not; this one tester holds each rule to them and refuses a rule without both.
 
 import { describe, test } from 'node:test';
+import { assertResponderMetadata } from '../helpers/detect.js';
 import assert from 'node:assert/strict';
 import { detectionRules } from '../../src/detect/rules/index.js';
 import { Detector } from '../../src/detect/engine.js';
@@ -10,7 +11,6 @@ import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import type { JsonObject } from '../../src/core/json.js';
 
 const ID = /^KM-DT-\d{3}$/;
-const MITRE = /^T\d{4}(\.\d{3})?$/;
 
 /** Replays a case as JSON lines (through the same parser as a file) into a fresh detector. */
 function replay(rule: DetectionRule, c: ExampleCase): { alerts: Alert[]; last: JsonObject; malformed: number } {
@@ -31,12 +31,7 @@ test('detection rule ids are unique and well formed', () => {
 for (const rule of detectionRules) {
   describe(`${rule.meta.id} ${rule.meta.title}`, () => {
     test('has metadata a responder can act on', () => {
-      const m = rule.meta;
-      assert.ok(m.title.length > 3 && m.description.length > 60, 'title and description');
-      assert.ok(m.response.length > 30, 'response');
-      assert.ok(m.references.length > 0, 'a reference');
-      assert.ok(m.mitre.length > 0, 'MITRE ATT&CK ids');
-      for (const t of m.mitre) assert.match(t, MITRE);
+      assertResponderMetadata(rule.meta);
       assert.ok(rule.on === '*' || rule.on.length > 0, 'dispatch keys');
     });
 

@@ -3,6 +3,7 @@
 // fresh detector per case, with no audit stream) and refuses a rule without both.
 
 import { describe, test } from 'node:test';
+import { assertResponderMetadata } from '../helpers/detect.js';
 import assert from 'node:assert/strict';
 import { runtimeRules } from '../../src/detect/runtime/rules/index.js';
 import { detectionRules } from '../../src/detect/rules/index.js';
@@ -16,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ID = /^KM-RT-\d{3}$/;
-const MITRE = /^T\d{4}(\.\d{3})?$/;
 
 /** The pod's own token mount in the examples is device 41 (see examples.ts `open`). */
 const OWN_TOKEN = 41;
@@ -47,12 +47,7 @@ test('runtime rule ids are unique, well formed, and distinct from audit rule ids
 for (const rule of runtimeRules) {
   describe(`${rule.meta.id} ${rule.meta.title}`, () => {
     test('has metadata a responder can act on', () => {
-      const m = rule.meta;
-      assert.ok(m.title.length > 3 && m.description.length > 60, 'title and description');
-      assert.ok(m.response.length > 30, 'response');
-      assert.ok(m.references.length > 0, 'a reference');
-      assert.ok(m.mitre.length > 0, 'MITRE ATT&CK ids');
-      for (const t of m.mitre) assert.match(t, MITRE);
+      assertResponderMetadata(rule.meta);
       assert.ok(rule.on.length > 0, 'event kinds');
     });
 

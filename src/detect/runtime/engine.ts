@@ -8,11 +8,10 @@
 import type { RuntimeAlert } from '../alert.js';
 import { toRuntimeAlert } from '../alert.js';
 import type { ChainLink } from '../rule.js';
-import { programName, type ProcessStart, type RuntimeEvent, type RuntimeEventKind } from '../../sources/runtime/event.js';
+import { basename, programName, type ProcessStart, type RuntimeEvent, type RuntimeEventKind } from '../../sources/runtime/event.js';
 import { redactArgv } from './redact.js';
 import type { ExecSession, RuntimeCheck, RuntimeHit, RuntimeRule, RuntimeSettings, RuntimeView, TrackedProcess } from './rule.js';
 import { RuntimeAllowList } from './allow.js';
-import { basename } from '../../sources/runtime/event.js';
 import type { BaselineStore } from './baseline.js';
 
 export interface RuntimeStats {

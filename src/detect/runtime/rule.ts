@@ -35,11 +35,9 @@ export interface RuntimeSettings {
   scanDestinations: number;
   /** …within this many seconds */
   scanWindowSec: number;
-  /** the API server's addresses and ports, and etcd's: connections to them are judged */
-  controlPlane: { address: string; port: number }[];
 }
 
-export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { scanDestinations: 20, scanWindowSec: 10, controlPlane: [] };
+export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { scanDestinations: 20, scanWindowSec: 10 };
 
 export interface RuntimeView {
   process(pid: number): TrackedProcess | undefined;
@@ -56,9 +54,8 @@ export interface RuntimeHit extends Hit {
 
 export type RuntimeCheck = (event: RuntimeEvent, view: RuntimeView) => RuntimeHit | undefined;
 
-/** An event as an example writes it: `time` and `uid` may be left out. */
-export type ExampleEvent = RuntimeEvent;
-export type RuntimeExampleCase = ExampleEvent | readonly ExampleEvent[];
+/** One event, or a sequence replayed in order (a sequence must raise the rule on its last event). */
+export type RuntimeExampleCase = RuntimeEvent | readonly RuntimeEvent[];
 
 export interface RuntimeRule {
   meta: DetectionMeta;

@@ -94,8 +94,8 @@ export class ContainerIndex {
     return this.byId.size;
   }
 
-  all(): IndexedContainer[] {
-    return [...this.byId.values()];
+  get(id: string): IndexedContainer | undefined {
+    return this.byId.get(id);
   }
 
   /** The container of a mount namespace; an unknown one triggers a (rate-limited) rescan. */

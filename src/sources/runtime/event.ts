@@ -30,12 +30,10 @@ interface EventBase {
   container?: ContainerRef;
 }
 
-export interface ExecEvent extends EventBase {
-  kind: 'exec';
+/** What a process runs: the same facts whether its exec was seen or it was found running. */
+interface ProcessImage extends EventBase {
   ppid: number;
-  /** the parent's command name at the time of the exec (`runc`: started from outside the container) */
-  parentComm: string;
-  /** the file executed, as the process named it */
+  /** the file executed, as the process named it (from /proc: the resolved executable) */
   binary: string;
   argv: string[];
   stdin: FdKind;
@@ -44,6 +42,12 @@ export interface ExecEvent extends EventBase {
   fileless: boolean;
   /** the executable lives in the container's writable layer: written after the image was built */
   upperLayer?: boolean;
+}
+
+export interface ExecEvent extends ProcessImage {
+  kind: 'exec';
+  /** the parent's command name at the time of the exec (`runc`: started from outside the container) */
+  parentComm: string;
   /** this is the container's first process (its entrypoint), as its bundle's init.pid says */
   containerInit?: boolean;
 }
@@ -62,7 +66,6 @@ export const WATCHED_PLACES = [
   'runtime-socket',
   'kubelet-credentials',
   'host-etc',
-  'host-root-home',
   'kubelet-pods',
   'service-account-token',
   'cloud-credentials',
@@ -96,17 +99,8 @@ export interface SyscallEvent extends EventBase {
 }
 
 /** A process already running when the sensor started, or seen by /proc polling. */
-export interface ProcessEvent extends EventBase {
+export interface ProcessEvent extends ProcessImage {
   kind: 'process';
-  ppid: number;
-  binary: string;
-  argv: string[];
-  stdin: FdKind;
-  stdout: FdKind;
-  fileless: boolean;
-  upperLayer?: boolean;
-  /** CPU share over the last poll interval, 0..1 per core (only from /proc polling) */
-  cpu?: number;
 }
 
 export interface ExitEvent extends EventBase {

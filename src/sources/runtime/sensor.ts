@@ -73,17 +73,20 @@ function containerdState(argv: readonly string[], proc: string, pid: number): st
 
 /** The node this sensor watches: its name, its containers' bundles, and the places worth watching. */
 export async function discoverNode(proc = '/proc'): Promise<NodeFacts> {
-  const load = await collectNode({ root: proc === '/proc' ? '/' : proc.replace(/\/proc$/, '') });
+  const root = proc === '/proc' ? '/' : proc.replace(/\/proc$/, '');
+  const load = await collectNode({ root });
   const containerd = load.runtimes.find((r) => r.runtime === 'containerd');
   if (!containerd) throw new SensorError(`no containerd in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} component processes are in other namespaces: run it there, e.g. \`ip netns exec NS kubemoat detect --node\`)` : ''}; the runtime sensor reads containerd's bundles`);
   const state = containerdState(containerd.argv, proc, containerd.pid);
   const watched: NodeFacts['watched'] = [{ place: 'host-etc', path: '/etc' }];
   if (load.kubelet) {
-    const argv = readProcess(proc === '/proc' ? '/' : proc.replace(/\/proc$/, ''), load.kubelet.pid)?.argv ?? [];
+    const kubelet = readProcess(root, load.kubelet.pid);
+    const argv = kubelet?.argv ?? [];
     const config = load.kubelet.effective.config;
     const staticPodPath = typeof config.staticPodPath === 'string' ? config.staticPodPath : undefined;
     if (staticPodPath) watched.unshift({ place: 'static-pods', path: staticPodPath });
-    const cwd = '/';
+    // a relative --kubeconfig is the kubelet's own working directory's
+    const cwd = kubelet?.cwd || '/';
     const kubeconfig = flagOf(argv, ['--kubeconfig'])[0];
     if (kubeconfig) watched.push({ place: 'kubelet-credentials', path: dirOf(resolveFrom(cwd, kubeconfig)) });
     const rootDir = flagOf(argv, ['--root-dir'])[0] ?? '/var/lib/kubelet';
@@ -160,7 +163,7 @@ export async function startSensor(o: SensorOptions): Promise<RunningSensor> {
   index.scan();
   const byMntns = (mntns: number): IndexedContainer | undefined => (mntns === facts.hostMntns ? undefined : index.lookup(mntns));
   const ownTokenDevice = (e: RuntimeEvent): number | undefined => {
-    const c = e.container && index.all().find((x) => x.id === e.container!.id);
+    const c = e.container && index.get(e.container.id);
     return c && c.tokenDevice !== 0 ? c.tokenDevice : undefined;
   };
 

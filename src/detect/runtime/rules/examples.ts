@@ -59,7 +59,6 @@ export function running(c: ContainerRef, argv: string[], o: Partial<ProcessEvent
     stdout: o.stdout ?? 'pipe',
     fileless: o.fileless ?? false,
     container: c,
-    ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
   };
 }
 
