@@ -4,6 +4,7 @@ import { severityRank } from '../../core/finding.js';
 import { asArray, dig } from '../../core/json.js';
 import { isWindowsPod, podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 /**
  * The capabilities the Pod Security Standards' baseline profile lets a container add: the
@@ -153,6 +154,7 @@ spec:
           at: ['securityContext', 'capabilities', 'add', worst.index],
           evidence: `capabilities.add: ${flagged.map((f) => `${f.cap} (${f.tier})`).join(', ')}`,
           severity: worst.tier,
+          ...purposeWeighing(context, c.pod, { kind: 'capabilities', capabilities: flagged.map((f) => f.cap) }),
         });
       },
     };

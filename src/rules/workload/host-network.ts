@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { hostProcessFields, podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 import { evidence, runningNow } from '../running-now.js';
 
 export default defineRule({
@@ -68,7 +69,7 @@ spec:
       podSpec(pod) {
         if (podFlag(pod, 'hostNetwork') !== true) return;
         if (hostProcessFields(pod).length > 0) return; // KM-WL-022: a HostProcess pod is the whole node, network included
-        context.report({ node: pod, messageId: 'hostNetwork', at: ['hostNetwork'], evidence: evidence('hostNetwork: true', runningNow(context.inventory, pod.object)) });
+        context.report({ node: pod, messageId: 'hostNetwork', at: ['hostNetwork'], evidence: evidence('hostNetwork: true', runningNow(context.inventory, pod.object)), ...purposeWeighing(context, pod, { kind: 'rule', rule: 'KM-WL-004' }) });
       },
     };
   },
