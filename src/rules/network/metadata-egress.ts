@@ -1,12 +1,28 @@
 import { defineRule } from '../../core/rule.js';
-import { describeNamespace, METADATA_ENDPOINTS } from '../../inventory/netpol.js';
+import { describeNamespace, describeWorkloads, METADATA_ENDPOINTS, type NetpolIndex, type NsInfo } from '../../inventory/netpol.js';
 import { MITRE, NSA } from '../references.js';
-import { indexOf, judged, judgedPolicyTargets, MITRE_CLOUD_METADATA_API, NETPOL_DOCS, podLabelsPath } from './shared.js';
+import { purposeWeighing } from '../purpose.js';
+import { governedPods, indexOf, judged, judgedPolicyTargets, listWorkloads, MITRE_CLOUD_METADATA_API, namespaceVerdictVisitors, NETPOL_DOCS, type NamespaceVerdict } from './shared.js';
+
+/** The namespace's workloads no egress policy selects: one finding for all of them, naming how many. */
+function notIsolated(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
+  if (!judged(index, ns.name)) return undefined;
+  const open = governedPods(ns).filter((p) => index.metadataAccess(p)?.via === 'not-isolated');
+  if (open.length === 0) return undefined;
+  return {
+    messageId: 'notIsolated',
+    data: { namespace: describeNamespace(ns.name), count: open.length, workloads: describeWorkloads(open) },
+    evidence: `${open.length} workload(s) selected by no egress policy: ${listWorkloads(open)}`,
+    on: open[0],
+  };
+}
 
 /**
  * Three ways a workload's pods reach the instance metadata service (169.254.169.254, and AWS's
  * IPv6 fd00:ec2::254, on TCP 80):
- * - no egress policy selects the workload: reported on the workload, at its pod labels;
+ * - no egress policy selects the workload: one finding per namespace for all such workloads (on the
+ *   Namespace object, or on the first of them), counting them in the message and naming each in the
+ *   evidence, since it is one missing policy, not one problem per workload;
  * - an egress rule lets it through: no `to`, or an ipBlock that covers the address and does not
  *   except it, with ports that include TCP 80 (or no ports). Reported on the policy, at that peer
  *   or rule, once per rule, naming the workloads it selects. A named port never matches an
@@ -35,7 +51,7 @@ export default defineRule({
     references: [NETPOL_DOCS.metadataApi, NETPOL_DOCS.awsImds, NETPOL_DOCS.gkeMetadata, NETPOL_DOCS.networkPolicies],
     frameworks: { nsa: [NSA.networkPolicies], mitre: [MITRE_CLOUD_METADATA_API, MITRE.unsecuredCredentials] },
     messages: {
-      notIsolated: '{{resource}} has no egress NetworkPolicy in {{namespace}}: on a cloud node its pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
+      notIsolated: '{{namespace}} has {{count}} workload(s) ({{workloads}}) that no egress NetworkPolicy selects: on a cloud node their pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
       allowed: '{{resource}} lets {{targets}} reach the cloud metadata endpoint {{endpoint}}: egress rule {{rule}} allows {{how}} on {{ports}}',
       hostNetwork: '{{resource}} runs on the host network, which NetworkPolicy does not govern: its pods reach the cloud metadata endpoint 169.254.169.254 unless the node blocks it',
     },
@@ -150,19 +166,17 @@ spec:
     ],
   },
   create(context) {
+    const perNamespace = namespaceVerdictVisitors(context, notIsolated);
     return {
       podSpec(pod) {
+        perNamespace.podSpec?.(pod);
         const index = indexOf(context.inventory);
         const info = index.podOf(pod.object);
-        if (info === undefined || !judged(index, info.namespace)) return;
-        const access = index.metadataAccess(info);
-        if (access?.via === 'host-network') {
-          context.report({ node: pod.object, messageId: 'hostNetwork', at: { fromObject: [...pod.path, 'hostNetwork'] }, severity: 'medium' });
-        } else if (access?.via === 'not-isolated') {
-          context.report({ node: pod.object, messageId: 'notIsolated', data: { namespace: describeNamespace(info.namespace) }, at: { fromObject: podLabelsPath(info) } });
-        }
+        if (info === undefined || !info.hostNetwork || !judged(index, info.namespace)) return;
+        context.report({ node: pod.object, messageId: 'hostNetwork', at: { fromObject: [...pod.path, 'hostNetwork'] }, severity: 'medium', ...purposeWeighing(context, pod, { kind: 'rule', rule: 'KM-NP-005' }) });
       },
       kinds: {
+        ...perNamespace.kinds,
         NetworkPolicy(o) {
           const index = indexOf(context.inventory);
           const policy = index.policyOf(o);
