@@ -111,13 +111,32 @@ const NUMBER = /^[-+]?\d+(?:\.\d+)?(?:[smhdw]|ms|ki|mi|gi|k|m|g)?$/i;
 const PATH = /^(?:\/|\.{1,2}\/|~\/|[A-Za-z]:\\)[\w.@%+=:,/\\-]*$/;
 const URL_WITHOUT_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i;
 
-/** A reference or a hole to be filled, never a credential itself: `$(DB_PASSWORD)`, `${TOKEN}`, `{{ .Values.x }}`, `<changeme>`, `xxxx`, `****`. */
+/**
+ * Holes to be filled in, as manifests and docs write them: `INSERT_ETCD_DISCOVERY_TOKEN`,
+ * `REPLACE_ME`, `changeme`/`changeit`, `yourpassword`/`YOUR_API_KEY`, `token-goes-here`,
+ * `xxxx-xxxx`, `AKIAXXXXXXXXXXXXXXXX`, `__TOKEN__`, `@TOKEN@`,
+ * `%TOKEN%`, `#{token}`, `{password}`, `[password]`, and the words TODO, TBD, placeholder…
+ * A weak default (`minio123`, `supersecret`) is a real credential, not one of these.
+ */
+const FILL_ME_IN: readonly RegExp[] = [
+  /^(?:insert|replace|enter|put|paste|fill|add|provide)[-_ ](?:in[-_ ])?[A-Za-z]/i,
+  /^(?:replace|change|fill|update)[-_ ]?(?:me|it|this|in)(?:[-_ ].*)?$/i,
+  /^your[-_ ]?[a-z]/i,
+  /[-_ ](?:here|goes[-_ ]here)$/i,
+  /^(?:todo|tbd|fixme|placeholder|dummy|sample|example|redacted|hidden|secret[-_ ]?here)$/i,
+  /^[xX*#?]+(?:[-_ .][xX*#?]+)+$/,
+  /[xX]{8,}/,
+  /^__[A-Za-z0-9_]+__$|^@[A-Za-z0-9_.-]+@$|^%[A-Za-z0-9_]+%$|#\{[^}]*\}/,
+  /^\{[A-Za-z0-9_. -]+\}$|^\[[A-Za-z0-9_. -]+\]$/,
+];
+
+/** A reference or a hole to be filled, never a credential itself: `$(DB_PASSWORD)`, `${TOKEN}`, `{{ .Values.x }}`, `<changeme>`, `xxxx`, `****`, `REPLACE_ME`. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (TEMPLATE.test(v)) return true;
   if (/^<[^<>]*>$/.test(v)) return true;
   if (/^(.)\1*$/.test(v) && v.length > 0) return true;
-  return false;
+  return FILL_ME_IN.some((re) => re.test(v));
 }
 
 const PUBLIC_MATERIAL = /^(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-(?:ssh|ecdsa)-\S+) AAAA|^-----BEGIN (?:PUBLIC KEY|CERTIFICATE|RSA PUBLIC KEY|X509 CRL)-----/;
