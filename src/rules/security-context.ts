@@ -226,10 +226,15 @@ const FILE_POWER_CAPABILITIES: ReadonlySet<string> = new Set(['ALL', 'SYS_ADMIN'
  */
 export type HostIdentity = { as: 'root'; why: string } | { as: 'unprivileged'; why: string };
 
-function groupZero(c: ContainerNode): boolean {
+/** Where gid 0 is given to a container: its runAsGroup (own or the pod's), the pod's fsGroup or one of its supplementalGroups. */
+export function rootGroup(c: ContainerNode): { field: string; at: FieldRef } | undefined {
+  const group = effective.runAsGroup(c);
+  if (group.value === 0) return { field: group.fromPod ? 'runAsGroup, from the pod' : 'runAsGroup', at: group.at };
   const pod = podSecurityContext(c);
-  const groups = [effective.runAsGroup(c).value, readInt(pod?.fsGroup), ...(Array.isArray(pod?.supplementalGroups) ? pod.supplementalGroups.map(readInt) : [])];
-  return groups.includes(0);
+  if (readInt(pod?.fsGroup) === 0) return { field: 'fsGroup', at: { fromObject: [...c.pod.path, 'securityContext', 'fsGroup'] } };
+  const i = Array.isArray(pod?.supplementalGroups) ? pod.supplementalGroups.findIndex((g) => readInt(g) === 0) : -1;
+  if (i >= 0) return { field: 'supplementalGroups', at: { fromObject: [...c.pod.path, 'securityContext', 'supplementalGroups', i] } };
+  return undefined;
 }
 
 export function hostIdentity(c: ContainerNode): HostIdentity {
@@ -244,7 +249,7 @@ export function hostIdentity(c: ContainerNode): HostIdentity {
   if (user === undefined && effective.runAsNonRoot(c).value !== true) return { as: 'root', why: 'may run as root (no runAsUser, no runAsNonRoot)' };
   if (containerFlag(c, 'allowPrivilegeEscalation').value !== false) return { as: 'root', why: 'can gain root through setuid programs (allowPrivilegeEscalation not false)' };
   if (!caps.drop.includes('ALL')) return { as: 'root', why: 'keeps the default capabilities (no drop: [ALL])' };
-  if (groupZero(c)) return { as: 'root', why: 'runs with group 0 (root group)' };
+  if (rootGroup(c) !== undefined) return { as: 'root', why: 'runs with group 0 (root group)' };
   const who = user === undefined ? 'a non-root user' : `uid ${user}`;
   return { as: 'unprivileged', why: `${who}, no privilege escalation, all capabilities dropped` };
 }

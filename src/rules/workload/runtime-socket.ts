@@ -138,8 +138,8 @@ spec:
             data: { runtime, path: verdict.exposure, socket: socket.socket, where },
             at: volume.at,
             evidence: `${volumeEvidence(volume, verdict.exposure)} (runtime: ${runtime})`,
-            // connecting to a socket is no write, whatever the mount says
-            ...purposeWeighing(context, pod, { kind: 'hostPath', path: verdict.exposure, write: false }),
+            // the fact is the socket (not the directory that holds it); connecting to it is no write, whatever the mount says
+            ...purposeWeighing(context, pod, { kind: 'hostPath', path: socket.socket, write: false }),
           });
         }
       },
