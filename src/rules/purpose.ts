@@ -55,7 +55,8 @@ const PROFILES: readonly Profile[] = [
     id: 'cni-agent',
     label: 'a CNI agent',
     // programs the node's network: host network, iptables/eBPF, writes the CNI config and plugins
-    rules: new Set(['KM-WL-001', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013', 'KM-NP-005']),
+    // host PID to enter pods' network namespaces (kube-router, Calico's felix)
+    rules: new Set(['KM-WL-001', 'KM-WL-002', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013', 'KM-NP-005']),
     capabilities: new Set(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RESOURCE', 'BPF', 'PERFMON', 'IPC_LOCK', 'SYS_PTRACE', 'CHOWN', 'KILL', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID', 'NET_BIND_SERVICE']),
     hostPaths: [rw('/etc/cni'), rw('/opt/cni/bin'), rw('/opt', false), rw('/var/lib/cni'), rw('/run/xtables.lock', false), ro('/lib/modules'), rw('/sys/fs/bpf'), ro('/sys/fs/cgroup'), rw('/run/cilium'), rw('/run/flannel'), rw('/run/calico'), rw('/var/lib/calico'), rw('/var/lib/cilium'), rw('/var/log/calico'), rw('/run/netns'), rw('/proc/sys/net'), ro('/proc'), rw('/run/nodeagent')],
     images: ['docker.io/flannel/flannel', 'docker.io/flannel/flannel-cni-plugin', 'ghcr.io/flannel-io/flannel', 'ghcr.io/flannel-io/flannel-cni-plugin', 'quay.io/cilium/cilium', 'docker.io/calico/node', 'docker.io/calico/cni', 'quay.io/calico/node', 'quay.io/calico/cni', 'docker.io/cloudnativelabs/kube-router', 'registry.k8s.io/kube-proxy', 'docker.io/weaveworks/weave-kube', 'docker.io/weaveworks/weave-npc'],

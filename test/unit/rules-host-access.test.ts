@@ -117,6 +117,19 @@ describe('host paths weighed by who mounts them and what for', () => {
   });
 });
 
+describe('added capabilities a non-root process cannot use', () => {
+  const caps = (security: string): Finding[] => only(run(agent({ security, mounts: [] }).replace(/volumeMounts:\n\n      volumes:\n/, '')), 'KM-WL-009');
+  test('non-root without privilege escalation: low, and the message says why', () => {
+    const [f] = caps('securityContext: {runAsUser: 65534, allowPrivilegeEscalation: false, capabilities: {drop: [ALL], add: [SYS_TIME]}}');
+    assert.equal(f.severity, 'low');
+    assert.match(f.message, /which its process cannot use \(uid 65534 without privilege escalation\)/);
+  });
+  test('root, or escalation allowed: the capability\'s own severity', () => {
+    assert.deepEqual(caps('securityContext: {capabilities: {add: [SYS_TIME]}}').map((f) => f.severity), ['high']);
+    assert.deepEqual(caps('securityContext: {runAsUser: 1000, capabilities: {add: [SYS_ADMIN]}}').map((f) => f.severity), ['critical']);
+  });
+});
+
 describe('declared purposes: expected host access is lower and says so, never dropped', () => {
   const CNI_ANNOTATION = ', annotations: {kubemoat.io/purpose: cni-agent, kubemoat.io/purpose-reason: "our CNI, reviewed 2026-11"}';
   const cni = (meta: string, image?: string): string =>
