@@ -56,7 +56,7 @@ const PROFILES: readonly Profile[] = [
     label: 'a CNI agent',
     // programs the node's network: host network, iptables/eBPF, writes the CNI config and plugins
     // host PID to enter pods' network namespaces (kube-router, Calico's felix)
-    rules: new Set(['KM-WL-001', 'KM-WL-002', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013', 'KM-NP-005']),
+    rules: new Set(['KM-WL-001', 'KM-WL-002', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013']),
     capabilities: new Set(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RESOURCE', 'BPF', 'PERFMON', 'IPC_LOCK', 'SYS_PTRACE', 'CHOWN', 'KILL', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID', 'NET_BIND_SERVICE']),
     hostPaths: [rw('/etc/cni'), rw('/opt/cni/bin'), rw('/opt', false), rw('/var/lib/cni'), rw('/run/xtables.lock', false), ro('/lib/modules'), rw('/sys/fs/bpf'), ro('/sys/fs/cgroup'), rw('/run/cilium'), rw('/run/flannel'), rw('/run/calico'), rw('/var/lib/calico'), rw('/var/lib/cilium'), rw('/var/log/calico'), rw('/run/netns'), rw('/proc/sys/net'), ro('/proc'), rw('/run/nodeagent')],
     images: ['docker.io/flannel/flannel', 'docker.io/flannel/flannel-cni-plugin', 'ghcr.io/flannel-io/flannel', 'ghcr.io/flannel-io/flannel-cni-plugin', 'quay.io/cilium/cilium', 'docker.io/calico/node', 'docker.io/calico/cni', 'quay.io/calico/node', 'quay.io/calico/cni', 'docker.io/cloudnativelabs/kube-router', 'registry.k8s.io/kube-proxy', 'docker.io/weaveworks/weave-kube', 'docker.io/weaveworks/weave-npc'],
@@ -65,7 +65,7 @@ const PROFILES: readonly Profile[] = [
     id: 'metrics-exporter',
     label: 'a node metrics exporter',
     // reads the node: its processes, network and files, read-only; listens on the node
-    rules: new Set(['KM-WL-002', 'KM-WL-004', 'KM-WL-019', 'KM-NP-005']),
+    rules: new Set(['KM-WL-002', 'KM-WL-004', 'KM-WL-019']),
     capabilities: new Set(['SYS_TIME']),
     hostPaths: [ro('/', false), ro('/proc'), ro('/sys'), ro('/run/udev'), ro('/dev/disk'), ro('/var/lib/docker'), ro('/var/lib/containerd'), ro('/etc/os-release', false)],
     images: ['quay.io/prometheus/node-exporter', 'docker.io/prom/node-exporter', 'gcr.io/cadvisor/cadvisor'],
@@ -92,7 +92,7 @@ const PROFILES: readonly Profile[] = [
     id: 'security-agent',
     label: 'a runtime security agent',
     // watches every process and container: host PID, privileged or eBPF, the runtime sockets for metadata
-    rules: new Set(['KM-WL-001', 'KM-WL-002', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013', 'KM-NP-005']),
+    rules: new Set(['KM-WL-001', 'KM-WL-002', 'KM-WL-004', 'KM-WL-012', 'KM-WL-013']),
     capabilities: new Set(['SYS_ADMIN', 'SYS_RESOURCE', 'SYS_PTRACE', 'BPF', 'PERFMON', 'SYS_MODULE', 'DAC_READ_SEARCH']),
     hostPaths: [ro('/', false), ro('/proc'), ro('/boot'), ro('/lib/modules'), ro('/usr'), ro('/etc'), ro('/dev'), ro('/sys'), rw('/sys/kernel/debug'), ...RUNTIME_SOCKETS],
     images: ['docker.io/falcosecurity/falco', 'docker.io/falcosecurity/falco-no-driver', 'docker.io/sysdig/agent', 'docker.io/aquasec/tracee'],

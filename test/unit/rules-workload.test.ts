@@ -116,7 +116,7 @@ spec:
     const f = run(yaml, 'KM-WL-004');
     assert.equal(f.length, 1);
     assert.equal(f[0].location?.line, 10);
-    assert.equal(f[0].message, "CronJob ops/cj uses the node's network namespace (hostNetwork)");
+    assert.equal(f[0].message, "CronJob ops/cj uses the node's network namespace (hostNetwork): NetworkPolicy does not govern it, and it reaches whatever the node reaches, the cloud metadata endpoint included");
   });
 
   test('a Windows HostProcess pod is reported by KM-WL-022, not again by KM-WL-004', () => {

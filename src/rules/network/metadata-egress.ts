@@ -1,7 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { describeNamespace, describeWorkloads, METADATA_ENDPOINTS, type NetpolIndex, type NsInfo } from '../../inventory/netpol.js';
 import { MITRE, NSA } from '../references.js';
-import { purposeWeighing } from '../purpose.js';
 import { governedPods, indexOf, judged, judgedPolicyTargets, listWorkloads, MITRE_CLOUD_METADATA_API, namespaceVerdictVisitors, NETPOL_DOCS, type NamespaceVerdict } from './shared.js';
 
 /** The namespace's workloads no egress policy selects: one finding for all of them, naming how many. */
@@ -27,9 +26,8 @@ function notIsolated(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
  *   except it, with ports that include TCP 80 (or no ports). Reported on the policy, at that peer
  *   or rule, once per rule, naming the workloads it selects. A named port never matches an
  *   outside address, and a pod or namespace selector never matches it either;
- * - the workload runs on the host network, where NetworkPolicy does not apply: reported on the
- *   workload at `hostNetwork`, medium, since only the node (firewall, IMDSv2 hop limit, metadata
- *   concealment) can stop it.
+ * A workload on the host network, where NetworkPolicy does not apply, reaches the address too; that
+ * is the same fact as its host network, which KM-WL-004 reports (and says so), not a second finding.
  * System namespaces and namespaces with network-plugin policies are not judged. Whether the nodes
  * run in a cloud at all is not known from manifests; on bare metal the address answers nothing.
  */
@@ -53,7 +51,6 @@ export default defineRule({
     messages: {
       notIsolated: '{{namespace}} has {{count}} workload(s) ({{workloads}}) that no egress NetworkPolicy selects: on a cloud node their pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
       allowed: '{{resource}} lets {{targets}} reach the cloud metadata endpoint {{endpoint}}: egress rule {{rule}} allows {{how}} on {{ports}}',
-      hostNetwork: '{{resource}} runs on the host network, which NetworkPolicy does not govern: its pods reach the cloud metadata endpoint 169.254.169.254 unless the node blocks it',
     },
   },
   examples: {
@@ -94,6 +91,9 @@ spec:
   egress:
     - to: [{ipBlock: {cidr: 169.254.0.0/16}}]
       ports: [{protocol: TCP, port: 80}]`,
+    ],
+    pass: [
+      // a host-network workload reaches it too, which KM-WL-004 says with its host network: one finding for one fact
       `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent, namespace: monitoring}
@@ -102,8 +102,6 @@ spec:
     spec:
       hostNetwork: true
       containers: [{name: agent, image: "registry.example.com/agent:1.0"}]`,
-    ],
-    pass: [
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: internet, namespace: shop}
@@ -168,13 +166,7 @@ spec:
   create(context) {
     const perNamespace = namespaceVerdictVisitors(context, notIsolated);
     return {
-      podSpec(pod) {
-        perNamespace.podSpec?.(pod);
-        const index = indexOf(context.inventory);
-        const info = index.podOf(pod.object);
-        if (info === undefined || !info.hostNetwork || !judged(index, info.namespace)) return;
-        context.report({ node: pod.object, messageId: 'hostNetwork', at: { fromObject: [...pod.path, 'hostNetwork'] }, severity: 'medium', ...purposeWeighing(context, pod, { kind: 'rule', rule: 'KM-NP-005' }) });
-      },
+      podSpec: perNamespace.podSpec,
       kinds: {
         ...perNamespace.kinds,
         NetworkPolicy(o) {
