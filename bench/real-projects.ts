@@ -137,7 +137,8 @@ function judge(project: string, f: Finding): Judgement | undefined {
 
 function extract(mirrors: string, p: Project, into: string): void {
   const gitDir = join(mirrors, `${p.repo.replace('/', '+')}`, 'repo');
-  const archive = execFileSync('git', ['--git-dir', gitDir, 'archive', p.commit, '--', ...p.paths], { maxBuffer: 1 << 30 });
+  // stderr kept apart: a mirror may lack large blobs outside the paths asked for, which git mentions
+  const archive = execFileSync('git', ['--git-dir', gitDir, 'archive', p.commit, '--', ...p.paths], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   mkdirSync(into, { recursive: true });
   execFileSync('tar', ['-x', '-C', into], { input: archive });
 }

@@ -19,7 +19,7 @@ export default defineRule({
     frameworks: { cis: ['1.2.23', '1.2.26'], nsa: [CP_NSA.etcd, CP_NSA.secrets], mitre: [MITRE.unsecuredCredentials, CP_MITRE.adversaryInTheMiddle] },
     messages: {
       plainHttp: '{{container}} in {{resource}} runs kube-apiserver with `{{flag}}`: it reads and writes every Secret in etcd over plain HTTP',
-      noClientCert: '{{container}} in {{resource}} runs kube-apiserver without {{missing}}: it presents no client certificate to etcd, so etcd must be accepting clients without one',
+      noClientCert: '{{container}} in {{resource}} runs kube-apiserver without {{missing}}: it presents no client certificate to etcd, so etcd must be accepting clients without one{{also}}',
       noCa: '{{container}} in {{resource}} runs kube-apiserver without `--etcd-cafile`: it does not verify the etcd server it sends every Secret to',
     },
   },
@@ -51,11 +51,15 @@ export default defineRule({
         // unix sockets are local; with no --etcd-servers in view (set elsewhere, or the manifest is partial) the credentials are still judged
         if (servers.length > 0 && !servers.some((u) => u.scheme === 'https')) return;
         const missing = ['etcd-certfile', 'etcd-keyfile'].filter((f) => !c.flags.string(f));
+        const noCa = !c.flags.string('etcd-cafile');
         if (missing.length > 0) {
-          context.report({ node: container, messageId: 'noClientCert', at: addAt(c), data: { missing: missing.map((f) => `\`--${f}\``).join(' and ') }, evidence: `${missing.map((f) => `--${f}`).join(', ')} not set`, frameworks: { cis: ['1.2.23'] } });
+          // both gaps in one finding: the CA missing too is said, not hidden behind the certificate
+          const also = noCa ? '; and without `--etcd-cafile` it does not verify the etcd server either' : '';
+          const evidence = [...missing, ...(noCa ? ['etcd-cafile'] : [])].map((f) => `--${f}`).join(', ');
+          context.report({ node: container, messageId: 'noClientCert', at: addAt(c), data: { missing: missing.map((f) => `\`--${f}\``).join(' and '), also }, evidence: `${evidence} not set`, frameworks: { cis: noCa ? ['1.2.23', '1.2.26'] : ['1.2.23'] } });
           return;
         }
-        if (!c.flags.string('etcd-cafile')) {
+        if (noCa) {
           context.report({ node: container, messageId: 'noCa', severity: 'medium', at: addAt(c), evidence: '--etcd-cafile not set', frameworks: { cis: ['1.2.26'] } });
         }
       },
