@@ -133,7 +133,7 @@ const CHECKOV: Record<string, Answer> = {
   RootContainers: { rules: ['KM-WL-012', 'KM-WL-013'], differences: 'the malformed fixture has no container kubemoat can judge' },
   RootContainersHighUID: { out: 'any non-zero uid is non-root; a uid above 10000 only avoids host users, which matters with host mounts (weighed there)' },
   RootContainersPSP: REMOVED_PSP,
-  RotateKubeletServerCertificate: { rules: ['KM-KL-005'], message: /serving certificate/, differences: 'the controller-manager feature gate RotateKubeletServerCertificate is locked on since 1.19 and not judged' },
+  RotateKubeletServerCertificate: { rules: ['KM-KL-005'], message: /serving certificate/, differences: 'the RotateKubeletServerCertificate feature gate only allows serving-certificate rotation; the kubelet asks for it with --rotate-server-certificates (serverTLSBootstrap), which kubemoat judges, and the controller-manager gate is on by default since 1.12' },
   SchedulerBindAddress: { rules: ['KM-CP-019'] },
   SchedulerProfiling: { rules: ['KM-CP-010'] },
   Seccomp: { rules: ['KM-WL-015'] },
