@@ -5,9 +5,10 @@ import { analyse } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster } from '../sources/cluster/collect.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 
-interface ClusterFlags extends ReportFlags {
+interface ClusterFlags extends ReportFlags, StoreFlags, BaselineFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -16,7 +17,7 @@ interface ClusterFlags extends ReportFlags {
 }
 
 export function clusterCommand(): Command {
-  return addReportOptions(
+  return addBaselineOption(addStoreOption(addReportOptions(
     new Command('cluster')
       .description("scan a live cluster's objects through its API (read-only)")
       .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
@@ -24,16 +25,20 @@ export function clusterCommand(): Command {
       .option('-n, --namespace <ns>', 'only this namespace (cluster-scoped RBAC is still read)')
       .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
       .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4')),
-  ).action(async (flags: ClusterFlags) => {
+  ))).action(async (flags: ClusterFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const startedAt = new Date();
-    const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
-    try {
-      const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency)) });
-      const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: flags.severity });
-      finishReport(report, flags, catalogue, load.coverage.some((c) => c.severity === 'error'));
-    } finally {
-      conn.close();
-    }
+    await withStore(flags, async (store) => {
+      const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
+      try {
+        const series = { kind: 'cluster' as const, scope: `${conn.context} ${conn.server}${flags.namespace ? ` namespace=${flags.namespace}` : ''}` };
+        const baseline = await loadBaseline(flags.baseline, store, series);
+        const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency)) });
+        const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: flags.severity });
+        await finishRecorded(report, flags, catalogue, load.coverage.some((c) => c.severity === 'error'), { store, series, baseline });
+      } finally {
+        conn.close();
+      }
+    });
   });
 }

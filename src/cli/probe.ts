@@ -15,9 +15,11 @@ import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
 import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
 import { UsageError } from './exit.js';
 import { emit } from './output.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { listScope } from '../store/record.js';
+import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
 
-interface ProbeFlags extends ReportFlags {
+interface ProbeFlags extends ReportFlags, StoreFlags {
   ports?: string;
   exclude?: string[];
   fromKubeconfig?: string | true;
@@ -95,7 +97,7 @@ function progressLine(total: number, hosts: number, started: number): (p: ScanPr
 }
 
 export function probeCommand(): Command {
-  return addReportOptions(
+  return addStoreOption(addReportOptions(
     new Command('probe')
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
@@ -109,7 +111,7 @@ export function probeCommand(): Command {
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
-  ).action(async (words: string[], flags: ProbeFlags) => {
+  )).action(async (words: string[], flags: ProbeFlags) => withStore(flags, async (store) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const startedAt = new Date();
     const timeoutMs = positiveInt('--timeout', flags.timeout, 50);
@@ -167,6 +169,7 @@ export function probeCommand(): Command {
     if (flags.format === 'table' || flags.output !== undefined) {
       process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
     }
-    finishReport(report, flags, probeRules, coverage.some((c) => c.severity === 'error'));
-  });
+    const series = { kind: 'probe' as const, scope: `${listScope(all)}${flags.ports !== undefined ? ` ports=${flags.ports}` : ''}` };
+    await finishRecorded(report, flags, probeRules, coverage.some((c) => c.severity === 'error'), { store, series });
+  }));
 }
