@@ -56,7 +56,12 @@ async function ready(url: string, child: ChildProcess, log: () => string): Promi
   }
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export interface PostgresOptions {
+  /** write to disk as a real server does (benchmarks); tests leave it off */
+  fsync?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
   const bin = postgresBinDir();
   const account = serverAccount();
   const dir = mkdtempSync(join(tmpdir(), 'kubemoat-pg-'));
@@ -73,8 +78,8 @@ export async function startPostgres(): Promise<Postgres> {
     throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error?.message}`);
   }
   const port = await freeTcpPort();
-  // fsync off: the tests kill clients, never the machine, and a committed row is in the server either way
-  const child = spawn(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=50'], { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // fsync off by default: the tests kill clients, never the machine, and a committed row is in the server either way
+  const child = spawn(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', `fsync=${options.fsync ? 'on' : 'off'}`, '-c', 'max_connections=50'], { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
   const killOnExit = (): void => {
