@@ -437,10 +437,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   }
   const failOn = flags.failOn === 'never' ? Infinity : severityRank(flags.failOn);
   process.exitCode = detector.stats.malformed + detector.stats.oversized > 0 && detector.stats.events === 0 ? EXIT_USAGE : worst >= failOn ? EXIT_FINDINGS : EXIT_OK;
-  if (storeFailure !== undefined) {
-    const why = storeFailure instanceof StoreError ? storeFailure.message : `store ${history?.name}: ${storeFailure.message}`;
-    throw new StoreError(`${why}${recorder?.failed ? ` (${recorder.failed} alerts not recorded)` : ''}`);
-  }
+  // the store's errors name it already (RunWriter's); the count says what is missing from it
+  if (storeFailure !== undefined) throw new StoreError(`${storeFailure.message}${recorder?.failed ? ` (${recorder.failed} alerts not recorded)` : ''}`);
 }
 
 /** One silenced hit and what silenced it: a line of text, or a JSON line. */

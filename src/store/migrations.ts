@@ -12,11 +12,13 @@ interface DialectTypes {
   ref: string;
   time: string;
   bool: string;
+  /** after a table keyed by its primary key alone: SQLite keeps its rows in that key's order */
+  clustered: string;
 }
 
 const TYPES: Record<Dialect, DialectTypes> = {
-  sqlite: { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', ref: 'INTEGER', time: 'TEXT', bool: 'INTEGER' },
-  postgres: { id: 'BIGSERIAL PRIMARY KEY', ref: 'BIGINT', time: 'TIMESTAMPTZ', bool: 'BOOLEAN' },
+  sqlite: { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', ref: 'INTEGER', time: 'TEXT', bool: 'INTEGER', clustered: ' WITHOUT ROWID' },
+  postgres: { id: 'BIGSERIAL PRIMARY KEY', ref: 'BIGINT', time: 'TIMESTAMPTZ', bool: 'BOOLEAN', clustered: '' },
 };
 
 export interface Migration {
@@ -36,8 +38,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'runs and their findings',
-    // state: new | open | suppressed, relative to previous_run_id (NULL while the run is running);
-    // run_fixed: fingerprints of the previous run that this run no longer has
+    // a finding's state (new, open, suppressed) follows from previous_run_id and is not stored;
+    // run_fixed: fingerprints of the previous run's findings that this run no longer has
     sql: (t) => `
       CREATE TABLE runs (
         id ${t.id},
@@ -68,20 +70,19 @@ export const MIGRATIONS: readonly Migration[] = [
         location TEXT,
         message TEXT NOT NULL,
         suppressed ${t.bool} NOT NULL,
-        state TEXT,
         PRIMARY KEY (run_id, fingerprint)
-      );
+      )${t.clustered};
       CREATE TABLE run_fixed (
         run_id ${t.ref} NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         fingerprint TEXT NOT NULL,
         PRIMARY KEY (run_id, fingerprint)
-      );`,
+      )${t.clustered};`,
   },
   {
     version: 2,
     name: 'detect alerts; new and fixed counts per run',
-    // history lists new/fixed per run without counting every run's findings again; runs recorded
-    // before this version get theirs from the states already stored
+    // history lists new/fixed per run without comparing every run with its previous one again;
+    // runs recorded before this version are compared once, here
     sql: (t) => `
       CREATE TABLE run_alerts (
         run_id ${t.ref} NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -100,7 +101,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN new_count INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE runs ADD COLUMN fixed_count INTEGER NOT NULL DEFAULT 0;
       UPDATE runs SET
-        new_count = (SELECT COUNT(*) FROM run_findings f WHERE f.run_id = runs.id AND f.state = 'new'),
+        new_count = (SELECT COUNT(*) FROM run_findings f WHERE f.run_id = runs.id AND NOT f.suppressed
+          AND NOT EXISTS (SELECT 1 FROM run_findings p WHERE p.run_id = runs.previous_run_id AND p.fingerprint = f.fingerprint AND NOT p.suppressed)),
         fixed_count = (SELECT COUNT(*) FROM run_fixed x WHERE x.run_id = runs.id);`,
   },
 ];

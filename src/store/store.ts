@@ -1,7 +1,9 @@
 // The history store: every run of kubemoat (its kind, scope, counts), the findings it saw keyed by
 // fingerprint, and the alerts detect raised. A sink after the reporters: it never changes a finding.
 // Each finding's state is relative to the previous complete run of the same kind and scope: new,
-// still open, suppressed; what that run had and this one has not is fixed.
+// still open, suppressed; what that run had and this one has not is fixed. States and diffs are
+// worked out here from the two runs' fingerprints (one indexed read of each), not by joins whose
+// plan depends on the server's statistics of a run it has just been handed.
 
 import { SEVERITIES, severityRank, type Finding, type Severity } from '../core/finding.js';
 import type { JsonValue } from '../core/json.js';
@@ -61,7 +63,7 @@ export interface StoredFinding {
   location?: string;
   message: string;
   suppressed: boolean;
-  /** absent while the run is still running */
+  /** against the run's previous run; absent while the run is running, and in diffs */
   state?: FindingState;
 }
 
@@ -140,7 +142,6 @@ function storedFinding(r: Row): StoredFinding {
   const namespace = text(r.namespace);
   const resource = text(r.resource);
   const location = text(r.location);
-  const state = text(r.state);
   return {
     fingerprint: String(r.fingerprint),
     ruleId: String(r.rule_id),
@@ -150,7 +151,6 @@ function storedFinding(r: Row): StoredFinding {
     ...(location !== undefined ? { location } : {}),
     message: String(r.message),
     suppressed: truthy(r.suppressed),
-    ...(state !== undefined ? { state: state as FindingState } : {}),
   };
 }
 
@@ -180,6 +180,16 @@ function alertRow(runId: number, seq: number, a: Alert): SqlValue[] {
 /** The dialect's "the text contains this" (no LIKE: a scope may hold % and _). */
 function containsSql(sql: Sql, column: string): string {
   return sql.dialect === 'sqlite' ? `instr(${column}, ?) > 0` : `strpos(${column}, ?) > 0`;
+}
+
+/** The fingerprints of a run's findings that are not suppressed. */
+async function activeFingerprints(sql: Sql, runId: number): Promise<Set<string>> {
+  const rows = await sql.all<{ fingerprint: string }>('SELECT fingerprint FROM run_findings WHERE run_id = ? AND NOT suppressed', [runId]);
+  return new Set(rows.map((r) => r.fingerprint));
+}
+
+function stateOf(f: { fingerprint: string; suppressed: boolean }, activeBefore: ReadonlySet<string>): FindingState {
+  return f.suppressed ? 'suppressed' : activeBefore.has(f.fingerprint) ? 'open' : 'new';
 }
 
 export class HistoryStore {
@@ -279,10 +289,19 @@ export class HistoryStore {
     return rows.length ? runRecord(rows[0]) : undefined;
   }
 
-  /** What the run saw: every finding, suppressed ones too. */
+  /** The run's findings as stored, in no particular order. */
+  private async rows(runId: number): Promise<StoredFinding[]> {
+    const rows = await this.guard('cannot read findings', () => this.db.all('SELECT * FROM run_findings WHERE run_id = ?', [runId]));
+    return rows.map(storedFinding);
+  }
+
+  /** What the run saw, suppressed findings too, each with its state once the run is finished. */
   async findings(runId: number): Promise<StoredFinding[]> {
-    const rows = await this.guard('cannot read findings', () => this.db.all(`SELECT * FROM run_findings WHERE run_id = ?`, [runId]));
-    return rows.map(storedFinding).sort(compareStored);
+    const run = await this.run(runId);
+    const list = await this.rows(runId);
+    if (run === undefined || run.status === 'running') return list.sort(compareStored);
+    const before = run.previousRunId === undefined ? new Set<string>() : await activeFingerprints(this.db, run.previousRunId);
+    return list.map((f) => ({ ...f, state: stateOf(f, before) })).sort(compareStored);
   }
 
   /** What the previous run had and this one has not. */
@@ -293,8 +312,7 @@ export class HistoryStore {
         [runId],
       ),
     );
-    // their state was the previous run's
-    return rows.map(storedFinding).map(({ state: _previousState, ...f }) => f).sort(compareStored);
+    return rows.map(storedFinding).sort(compareStored);
   }
 
   async fingerprints(runId: number): Promise<Set<string>> {
@@ -308,16 +326,18 @@ export class HistoryStore {
   }
 
   async diff(from: RunRecord, to: RunRecord): Promise<RunDiff> {
-    const list = (sql: string, params: SqlValue[]): Promise<StoredFinding[]> =>
-      this.guard('cannot compare runs', async () => (await this.db.all(sql, params)).map(storedFinding).sort(compareStored));
-    const activeIn = 'SELECT 1 FROM run_findings o WHERE o.run_id = ? AND o.fingerprint = f.fingerprint AND NOT o.suppressed';
+    const before = await this.rows(from.id);
+    const after = await this.rows(to.id);
+    const activeBefore = new Set(before.filter((f) => !f.suppressed).map((f) => f.fingerprint));
+    const seenAfter = new Set(after.map((f) => f.fingerprint));
+    const activeAfter = after.filter((f) => !f.suppressed);
     return {
       from,
       to,
-      new: await list(`SELECT f.* FROM run_findings f WHERE f.run_id = ? AND NOT f.suppressed AND NOT EXISTS (${activeIn})`, [to.id, from.id]),
-      fixed: await list('SELECT f.* FROM run_findings f WHERE f.run_id = ? AND NOT f.suppressed AND NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ? AND o.fingerprint = f.fingerprint)', [from.id, to.id]),
-      open: await list(`SELECT f.* FROM run_findings f WHERE f.run_id = ? AND NOT f.suppressed AND EXISTS (${activeIn})`, [to.id, from.id]),
-      suppressed: await list('SELECT f.* FROM run_findings f WHERE f.run_id = ? AND f.suppressed', [to.id]),
+      new: activeAfter.filter((f) => !activeBefore.has(f.fingerprint)).sort(compareStored),
+      fixed: before.filter((f) => !f.suppressed && !seenAfter.has(f.fingerprint)).sort(compareStored),
+      open: activeAfter.filter((f) => activeBefore.has(f.fingerprint)).sort(compareStored),
+      suppressed: after.filter((f) => f.suppressed).sort(compareStored),
     };
   }
 
@@ -348,6 +368,8 @@ export class HistoryStore {
 export class RunWriter {
   private nextSeq = 1;
   private finished = false;
+  /** what this run has recorded, the first of each fingerprint (as the table keeps it) */
+  private readonly seen = new Map<string, { severity: Severity; suppressed: boolean }>();
 
   constructor(
     private readonly db: Database,
@@ -358,7 +380,10 @@ export class RunWriter {
 
   async addFindings(findings: readonly Finding[]): Promise<void> {
     if (findings.length === 0) return;
-    await this.guard('cannot record findings', () => this.db.insertRows('run_findings', FINDING_COLUMNS, findings.map((f) => findingRow(this.id, f))));
+    // in key order, rows go in at the end of the table's (and index's) pages instead of all over them
+    const rows = [...findings].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)).map((f) => findingRow(this.id, f));
+    await this.guard('cannot record findings', () => this.db.insertRows('run_findings', FINDING_COLUMNS, rows));
+    for (const f of findings) if (!this.seen.has(f.fingerprint)) this.seen.set(f.fingerprint, { severity: f.severity, suppressed: f.suppressed !== undefined });
   }
 
   /** The alerts, and their severities in the run's counts, in one transaction. */
@@ -375,7 +400,7 @@ export class RunWriter {
     );
   }
 
-  /** States against the previous complete run of the series, counts, and the final status. */
+  /** Compared with the previous complete run of the series: counts, what is fixed, and the final status. */
   async finish(status: Exclude<RunStatus, 'running'>, finishedAt = new Date().toISOString()): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.id} is already finished`);
     this.finished = true;
@@ -384,36 +409,22 @@ export class RunWriter {
 
   private async settle(tx: Sql, status: Exclude<RunStatus, 'running'>, finishedAt: string): Promise<RunRecord> {
     const previous = (await tx.all<{ id: number }>("SELECT id FROM runs WHERE kind = ? AND scope = ? AND id < ? AND status = 'complete' ORDER BY id DESC LIMIT 1", [this.series.kind, this.series.scope, this.id]))[0]?.id;
-    if (previous === undefined) {
-      await tx.run("UPDATE run_findings SET state = CASE WHEN suppressed THEN 'suppressed' ELSE 'new' END WHERE run_id = ?", [this.id]);
-    } else {
-      await tx.run(
-        "UPDATE run_findings SET state = CASE WHEN suppressed THEN 'suppressed' WHEN EXISTS (SELECT 1 FROM run_findings p WHERE p.run_id = ? AND p.fingerprint = run_findings.fingerprint AND NOT p.suppressed) THEN 'open' ELSE 'new' END WHERE run_id = ?",
-        [previous, this.id],
-      );
-      // a run that saw only part of its target cannot tell fixed from not seen
-      if (status === 'complete') {
-        await tx.run(
-          'INSERT INTO run_fixed (run_id, fingerprint) SELECT CAST(? AS BIGINT), p.fingerprint FROM run_findings p WHERE p.run_id = ? AND NOT p.suppressed AND NOT EXISTS (SELECT 1 FROM run_findings c WHERE c.run_id = ? AND c.fingerprint = p.fingerprint)',
-          [this.id, previous, this.id],
-        );
-      }
+    const before = previous === undefined ? new Set<string>() : await activeFingerprints(tx, previous);
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    let suppressed = 0;
+    let fresh = 0;
+    for (const [fingerprint, f] of this.seen) {
+      const state = stateOf({ fingerprint, suppressed: f.suppressed }, before);
+      if (state === 'suppressed') suppressed++;
+      else bySeverity[f.severity]++;
+      if (state === 'new') fresh++;
     }
-    const groups = await tx.all<{ severity: string; state: string; n: number }>('SELECT severity, state, COUNT(*) AS n FROM run_findings WHERE run_id = ? GROUP BY severity, state', [this.id]);
-    const count = (keep: (g: { severity: string; state: string }) => boolean): number => groups.filter(keep).reduce((n, g) => n + Number(g.n), 0);
-    const fixed = (await tx.all<{ n: number }>('SELECT COUNT(*) AS n FROM run_fixed WHERE run_id = ?', [this.id]))[0].n;
+    // a run that saw only part of its target cannot tell fixed from not seen
+    const fixed = status === 'complete' ? [...before].filter((fp) => !this.seen.has(fp)) : [];
+    await tx.insertRows('run_fixed', ['run_id', 'fingerprint'], fixed.map((fp) => [this.id, fp]));
     await tx.run(
       `UPDATE runs SET status = ?, finished_at = ?, previous_run_id = ?, ${SEVERITIES.map((s) => `${s} = ${s} + ?`).join(', ')}, suppressed = ?, new_count = ?, fixed_count = ? WHERE id = ?`,
-      [
-        status,
-        finishedAt,
-        previous ?? null,
-        ...SEVERITIES.map((s) => count((g) => g.severity === s && g.state !== 'suppressed')),
-        count((g) => g.state === 'suppressed'),
-        count((g) => g.state === 'new'),
-        Number(fixed),
-        this.id,
-      ],
+      [status, finishedAt, previous ?? null, ...SEVERITIES.map((s) => bySeverity[s]), suppressed, fresh, fixed.length, this.id],
     );
     return runRecord((await tx.all(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [this.id]))[0]);
   }

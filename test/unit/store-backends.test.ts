@@ -333,8 +333,8 @@ for (const backend of backends) {
       const insertRun = "INSERT INTO runs (kind, scope, target, tool_version, started_at, finished_at, status, previous_run_id, high, suppressed) VALUES ('cluster', 'lab', '{}', '0.0.9', ?, ?, 'complete', ?, ?, 0) RETURNING id";
       const [{ id: first }] = await sql.all<{ id: number }>(insertRun, ['2025-01-01T00:00:00.000Z', '2025-01-01T00:01:00.000Z', null, 2]);
       const [{ id: second }] = await sql.all<{ id: number }>(insertRun, ['2025-01-02T00:00:00.000Z', '2025-01-02T00:01:00.000Z', first, 2]);
-      const row = "INSERT INTO run_findings (run_id, fingerprint, rule_id, severity, namespace, resource, location, message, suppressed, state) VALUES (?, ?, 'KM-WL-001', 'high', 'prod', 'Pod/p', NULL, 'm', FALSE, ?)";
-      for (const [run, fp, state] of [[first, 'a', 'new'], [first, 'b', 'new'], [second, 'a', 'open'], [second, 'c', 'new']] as const) await sql.run(row, [run, fp, state]);
+      const row = "INSERT INTO run_findings (run_id, fingerprint, rule_id, severity, namespace, resource, location, message, suppressed) VALUES (?, ?, 'KM-WL-001', 'high', 'prod', 'Pod/p', NULL, 'm', FALSE)";
+      for (const [run, fp] of [[first, 'a'], [first, 'b'], [second, 'a'], [second, 'c']] as const) await sql.run(row, [run, fp]);
       await sql.run('INSERT INTO run_fixed (run_id, fingerprint) VALUES (?, ?)', [second, 'b']);
       await old.close();
 
@@ -346,6 +346,7 @@ for (const backend of backends) {
         assert.deepEqual([r1.id, r1.newCount, r1.fixedCount, r1.toolVersion], [first, 2, 0, '0.0.9']);
         assert.deepEqual([r2.id, r2.newCount, r2.fixedCount, r2.previousRunId], [second, 1, 1, first]);
         assert.deepEqual((await store.fixed(second)).map((f) => f.fingerprint), ['b']);
+        assert.deepEqual((await store.findings(second)).map((f) => [f.fingerprint, f.state]), [['a', 'open'], ['c', 'new']]);
         const diff = await store.diff(r1, r2);
         assert.deepEqual([diff.new.map((f) => f.fingerprint), diff.fixed.map((f) => f.fingerprint), diff.open.map((f) => f.fingerprint)], [['c'], ['b'], ['a']]);
         // and the new version's parts work on the old data: a run with alerts, states against the old runs
