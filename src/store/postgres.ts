@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { redact } from './location.js';
-import { Serial, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
+import { SerialDatabase, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** parameters in one INSERT (the protocol allows 65535) */
@@ -38,7 +38,14 @@ export async function openPostgres(url: string, name: string, password: string |
     await client.end().catch(() => undefined);
     throw new StoreError(`store ${name}: cannot connect: ${redact(messageOf(e), [password])}`);
   }
-  return new PostgresDatabase(client, name, broken);
+  const raw = new PostgresSql(client, broken);
+  return new SerialDatabase(name, {
+    raw,
+    begin: () => raw.exec('BEGIN'),
+    commit: () => raw.exec('COMMIT'),
+    rollback: () => raw.exec('ROLLBACK').catch(() => undefined),
+    close: () => client.end().catch(() => undefined),
+  });
 }
 
 function messageOf(e: unknown): string {
@@ -78,49 +85,5 @@ class PostgresSql implements Sql {
   async exec(script: string): Promise<void> {
     if (this.broken.error) throw this.broken.error;
     await this.client.query(script);
-  }
-}
-
-class PostgresDatabase implements Database {
-  readonly dialect = 'postgres' as const;
-  private readonly serial = new Serial();
-  private readonly raw: PostgresSql;
-
-  constructor(private readonly client: pg.Client, readonly name: string, broken: { error?: Error }) {
-    this.raw = new PostgresSql(client, broken);
-  }
-
-  all<T extends Record<string, SqlResult>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.serial.run(() => this.raw.all<T>(sql, params));
-  }
-
-  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.serial.run(() => this.raw.run(sql, params));
-  }
-
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
-    return this.transaction((tx) => tx.insertRows(table, columns, rows));
-  }
-
-  exec(script: string): Promise<void> {
-    return this.serial.run(() => this.raw.exec(script));
-  }
-
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.serial.run(async () => {
-      await this.raw.exec('BEGIN');
-      try {
-        const result = await work(this.raw);
-        await this.raw.exec('COMMIT');
-        return result;
-      } catch (e) {
-        await this.raw.exec('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.serial.run(() => this.client.end().catch(() => undefined));
   }
 }

@@ -26,14 +26,67 @@ export interface Database extends Sql {
   close(): Promise<void>;
 }
 
-/** One thing at a time on a connection: a transaction must not interleave with another caller's statements. */
-export class Serial {
+/** How a backend begins, ends and closes what it runs statements on. */
+export interface Connection {
+  /** the statements, run as they come */
+  readonly raw: Sql;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  /** undo an open transaction (after a failure; it must not throw) */
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A connection used one thing at a time: a transaction must not interleave with another caller's
+ * statements, so every statement and transaction waits for the one before it.
+ */
+export class SerialDatabase implements Database {
+  readonly dialect: Dialect;
   private tail: Promise<unknown> = Promise.resolve();
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  constructor(readonly name: string, private readonly conn: Connection) {
+    this.dialect = conn.raw.dialect;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
     const next = this.tail.then(work, work);
     this.tail = next.catch(() => undefined);
     return next;
+  }
+
+  all<T extends Record<string, SqlResult>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.serial(() => this.conn.raw.all<T>(sql, params));
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.serial(() => this.conn.raw.run(sql, params));
+  }
+
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    return this.transaction((tx) => tx.insertRows(table, columns, rows));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.serial(() => this.conn.raw.exec(script));
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await this.conn.begin();
+      try {
+        const result = await work(this.conn.raw);
+        await this.conn.commit();
+        return result;
+      } catch (e) {
+        await this.conn.rollback();
+        throw e;
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.conn.close());
   }
 }
 

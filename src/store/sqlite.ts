@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
-import { Serial, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
+import { SerialDatabase, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
 
 const BUSY_TIMEOUT_MS = 60_000;
 
@@ -29,7 +29,18 @@ export function openSqlite(path: string, options: SqliteOptions): Database {
     const why = (e as Error).message;
     throw new StoreError(`store ${name}: ${!options.create && /unable to open|does not exist/i.test(why) ? 'no such store file (nothing has been recorded there yet)' : `cannot open: ${why}`}`);
   }
-  return new SqliteDatabase(db, name);
+  const raw = new SqliteSql(db);
+  return new SerialDatabase(name, {
+    raw,
+    // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so a transaction that
+    // reads first cannot fail later when it upgrades to writing
+    begin: async () => void db.exec('BEGIN IMMEDIATE'),
+    commit: async () => void db.exec('COMMIT'),
+    rollback: async () => {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    },
+    close: async () => void db.close(),
+  });
 }
 
 class SqliteSql implements Sql {
@@ -59,51 +70,5 @@ class SqliteSql implements Sql {
 
   async exec(script: string): Promise<void> {
     this.db.exec(script);
-  }
-}
-
-class SqliteDatabase implements Database {
-  readonly dialect = 'sqlite' as const;
-  private readonly serial = new Serial();
-  private readonly raw: SqliteSql;
-
-  constructor(private readonly db: BetterSqlite3.Database, readonly name: string) {
-    this.raw = new SqliteSql(db);
-  }
-
-  all<T extends Record<string, SqlResult>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.serial.run(() => this.raw.all<T>(sql, params));
-  }
-
-  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.serial.run(() => this.raw.run(sql, params));
-  }
-
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
-    return this.transaction((tx) => tx.insertRows(table, columns, rows));
-  }
-
-  exec(script: string): Promise<void> {
-    return this.serial.run(() => this.raw.exec(script));
-  }
-
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.serial.run(async () => {
-      // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so a transaction that
-      // reads first cannot fail later when it upgrades to writing
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(this.raw);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.serial.run(async () => this.db.close());
   }
 }
