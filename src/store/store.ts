@@ -300,7 +300,8 @@ export class HistoryStore {
     const run = await this.run(runId);
     const list = await this.rows(runId);
     if (run === undefined || run.status === 'running') return list.sort(compareStored);
-    const before = run.previousRunId === undefined ? new Set<string>() : await activeFingerprints(this.db, run.previousRunId);
+    const previous = run.previousRunId;
+    const before = previous === undefined ? new Set<string>() : await this.guard('cannot read findings', () => activeFingerprints(this.db, previous));
     return list.map((f) => ({ ...f, state: stateOf(f, before) })).sort(compareStored);
   }
 
