@@ -5,10 +5,11 @@ import { analyse } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster } from '../sources/cluster/collect.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 
-interface ClusterFlags extends ReportFlags, RepeatFlags {
+interface ClusterFlags extends ReportFlags, StoreFlags, BaselineFlags, RepeatFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -17,7 +18,7 @@ interface ClusterFlags extends ReportFlags, RepeatFlags {
 }
 
 export function clusterCommand(): Command {
-  return addRepeatOptions(addReportOptions(
+  return addRepeatOptions(addBaselineOption(addStoreOption(addReportOptions(
     new Command('cluster')
       .description("scan a live cluster's objects through its API (read-only)")
       .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
@@ -25,20 +26,24 @@ export function clusterCommand(): Command {
       .option('-n, --namespace <ns>', 'only this namespace (cluster-scoped RBAC is still read)')
       .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
       .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4')),
-  )).action(async (flags: ClusterFlags) => {
+  )))).action(async (flags: ClusterFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
-    await runPosture('cluster', flags, async () => {
-      const startedAt = new Date();
-      const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
-      try {
-        const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency)) });
-        const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: flags.severity });
-        const incomplete = load.coverage.some((c) => c.severity === 'error');
-        finishReport(report, flags, catalogue, incomplete);
-        return { report, incomplete };
-      } finally {
-        conn.close();
-      }
-    });
+    await withStore(flags, (store) =>
+      runPosture('cluster', flags, async () => {
+        const startedAt = new Date();
+        const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
+        try {
+          const series = { kind: 'cluster' as const, scope: `${conn.context} ${conn.server}${flags.namespace ? ` namespace=${flags.namespace}` : ''}` };
+          const baseline = await loadBaseline(flags.baseline, store, series);
+          const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency)) });
+          const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: flags.severity });
+          const incomplete = load.coverage.some((c) => c.severity === 'error');
+          await finishRecorded(report, flags, catalogue, incomplete, { store, series, baseline });
+          return { report, incomplete };
+        } finally {
+          conn.close();
+        }
+      }),
+    );
   });
 }

@@ -35,8 +35,13 @@ import { RuntimeAllowList } from '../detect/runtime/allow.js';
 import { SensorError, startSensor, type RunningSensor, type SensorMode } from '../sources/runtime/sensor.js';
 import { succeeded, type AuditEvent } from '../sources/audit/event.js';
 import { execCommand, execArgv } from '../detect/rules/uri.js';
+import { TOOL_VERSION } from '../core/report.js';
+import { CommittedAlerts } from '../store/alerts.js';
+import type { HistoryStore, RunWriter } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
+import { addStoreOption, openStoreFor, storeNamed, type StoreFlags } from './store-options.js';
 
-interface DetectFlags {
+interface DetectFlags extends StoreFlags {
   follow?: boolean;
   fromStart?: boolean;
   listen?: string;
@@ -122,7 +127,7 @@ function summary(d: Detector): string {
 }
 
 export function detectCommand(): Command {
-  return new Command('detect')
+  return addStoreOption(new Command('detect'), 'record the alerts (each committed before any other output shows it) in')
     .description('detect attacks in the Kubernetes audit log (a file, stdin, or the API server\'s audit webhook); alerts as JSON lines')
     .argument('[file]', 'audit log (JSON lines); `-` for stdin')
     .option('-F, --follow', 'follow the file like `tail -F` (rotation and truncation handled)')
@@ -171,6 +176,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     if (flags.listen !== undefined || flags.follow) throw new UsageError('--explain-allow reads a file or stdin once (not --listen or --follow)');
     if (flags.syslog.length + flags.webhook.length > 0 || flags.metrics !== undefined) throw new UsageError('--explain-allow only explains: it sends nothing (drop --syslog, --webhook, --metrics)');
     if (flags.format === 'markdown') throw new UsageError('--explain-allow prints table or json');
+    if (flags.store !== undefined) throw new UsageError('--explain-allow only explains: it records nothing (drop --store)');
   }
   // every number is checked before anything starts, whichever input it belongs to
   const maxEventChars = positiveInt(flags.maxEventBytes, '--max-event-bytes');
@@ -210,6 +216,11 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     sinks.push(new WebhookSink(url, (m) => process.stderr.write(`kubemoat: ${m}\n`)));
   }
 
+  // alerts raised before the store is open (by the node sensor) wait in the recorder
+  const recorder = !flags.explainAllow && storeNamed(flags) ? new CommittedAlerts((a) => sinks.forEach((s) => s.send(a)), (m) => process.stderr.write(`kubemoat: ${m}\n`)) : undefined;
+  let history: HistoryStore | undefined;
+  let run: RunWriter | undefined;
+
   let worst = -1;
   let printed = 0;
   const problem = (reason: string, where: string | undefined): void => {
@@ -221,7 +232,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     const rank = severityRank(alert.severity);
     if (rank < minimum) return;
     if (rank > worst) worst = rank;
-    for (const s of sinks) s.send(alert);
+    if (recorder) recorder.send(alert);
+    else for (const s of sinks) s.send(alert);
   };
   const runtime = flags.node
     ? new RuntimeDetector({
@@ -297,12 +309,22 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     });
   }
 
+  let storeFailure: Error | undefined;
   const finish = async (): Promise<void> => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (ticker) clearInterval(ticker);
     await sensor?.stop();
     runtime?.flush();
+    await recorder?.close();
+    storeFailure = recorder?.storeError;
+    if (run !== undefined && storeFailure === undefined) {
+      await run.finish('complete').then(
+        (r) => process.stderr.write(`kubemoat: recorded run ${r.id} (detect ${r.scope}) in ${history?.name}: ${Object.values(r.bySeverity).reduce((a, b) => a + b, 0)} alerts\n`),
+        (e: Error) => (storeFailure = e),
+      );
+    }
+    await history?.close();
     try {
       baseline?.saveAll();
     } catch (e) {
@@ -316,6 +338,17 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   };
 
   try {
+    if (recorder) {
+      const watched = [file === '-' ? 'stdin' : file !== undefined ? `file ${file}` : undefined, flags.listen !== undefined ? `listen ${flags.listen}` : undefined, sensor ? `node ${sensor.facts.node}` : undefined].filter((x) => x !== undefined);
+      try {
+        history = await openStoreFor(flags);
+        run = await history!.beginRun({ kind: 'detect', scope: watched.join(', '), target: { type: 'detect', inputs: watched }, toolVersion: TOOL_VERSION, startedAt: new Date().toISOString() });
+      } catch (e) {
+        recorder.abandon(e as Error);
+        throw e;
+      }
+      recorder.start(run);
+    }
     if (flags.listen !== undefined) {
       const at = parseListen(flags.listen);
       if (!at) throw new UsageError(`--listen ${flags.listen}: expected host:port`);
@@ -398,6 +431,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   }
   const failOn = flags.failOn === 'never' ? Infinity : severityRank(flags.failOn);
   process.exitCode = detector.stats.malformed + detector.stats.oversized > 0 && detector.stats.events === 0 ? EXIT_USAGE : worst >= failOn ? EXIT_FINDINGS : EXIT_OK;
+  // the store's errors name it already (RunWriter's); the count says what is missing from it
+  if (storeFailure !== undefined) throw new StoreError(`${storeFailure.message}${recorder?.failed ? ` (${recorder.failed} alerts not recorded)` : ''}`);
 }
 
 /** One silenced hit and what silenced it: a line of text, or a JSON line. */

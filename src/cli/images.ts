@@ -37,8 +37,11 @@ import { connect, type ClusterConnection } from '../sources/cluster/connection.j
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { asObject, asString, type JsonValue } from '../core/json.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
+import { listScope, manifestsScope } from '../store/record.js';
+import type { HistoryStore } from '../store/store.js';
+import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
 
 export const DEFAULT_MAX_DB_AGE_DAYS = 7;
 
@@ -196,7 +199,7 @@ function addRegistryOptions(cmd: Command): Command {
 
 type View = 'findings' | 'packages' | 'vulns' | 'workloads';
 
-interface ScanFlags extends ReportFlags, RegistryFlags {
+interface ScanFlags extends StoreFlags, ReportFlags, RegistryFlags {
   db?: string;
   onlyFixed?: boolean;
   manifests?: string[];
@@ -293,7 +296,7 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
   return json ? JSON.stringify({ view, rows }, null, 2) + '\n' : renderWorkloadsText(rows);
 }
 
-async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
+async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore | undefined): Promise<void> {
   const config = loadConfig(flags.config, knownRuleIds());
   const policies = signaturePolicies(config, flags.cosignKey ?? []);
   const startedAt = new Date();
@@ -302,24 +305,28 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
   const store = storeFor(flags, coverage);
   let targets: ImageTarget[];
   let source: 'arguments' | 'cluster' | 'manifests';
+  let scope: string;
   let conn: ClusterConnection | undefined;
   let secretCreds = new Map<string, Credentials>();
   let inventory: Inventory | undefined;
   if (refs.length > 0) {
     targets = targetsFromRefs(refs);
     source = 'arguments';
+    scope = listScope(refs);
   } else if (flags.manifests !== undefined) {
     const load = await loadManifests(flags.manifests);
     coverage.push(...load.coverage);
     inventory = load.inventory;
     targets = targetsFromInventory(load.inventory);
     source = 'manifests';
+    scope = `manifests ${manifestsScope(flags.manifests)}`;
   } else {
     const c = await clusterTargets(flags, coverage);
     conn = c.conn;
     inventory = c.inventory;
     targets = c.targets;
     source = 'cluster';
+    scope = `cluster ${c.context}${flags.namespace ? ` namespace=${flags.namespace}` : ''}`;
   }
   try {
     if (inventory !== undefined) {
@@ -375,7 +382,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     minimumSeverity: flags.severity,
     resources: targets.length,
   });
-  finishReport(report, flags, [...imageRules, ...imageScanRulesForReports()], coverage.some((c) => c.severity === 'error'));
+  await finishRecorded(report, flags, [...imageRules, ...imageScanRulesForReports()], coverage.some((c) => c.severity === 'error'), { store: history, series: { kind: 'images', scope } });
 }
 
 function sbomCommand(): Command {
@@ -403,7 +410,7 @@ function sbomCommand(): Command {
 
 export function imagesCommand(): Command {
   const images = addRegistryOptions(
-    addReportOptions(
+    addStoreOption(addReportOptions(
       new Command('images')
         .description('scan container images for known-vulnerable packages and untrusted origins, offline from a local OSV database; with no REF, every image the live cluster (or --manifests) runs')
         .argument('[refs...]', 'registry references, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG]')
@@ -422,8 +429,12 @@ export function imagesCommand(): Command {
         .option('--cosign-key <file...>', 'cosign public key (PEM); every image scanned must carry a valid signature by one of these keys (KM-IM-007). Per-image keys: imageSignatures in .kubemoat.yaml')
         .addOption(new Option('--concurrency <n>', 'images scanned at once').default('4'))
         .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(String(DEFAULT_MAX_DB_AGE_DAYS))),
-    ),
-  ).action(async (refs: string[], flags: ScanFlags) => runScan(refs, flags));
+    )),
+  ).action(async (refs: string[], flags: ScanFlags) => {
+    if (flags.view === 'findings') return withStore(flags, (history) => runScan(refs, flags, history));
+    if (flags.store !== undefined) throw new UsageError(`--store records the findings; --view ${flags.view} is not recorded (drop one of them)`);
+    return runScan(refs, flags, undefined);
+  });
   images.addCommand(dbCommand());
   images.addCommand(sbomCommand());
   for (const c of [images, ...images.commands, ...images.commands.flatMap((c) => c.commands)]) c.exitOverride();

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   images: async () => (await import('./images.js')).imagesCommand(),
   detect: async () => (await import('./detect.js')).detectCommand(),
   rules: async () => (await import('./rules.js')).rulesCommand(),
+  history: async () => (await import('./history.js')).historyCommand(),
+  diff: async () => (await import('./diff.js')).diffCommand(),
 };
 
 // A reader that stops early (`kubemoat … | head`) closes the pipe: that ends the output, not in a crash.

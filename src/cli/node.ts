@@ -7,11 +7,12 @@ import type { Report } from '../core/report.js';
 import { catalogue } from '../rules/catalogue.js';
 import { collectNode } from '../sources/node/collect.js';
 import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
+import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
-interface NodeFlags extends ReportFlags, RepeatFlags {
+interface NodeFlags extends ReportFlags, StoreFlags, RepeatFlags {
   root: string;
   allNetns?: boolean;
   kubeconfig?: string;
@@ -26,15 +27,16 @@ function atSeverity(report: Report, minimum: Severity): Report {
 }
 
 export function nodeCommand(): Command {
-  return addRepeatOptions(addReportOptions(
+  return addRepeatOptions(addStoreOption(addReportOptions(
     new Command('node')
       .description('audit the node kubemoat runs on (read-only): component processes and their effective settings, file permissions, static pods, runtime sockets, certificates; CIS sections 1, 2 and 4 and beyond')
       .option('--root <dir>', 'host root to read /proc and files under (e.g. /host in a DaemonSet with hostPID)', '/')
       .option('--all-netns', "audit component processes in every network namespace, not only kubemoat's own (the node's)")
       .option('--kubeconfig <file>', "ask this API server whether static pods' namespaces exist (read-only GET of each namespace)")
       .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
-  )).action(async (flags: NodeFlags) => {
+  ))).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
+    const store = await openStoreFor(flags);
     let close = (): void => {};
     let namespaceExists: ((ns: string) => Promise<boolean | undefined>) | undefined;
     if (flags.kubeconfig) {
@@ -57,17 +59,19 @@ export function nodeCommand(): Command {
         const checks = cisChecks(load.inventory, full.findings, catalogue);
         const report = atSeverity(full, flags.severity);
         const incomplete = load.coverage.some((c) => c.severity === 'error');
+        const recording = { store, series: { kind: 'node' as const, scope: `${load.nodeName}${flags.root !== '/' ? ` root=${flags.root}` : ''}` } };
         if (flags.cis) {
           emit(flags.cis === 'json' ? renderCisJson(checks) : renderCisText(checks), flags.output);
-          finishReport(report, { ...flags, format: 'json', output: '/dev/null' }, catalogue, incomplete);
+          await finishRecorded(report, { ...flags, format: 'json', output: '/dev/null' }, catalogue, incomplete, recording);
         } else {
-          finishReport(report, flags, catalogue, incomplete);
+          await finishRecorded(report, flags, catalogue, incomplete, recording);
           if (flags.format === 'table' && flags.output === undefined) emit(`\n${renderCisText(checks)}`, undefined);
         }
         return { report, incomplete };
       });
     } finally {
       close();
+      await store?.close();
     }
   });
 }

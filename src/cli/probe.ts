@@ -15,10 +15,13 @@ import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
 import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
 import { UsageError } from './exit.js';
 import { emit } from './output.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
 import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
+import { listScope } from '../store/record.js';
+import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
+import type { HistoryStore } from '../store/store.js';
 
-interface ProbeFlags extends ReportFlags, RepeatFlags {
+interface ProbeFlags extends ReportFlags, StoreFlags, RepeatFlags {
   ports?: string;
   exclude?: string[];
   fromKubeconfig?: string | true;
@@ -104,7 +107,7 @@ function progressLine(total: number, hosts: number, started: number): (p: ScanPr
 }
 
 export function probeCommand(): Command {
-  return addRepeatOptions(addReportOptions(
+  return addRepeatOptions(addStoreOption(addReportOptions(
     new Command('probe')
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
@@ -118,7 +121,7 @@ export function probeCommand(): Command {
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
-  )).action(async (words: string[], flags: ProbeFlags) => {
+  ))).action(async (words: string[], flags: ProbeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     if (words.length === 0 && flags.fromKubeconfig === undefined) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
     const settings: ProbeSettings = {
@@ -128,12 +131,12 @@ export function probeCommand(): Command {
       retries: positiveInt('--retries', flags.retries, 0),
       ports: flags.ports !== undefined ? parsePorts(flags.ports) : [...DEFAULT_PORTS],
     };
-    await runPosture('probe', flags, () => probeOnce(words, flags, settings, config));
+    await withStore(flags, (store) => runPosture('probe', flags, () => probeOnce(words, flags, settings, config, store)));
   });
 }
 
 /** One probe of the targets (the kubeconfig's addresses are read again each run). */
-async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSettings, config: KubemoatConfig): Promise<PostureRun> {
+async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSettings, config: KubemoatConfig, store: HistoryStore | undefined): Promise<PostureRun> {
   const { timeoutMs, concurrency, rate, retries, ports } = settings;
   const startedAt = new Date();
   const coverage: CoverageGap[] = [];
@@ -187,6 +190,7 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
   }
   const incomplete = coverage.some((c) => c.severity === 'error');
-  finishReport(report, flags, probeRules, incomplete);
+  const series = { kind: 'probe' as const, scope: `${listScope(all)}${flags.ports !== undefined ? ` ports=${flags.ports}` : ''}` };
+  await finishRecorded(report, flags, probeRules, incomplete, { store, series });
   return { report, incomplete };
 }

@@ -20,6 +20,8 @@ export interface ReportSummary {
   suppressed: number;
   /** findings below `--severity`, counted but not listed */
   belowThreshold: number;
+  /** with `--baseline`: findings the baseline already had, not listed */
+  inBaseline?: number;
   resources: number;
   files?: number;
   documents?: number;
