@@ -18,6 +18,7 @@ import { JsonLinesSink } from '../detect/sinks/stdout.js';
 import { SyslogSink, parseSyslogTarget } from '../detect/sinks/syslog.js';
 import { WebhookSink } from '../detect/sinks/webhook.js';
 import { startMetrics } from '../detect/sinks/metrics.js';
+import { durationMs } from './duration.js';
 import { follow, readOnce, readStream } from '../sources/audit/file.js';
 import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';
@@ -75,13 +76,6 @@ interface DetectFlags extends StoreFlags {
 
 /** How many malformed-input messages are printed before they are only counted. */
 const MAX_PRINTED_PROBLEMS = 20;
-
-/** `30s`, `10m`, `2h`, or plain seconds. */
-function durationMs(value: string, flag: string): number {
-  const m = /^(\d+)([smh]?)$/.exec(value.trim());
-  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} needs a duration such as 30s, 10m or 2h, not ${JSON.stringify(value)}`);
-  return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
-}
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
