@@ -16,7 +16,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existingCorpus, generateCorpus, type CorpusOptions } from './corpus.js';
@@ -153,7 +153,7 @@ async function benchBackend(name: string, url: string, report: Report, o: Option
 
 function print(figures: BackendFigures[], report: Report, o: Options): void {
   const lines = [
-    `History store: ${report.summary.resources} resources, ${figures[0].findings} findings per run; Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,
+    `History store: ${report.summary.resources} resources, ${figures[0].findings} findings per run; Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
     '',
     'backend     run 1 (all new)          run 2 (all open)',
   ];

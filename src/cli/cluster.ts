@@ -6,10 +6,10 @@ import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster } from '../sources/cluster/collect.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
-import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
+import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 
-interface ClusterFlags extends ReportFlags, StoreFlags, BaselineFlags, RepeatFlags {
+interface ClusterFlags extends ReportFlags, RepeatFlags, StoreFlags, BaselineFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -18,7 +18,7 @@ interface ClusterFlags extends ReportFlags, StoreFlags, BaselineFlags, RepeatFla
 }
 
 export function clusterCommand(): Command {
-  return addRepeatOptions(addBaselineOption(addStoreOption(addReportOptions(
+  return addBaselineOption(addStoreOption(addRepeatOptions(addReportOptions(
     new Command('cluster')
       .description("scan a live cluster's objects through its API (read-only)")
       .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
@@ -28,6 +28,7 @@ export function clusterCommand(): Command {
       .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4')),
   )))).action(async (flags: ClusterFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
+    // one store for every run of the schedule; each run is recorded (and its baseline read) on its own
     await withStore(flags, (store) =>
       runPosture('cluster', flags, async () => {
         const startedAt = new Date();

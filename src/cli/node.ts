@@ -12,7 +12,7 @@ import { emit } from './output.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
-interface NodeFlags extends ReportFlags, StoreFlags, RepeatFlags {
+interface NodeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   root: string;
   allNetns?: boolean;
   kubeconfig?: string;
@@ -27,7 +27,7 @@ function atSeverity(report: Report, minimum: Severity): Report {
 }
 
 export function nodeCommand(): Command {
-  return addRepeatOptions(addStoreOption(addReportOptions(
+  return addStoreOption(addRepeatOptions(addReportOptions(
     new Command('node')
       .description('audit the node kubemoat runs on (read-only): component processes and their effective settings, file permissions, static pods, runtime sockets, certificates; CIS sections 1, 2 and 4 and beyond')
       .option('--root <dir>', 'host root to read /proc and files under (e.g. /host in a DaemonSet with hostPID)', '/')

@@ -18,10 +18,10 @@ import { emit } from './output.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
 import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
 import { listScope } from '../store/record.js';
+import type { HistoryStore, Series } from '../store/store.js';
 import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
-import type { HistoryStore } from '../store/store.js';
 
-interface ProbeFlags extends ReportFlags, StoreFlags, RepeatFlags {
+interface ProbeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   ports?: string;
   exclude?: string[];
   fromKubeconfig?: string | true;
@@ -107,7 +107,7 @@ function progressLine(total: number, hosts: number, started: number): (p: ScanPr
 }
 
 export function probeCommand(): Command {
-  return addRepeatOptions(addStoreOption(addReportOptions(
+  return addStoreOption(addRepeatOptions(addReportOptions(
     new Command('probe')
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
@@ -190,7 +190,12 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
   }
   const incomplete = coverage.some((c) => c.severity === 'error');
-  const series = { kind: 'probe' as const, scope: `${listScope(all)}${flags.ports !== undefined ? ` ports=${flags.ports}` : ''}` };
-  await finishRecorded(report, flags, probeRules, incomplete, { store, series });
+  await finishRecorded(report, flags, probeRules, incomplete, { store, series: probeSeries(words, flags) });
   return { report, incomplete };
+}
+
+/** The targets as given (a kubeconfig by name: its node addresses may change between runs) and any --ports. */
+function probeSeries(words: readonly string[], flags: ProbeFlags): Series {
+  const kubeconfig = flags.fromKubeconfig === undefined ? [] : [`kubeconfig:${flags.fromKubeconfig === true ? '(default)' : flags.fromKubeconfig}${flags.context ? `@${flags.context}` : ''}`];
+  return { kind: 'probe', scope: `${listScope([...words, ...kubeconfig])}${flags.ports !== undefined ? ` ports=${flags.ports}` : ''}` };
 }

@@ -80,9 +80,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'detect alerts; new and fixed counts per run',
-    // history lists new/fixed per run without comparing every run with its previous one again;
-    // runs recorded before this version are compared once, here
+    name: 'detect alerts; per run: new and fixed counts, counts per namespace and rule',
+    // history lists new/fixed per run, and trends per namespace and rule, from a few rows per run
+    // instead of every finding of every run; runs recorded before this version are counted once, here
     sql: (t) => `
       CREATE TABLE run_alerts (
         run_id ${t.ref} NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -98,6 +98,18 @@ export const MIGRATIONS: readonly Migration[] = [
         body TEXT NOT NULL,
         PRIMARY KEY (run_id, seq)
       );
+      CREATE TABLE run_counts (
+        run_id ${t.ref} NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        item TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (run_id, dimension, item, severity)
+      )${t.clustered};
+      INSERT INTO run_counts (run_id, dimension, item, severity, n)
+        SELECT run_id, 'namespace', COALESCE(namespace, ''), severity, COUNT(*) FROM run_findings WHERE NOT suppressed GROUP BY run_id, COALESCE(namespace, ''), severity;
+      INSERT INTO run_counts (run_id, dimension, item, severity, n)
+        SELECT run_id, 'rule', rule_id, severity, COUNT(*) FROM run_findings WHERE NOT suppressed GROUP BY run_id, rule_id, severity;
       ALTER TABLE runs ADD COLUMN new_count INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE runs ADD COLUMN fixed_count INTEGER NOT NULL DEFAULT 0;
       UPDATE runs SET

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { redact } from './location.js';
-import { SerialDatabase, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
+import { SerialDatabase, conflictSql, type Database, type OnConflict, type Sql, type SqlResult, type SqlValue } from './sql.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** parameters in one INSERT (the protocol allows 65535) */
@@ -72,13 +72,13 @@ class PostgresSql implements Sql {
     return (await this.query(sql, params)).rowCount ?? 0;
   }
 
-  async insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  async insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflict: OnConflict = { type: 'skip' }): Promise<void> {
     const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
     for (let start = 0; start < rows.length; start += perStatement) {
       const chunk = rows.slice(start, start + perStatement);
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ON CONFLICT DO NOTHING`;
-      await this.query(sql, chunk.flat(), `kubemoat_insert_${table}_${columns.length}_${chunk.length}`);
+      const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${conflictSql(table, onConflict)}`;
+      await this.query(sql, chunk.flat(), `kubemoat_insert_${table}_${columns.length}_${chunk.length}_${onConflict.type}`);
     }
   }
 

@@ -7,13 +7,20 @@ export type SqlValue = string | number | null;
 /** What a column can hold when it comes back: booleans from PostgreSQL, 0/1 from SQLite. */
 export type SqlResult = SqlValue | boolean;
 
+/** What a row whose unique key is taken does: nothing (it is skipped), or add its count to the row there. */
+export type OnConflict = { type: 'skip' } | { type: 'add'; key: readonly string[]; column: string };
+
+export function conflictSql(table: string, c: OnConflict): string {
+  return c.type === 'skip' ? 'ON CONFLICT DO NOTHING' : `ON CONFLICT (${c.key.join(', ')}) DO UPDATE SET ${c.column} = ${table}.${c.column} + excluded.${c.column}`;
+}
+
 export interface Sql {
   readonly dialect: Dialect;
   all<T extends Record<string, SqlResult>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** a statement without result rows; the number of rows it changed */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
-  /** many rows into one table; rows that would break a unique key are skipped */
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** many rows into one table; rows that would break a unique key are skipped unless `onConflict` says otherwise */
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflict?: OnConflict): Promise<void>;
   /** several statements without parameters (migrations) */
   exec(script: string): Promise<void>;
 }
@@ -63,8 +70,8 @@ export class SerialDatabase implements Database {
     return this.serial(() => this.conn.raw.run(sql, params));
   }
 
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
-    return this.transaction((tx) => tx.insertRows(table, columns, rows));
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflict?: OnConflict): Promise<void> {
+    return this.transaction((tx) => tx.insertRows(table, columns, rows, onConflict));
   }
 
   exec(script: string): Promise<void> {

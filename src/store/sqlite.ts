@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
-import { SerialDatabase, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
+import { SerialDatabase, conflictSql, type Database, type OnConflict, type Sql, type SqlResult, type SqlValue } from './sql.js';
 
 const BUSY_TIMEOUT_MS = 60_000;
 
@@ -63,8 +63,8 @@ class SqliteSql implements Sql {
     return this.statement(sql).run(...params).changes;
   }
 
-  async insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
-    const insert = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`);
+  async insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflict: OnConflict = { type: 'skip' }): Promise<void> {
+    const insert = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflictSql(table, onConflict)}`);
     for (const row of rows) insert.run(...row);
   }
 

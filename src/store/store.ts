@@ -13,7 +13,7 @@ import { describeStore, parseStoreLocation, redact, type StoreLocation } from '.
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { RunRef } from './refs.js';
 import { migrate } from './schema.js';
-import { truthy, type Database, type Sql, type SqlResult, type SqlValue } from './sql.js';
+import { truthy, type Database, type OnConflict, type Sql, type SqlResult, type SqlValue } from './sql.js';
 
 export const RUN_KINDS = ['scan', 'cluster', 'node', 'probe', 'images', 'detect'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -110,6 +110,31 @@ export interface OpenOptions {
 const RUN_COLUMNS = 'id, kind, scope, target, tool_version, started_at, finished_at, status, previous_run_id, critical, high, medium, low, info, suppressed, new_count, fixed_count';
 const FINDING_COLUMNS = ['run_id', 'fingerprint', 'rule_id', 'severity', 'namespace', 'resource', 'location', 'message', 'suppressed'] as const;
 const ALERT_COLUMNS = ['run_id', 'seq', 'rule_id', 'severity', 'source', 'event_time', 'detected_at', 'namespace', 'subject', 'message', 'body'] as const;
+const COUNT_COLUMNS = ['run_id', 'dimension', 'item', 'severity', 'n'] as const;
+const ADD_COUNTS: OnConflict = { type: 'add', key: ['run_id', 'dimension', 'item', 'severity'], column: 'n' };
+
+/** What a trend counts of one finding or alert. */
+interface Counted {
+  ruleId: string;
+  namespace: string | undefined;
+  severity: Severity;
+}
+
+/** run_counts rows: per namespace and per rule, per severity, how many. */
+function countRows(runId: number, counted: Iterable<Counted>): SqlValue[][] {
+  const cells = new Map<string, SqlValue[]>();
+  const add = (dimension: TrendKey, item: string, severity: Severity): void => {
+    const k = `${dimension}\0${item}\0${severity}`;
+    const cell = cells.get(k);
+    if (cell) cell[4] = Number(cell[4]) + 1;
+    else cells.set(k, [runId, dimension, item, severity, 1]);
+  };
+  for (const c of counted) {
+    add('namespace', c.namespace ?? '', c.severity);
+    add('rule', c.ruleId, c.severity);
+  }
+  return [...cells.values()];
+}
 
 type Row = Record<string, SqlResult>;
 
@@ -171,8 +196,12 @@ export function findingRow(runId: number, f: Finding): SqlValue[] {
   return [runId, f.fingerprint, f.ruleId, f.severity, r?.namespace ?? null, resource, location, f.message, f.suppressed ? 1 : 0];
 }
 
+function alertNamespace(a: Alert): string | undefined {
+  return a.source === 'audit' ? a.what.namespace : a.container?.namespace;
+}
+
 function alertRow(runId: number, seq: number, a: Alert): SqlValue[] {
-  const namespace = a.source === 'audit' ? a.what.namespace : a.container?.namespace;
+  const namespace = alertNamespace(a);
   const subject = a.source === 'audit' ? a.who.user : a.container ? `${a.container.namespace}/${a.container.pod}/${a.container.name}` : `node ${a.node}`;
   return [runId, seq, a.ruleId, a.severity, a.source, a.time || null, a.detectedAt, namespace ?? null, subject, a.message, JSON.stringify(a)];
 }
@@ -345,16 +374,10 @@ export class HistoryStore {
   /** Findings not suppressed, and alerts, at or above `minimum`, counted per run and namespace or rule. */
   async trend(runIds: readonly number[], by: TrendKey, minimum: Severity): Promise<TrendCell[]> {
     if (runIds.length === 0) return [];
-    const column = by === 'namespace' ? 'namespace' : 'rule_id';
     const severities = SEVERITIES.filter((s) => severityRank(s) >= severityRank(minimum));
-    const runs = runIds.map(() => '?').join(', ');
-    const levels = severities.map(() => '?').join(', ');
-    const part = (table: string, extra: string): string =>
-      `SELECT run_id, COALESCE(${column}, '') AS trend_key, COUNT(*) AS n FROM ${table} WHERE run_id IN (${runs}) AND severity IN (${levels})${extra} GROUP BY run_id, ${column}`;
-    const sql = `${part('run_findings', ' AND NOT suppressed')} UNION ALL ${part('run_alerts', '')}`;
-    const params = [...runIds, ...severities, ...runIds, ...severities];
-    const rows = await this.guard('cannot count findings', () => this.db.all<{ run_id: number; trend_key: string; n: number }>(sql, params));
-    return rows.map((r) => ({ runId: Number(r.run_id), key: r.trend_key, count: Number(r.n) }));
+    const sql = `SELECT run_id, item, SUM(n) AS n FROM run_counts WHERE run_id IN (${runIds.map(() => '?').join(', ')}) AND dimension = ? AND severity IN (${severities.map(() => '?').join(', ')}) GROUP BY run_id, item`;
+    const rows = await this.guard('cannot count findings', () => this.db.all<{ run_id: number; item: string; n: number }>(sql, [...runIds, by, ...severities]));
+    return rows.map((r) => ({ runId: Number(r.run_id), key: r.item, count: Number(r.n) }));
   }
 
   async close(): Promise<void> {
@@ -370,7 +393,7 @@ export class RunWriter {
   private nextSeq = 1;
   private finished = false;
   /** what this run has recorded, the first of each fingerprint (as the table keeps it) */
-  private readonly seen = new Map<string, { severity: Severity; suppressed: boolean }>();
+  private readonly seen = new Map<string, Counted & { suppressed: boolean }>();
 
   constructor(
     private readonly db: Database,
@@ -384,10 +407,12 @@ export class RunWriter {
     // in key order, rows go in at the end of the table's (and index's) pages instead of all over them
     const rows = [...findings].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)).map((f) => findingRow(this.id, f));
     await this.guard('cannot record findings', () => this.db.insertRows('run_findings', FINDING_COLUMNS, rows));
-    for (const f of findings) if (!this.seen.has(f.fingerprint)) this.seen.set(f.fingerprint, { severity: f.severity, suppressed: f.suppressed !== undefined });
+    for (const f of findings) {
+      if (!this.seen.has(f.fingerprint)) this.seen.set(f.fingerprint, { ruleId: f.ruleId, namespace: f.resource?.namespace, severity: f.severity, suppressed: f.suppressed !== undefined });
+    }
   }
 
-  /** The alerts, and their severities in the run's counts, in one transaction. */
+  /** The alerts, and their counts (the run's per severity, per namespace and rule), in one transaction. */
   async addAlerts(alerts: readonly Alert[]): Promise<void> {
     if (alerts.length === 0) return;
     const first = this.nextSeq;
@@ -397,6 +422,7 @@ export class RunWriter {
       this.db.transaction(async (tx) => {
         await tx.insertRows('run_alerts', ALERT_COLUMNS, alerts.map((a, i) => alertRow(this.id, first + i, a)));
         await tx.run(`UPDATE runs SET ${SEVERITIES.map((s) => `${s} = ${s} + ?`).join(', ')} WHERE id = ?`, [...bump, this.id]);
+        await tx.insertRows('run_counts', COUNT_COLUMNS, countRows(this.id, alerts.map((a) => ({ ruleId: a.ruleId, namespace: alertNamespace(a), severity: a.severity }))), ADD_COUNTS);
       }),
     );
   }
@@ -423,6 +449,7 @@ export class RunWriter {
     // a run that saw only part of its target cannot tell fixed from not seen
     const fixed = status === 'complete' ? [...before].filter((fp) => !this.seen.has(fp)) : [];
     await tx.insertRows('run_fixed', ['run_id', 'fingerprint'], fixed.map((fp) => [this.id, fp]));
+    await tx.insertRows('run_counts', COUNT_COLUMNS, countRows(this.id, [...this.seen.values()].filter((f) => !f.suppressed)), ADD_COUNTS);
     await tx.run(
       `UPDATE runs SET status = ?, finished_at = ?, previous_run_id = ?, ${SEVERITIES.map((s) => `${s} = ${s} + ?`).join(', ')}, suppressed = ?, new_count = ?, fixed_count = ? WHERE id = ?`,
       [status, finishedAt, previous ?? null, ...SEVERITIES.map((s) => bySeverity[s]), suppressed, fresh, fixed.length, this.id],

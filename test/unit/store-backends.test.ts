@@ -347,6 +347,9 @@ for (const backend of backends) {
         assert.deepEqual([r2.id, r2.newCount, r2.fixedCount, r2.previousRunId], [second, 1, 1, first]);
         assert.deepEqual((await store.fixed(second)).map((f) => f.fingerprint), ['b']);
         assert.deepEqual((await store.findings(second)).map((f) => [f.fingerprint, f.state]), [['a', 'open'], ['c', 'new']]);
+        // the counts trends read were made from the old findings
+        const byRun = (cells: { runId: number; key: string }[]): typeof cells => cells.sort((x, y) => x.runId - y.runId || (x.key < y.key ? -1 : 1));
+        assert.deepEqual(byRun(await store.trend([first, second], 'namespace', 'info')), [{ runId: first, key: 'prod', count: 2 }, { runId: second, key: 'prod', count: 2 }]);
         const diff = await store.diff(r1, r2);
         assert.deepEqual([diff.new.map((f) => f.fingerprint), diff.fixed.map((f) => f.fingerprint), diff.open.map((f) => f.fingerprint)], [['c'], ['b'], ['a']]);
         // and the new version's parts work on the old data: a run with alerts, states against the old runs
@@ -355,6 +358,7 @@ for (const backend of backends) {
         await next.addAlerts([alert(1)]);
         const done = await next.finish('complete');
         assert.deepEqual([done.previousRunId, done.newCount, done.fixedCount], [second, 0, 1]);
+        assert.deepEqual(byRun(await store.trend([done.id], 'rule', 'info')), [{ runId: done.id, key: 'KM-DT-001', count: 1 }, { runId: done.id, key: 'KM-WL-001', count: 1 }]);
       } finally {
         await store.close();
       }

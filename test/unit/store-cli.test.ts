@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { freeTcpPort } from '../helpers/net.js';
+import { fakeKubeletNode, HARDENED_KUBELET } from '../helpers/fake-node.js';
 import { HistoryStore } from '../../src/store/store.js';
 import { findDetectionRule } from '../../src/detect/rules/index.js';
 import type { Report } from '../../src/core/report.js';
@@ -175,6 +176,45 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('node --every --store: one recorded run per round', () => {
+  test('fixing the node between rounds shows the finding fixed in the next recorded run', async () => {
+    const node = fakeKubeletNode();
+    const store = join(dir, 'every.db');
+    const child = spawn(process.execPath, [CLI, 'node', '--root', node.root, '--all-netns', '-f', 'json', '--every', '1s', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const recorded = (): number => (stderr.match(/kubemoat: recorded run \d+ \(node /g) ?? []).length;
+    const waitFor = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while (recorded() < n) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `${recorded()} runs recorded: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await waitFor(1);
+      node.file('etc/kubernetes/kubelet.yaml', HARDENED_KUBELET);
+      await waitFor(3);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    rmSync(node.root, { recursive: true, force: true });
+    const runs = json<{ runs: RunRecord[] }>(runCli(['history', '--store', store, '-f', 'json', '--kind', 'node']).stdout).runs.reverse();
+    assert.ok(runs.length >= 3);
+    assert.ok(runs.every((r) => r.status === 'complete' && r.scope === runs[0].scope));
+    // the run that first saw the hardened kubelet calls the anonymous kubelet (KM-KL-001) fixed
+    const fixedRun = runs.find((r) => r.fixedCount > 0);
+    assert.ok(fixedRun, JSON.stringify(runs.map((r) => [r.id, r.newCount, r.fixedCount])));
+    const diff = json<RunDiff>(runCli(['diff', String(fixedRun.previousRunId), String(fixedRun.id), '--store', store, '-f', 'json']).stdout);
+    assert.ok(diff.fixed.some((f) => f.ruleId === 'KM-KL-001'), JSON.stringify(diff.fixed.map((f) => f.ruleId)));
+    assert.ok(!diff.new.some((f) => f.ruleId === 'KM-KL-001'));
+    // and runs after it have nothing new or fixed
+    for (const later of runs.filter((r) => r.id > fixedRun.id)) assert.deepEqual([later.newCount, later.fixedCount], [0, 0]);
+  });
+});
 
 describe('history store errors on the command line', () => {
   test('an unreachable PostgreSQL: exit 2, the store named without its password, nothing scanned', async () => {
