@@ -86,6 +86,6 @@ subjects:
       if (verbs.length === 0) return undefined;
       const named = r.resourceNames.length > 0;
       const nodes = named ? `nodes${namesText(r)}` : 'every node';
-      return { what: `reach the kubelet API of ${nodes} through \`nodes/proxy\` (${verbs.join(', ')}): exec in any pod there, outside admission and audit`, severity: named ? 'high' : 'critical', rank: verbs.includes('create') ? 1 : 0 };
+      return { what: `reach the kubelet API of ${nodes} through \`nodes/proxy\` (${verbs.join(', ')}; exec in any pod there, outside admission and audit)`, severity: named ? 'high' : 'critical', rank: verbs.includes('create') ? 1 : 0 };
     }),
 });

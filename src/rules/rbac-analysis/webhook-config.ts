@@ -15,15 +15,15 @@ function hitOf(r: PolicyRule): Hit | undefined {
   const write = allowedVerbs(r, ['create', 'update', 'patch']);
   const remove = allowedVerbs(r, ['delete', 'deletecollection']);
   if (resourceMatches(r, 'mutatingwebhookconfigurations')) {
-    if (write.length) hits.push({ what: `${write.join('/')} MutatingWebhookConfigurations: send every matching object to its own server and rewrite it (inject a privileged container into any pod)`, severity: 'critical' });
-    else if (remove.length) hits.push({ what: 'delete MutatingWebhookConfigurations: switch off the mutations security tools rely on', severity: 'high' });
+    if (write.length) hits.push({ what: `${write.join('/')} MutatingWebhookConfigurations (send every matching object to a server of its choosing and rewrite it: a privileged container in any pod)`, severity: 'critical' });
+    else if (remove.length) hits.push({ what: 'delete MutatingWebhookConfigurations (switch off the mutations security tools rely on)', severity: 'high' });
   }
   if (resourceMatches(r, 'validatingwebhookconfigurations')) {
-    if (write.length || remove.length) hits.push({ what: `${[...write, ...remove].join('/')} ValidatingWebhookConfigurations: switch off or bypass the policy engine (Gatekeeper, Kyverno) and read every object sent for review`, severity: 'high' });
+    if (write.length || remove.length) hits.push({ what: `${[...write, ...remove].join('/')} ValidatingWebhookConfigurations (switch off or bypass the policy engine, such as Gatekeeper or Kyverno, and read every object sent for review)`, severity: 'high' });
   }
   for (const kind of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings']) {
     if (resourceMatches(r, kind) && (write.length || remove.length)) {
-      hits.push({ what: `${[...write, ...remove].join('/')} ${kind}: rewrite or remove in-process admission policy`, severity: kind.startsWith('mutating') && write.length ? 'high' : 'medium' });
+      hits.push({ what: `${[...write, ...remove].join('/')} ${kind} (rewrite or remove in-process admission policy)`, severity: kind.startsWith('mutating') && write.length ? 'high' : 'medium' });
       break;
     }
   }
@@ -37,7 +37,7 @@ function judge(r: PolicyRule): RuleJudgement | undefined {
   if (hit === undefined) return undefined;
   const named = r.resourceNames;
   if (named.length === 0) return hit;
-  return { what: `${hit.what} (only ${named.map((n) => `\`${n}\``).join(', ')})`, severity: hit.severity === 'critical' ? 'high' : 'medium' };
+  return { what: `${hit.what}, only ${named.map((n) => `\`${n}\``).join(', ')}`, severity: hit.severity === 'critical' ? 'high' : 'medium' };
 }
 
 export default defineCapability({
