@@ -58,7 +58,8 @@ export default defineCapability({
       'either alone approves nothing and is not reported. With the ' +
       '`kubernetes.io/kube-apiserver-client` signer (or `kubernetes.io/*`) the subject can request and approve a client certificate for ' +
       'any name and group, `system:masters` included: a credential that authorization never checks and that cannot be revoked until it ' +
-      'expires. Approval rights for other signers mint kubelet or custom certificates. CSRs are cluster-scoped, so only ClusterRoleBindings grant this.',
+      'expires (high when it cannot create requests itself and approves what others submit). The kubelet client signer mints the ' +
+      'identity of any node; other signers their own certificates. CSRs are cluster-scoped, so only ClusterRoleBindings grant this.',
     remediation:
       'Leave CSR approval to the controller manager. Remove `certificatesigningrequests/approval` and `signers` `approve` from other roles, ' +
       'or limit `approve` with `resourceNames` to a custom signer that cannot issue API-server client certificates.',
