@@ -66,10 +66,10 @@ function capabilitiesOf(specs: readonly GrantSpec[], rules: readonly RuleRef[], 
 }
 
 /** Drop what a `*`-on-`*` rule of the same role grants at least as strongly: its finding says everything. */
-function withoutSubsumed(held: Found[], scope: GrantScope): Found[] {
-  const subsuming = held.filter((h) => h.capability.subsumes);
-  if (subsuming.length === 0) return held;
-  return held.filter((h) => {
+function withoutSubsumed(found: Found[], scope: GrantScope): Found[] {
+  const subsuming = found.filter((h) => h.capability.subsumes);
+  if (subsuming.length === 0) return found;
+  return found.filter((h) => {
     if (h.capability.subsumes) return true;
     return !subsuming.some((s) => {
       const there = h.spec.judge(s.capability.refs, scope);
@@ -112,9 +112,9 @@ class ClusterHoldings {
 }
 
 /** Capabilities grouped by the role rule that grants them (one group for a default role), worst group first. */
-function groupByRule(held: Found[], role: RoleNode): Found[][] {
+function groupByRule(found: Found[], role: RoleNode): Found[][] {
   const groups = new Map<RuleRef | RoleNode, Found[]>();
-  for (const h of held) {
+  for (const h of found) {
     // a default role's rules are not the user's to change, the binding is: one unit
     const key = role.builtin ? role : h.capability.refs[0];
     let g = groups.get(key);
@@ -142,6 +142,8 @@ function coversOf(group: Found[], fact?: { id: string; fact: SubjectFact }): Cov
 export class GrantPlan {
   private readonly byObject = new Map<KubeObject, Planned[]>();
   private readonly holdings = new ClusterHoldings();
+  /** a role's capabilities by scope, judged once however many bindings name it */
+  private readonly judged = new Map<RoleNode, Partial<Record<GrantScope, Found[]>>>();
 
   constructor(
     readonly graph: RbacGraph,
@@ -171,10 +173,16 @@ export class GrantPlan {
     return undefined;
   }
 
+  private capabilities(role: RoleNode, scope: GrantScope): Found[] {
+    let byScope = this.judged.get(role);
+    if (byScope === undefined) this.judged.set(role, (byScope = {}));
+    return (byScope[scope] ??= capabilitiesOf(this.specs, role.rules, scope));
+  }
+
   private hold(b: BindingNode, role: RoleNode): void {
-    const held = capabilitiesOf(this.specs, role.rules, 'cluster');
+    const capabilities = this.capabilities(role, 'cluster');
     for (const s of b.subjects) {
-      for (const h of held) this.holdings.add(s, h.spec.meta.id, h.capability.severity);
+      for (const h of capabilities) this.holdings.add(s, h.spec.meta.id, h.capability.severity);
       const fact = this.subjectFact(b, s, role, 'cluster');
       if (fact) this.holdings.add(s, fact.id, fact.fact.severity);
     }
@@ -182,15 +190,15 @@ export class GrantPlan {
 
   private planBinding(b: BindingNode, role: RoleNode): void {
     const scope: GrantScope = b.kind === 'ClusterRoleBinding' ? 'cluster' : 'namespace';
-    const all = isClusterAdminBinding(role) ? [] : withoutSubsumed(capabilitiesOf(this.specs, role.rules, scope), scope);
+    const all = isClusterAdminBinding(role) ? [] : withoutSubsumed(this.capabilities(role, scope), scope);
     for (const s of reportableSubjects(b)) {
       const repeated = (id: string, severity: Severity): boolean => scope === 'namespace' && this.holdings.covers(s, id, severity);
-      const held = all.filter((h) => !repeated(h.spec.meta.id, h.capability.severity));
+      const kept = all.filter((h) => !repeated(h.spec.meta.id, h.capability.severity));
       const found = this.subjectFact(b, s, role, scope);
       const fact = found && !repeated(found.id, found.fact.severity) ? found : undefined;
       const data = { subject: describeSubject(s.subject), role: describeRole(role), scope: scopeText(bindingScope(b)) };
       const at: Path = ['subjects', s.index];
-      const groups = groupByRule(held, role);
+      const groups = groupByRule(kept, role);
       if (groups.length === 0) {
         if (fact) this.add(b.object, { ruleId: fact.id, messageId: 'defaultSa', at, severity: fact.fact.severity, data: { ...data, fact: fact.fact.text, summary: fact.fact.summary }, ...(role.rules[0] ? { evidence: evidenceOf(role, role.rules[0]) } : {}), covers: [] });
         continue;

@@ -89,6 +89,12 @@ metadata: {name: shell-ui, namespace: tools}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: shell-ui}
 subjects:
   - {kind: ServiceAccount, name: web-terminal}`,
+      // a ClusterRole nothing binds yet: reported on its rule, lower ("once bound, …")
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: debug-shell}
+rules:
+  - {apiGroups: [""], resources: ["pods/exec", "pods/attach"], verbs: ["create"]}`,
     ],
     pass: [
       // pods/* is not a wildcard in RBAC: it names a subresource called "*"; pods/log only reads logs
