@@ -151,10 +151,12 @@ export class TrustPolicy {
     return peer !== undefined && this.addresses.has(peer);
   }
 
-  /** Every address of the request is inside the internal networks, when those are configured. */
+  /**
+   * No address of the request is outside the internal networks, when those are configured (an
+   * event without sourceIPs, which the API server never writes, names no outside address).
+   */
   private fromInside(sourceIPs: readonly string[]): boolean {
-    if (!this.internal) return true;
-    return sourceIPs.length > 0 && this.internal.outside(sourceIPs).length === 0;
+    return !this.internal || this.internal.outside(sourceIPs).length === 0;
   }
 
   /**

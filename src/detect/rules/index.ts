@@ -41,6 +41,7 @@ import massDeletion from './mass-deletion.js';
 import persistentWorkload from './persistent-workload.js';
 import clusterConfigMap from './cluster-config-map.js';
 import impersonation from './impersonation.js';
+import escalationRole from './escalation-role.js';
 
 export const detectionRules: readonly DetectionRule[] = [
   exec, attach, portForward, ephemeralContainer, anonymousAllowed, privilegedPod, sensitiveMount, hostNamespaces,
@@ -48,7 +49,7 @@ export const detectionRules: readonly DetectionRule[] = [
   tokenMinted, csrApproved, admissionWebhook, nodePortService, configMapCredentials, ingressWithoutTls, nodesProxy,
   suspiciousUserAgent, deniedBurst, probeThenSuccess, bindingUsed, execThenSecrets, controllerPod, powerfulBinding,
   dangerousCapabilities, rootUser, csrCreated, credentialOutside, reconnaissance, eventsDeleted, massDeletion,
-  persistentWorkload, clusterConfigMap, impersonation,
+  persistentWorkload, clusterConfigMap, impersonation, escalationRole,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findDetectionRule(id: string): DetectionRule | undefined {
