@@ -143,7 +143,65 @@ const PANTHER_RULES: Record<string, Equivalent> = {
  * Cases whose outcome differs from the peer's expectation for a documented reason: `rule/test name`
  * (Panther) or `case name` (Falco) → why. Anything not listed here is printed as UNEXPLAINED.
  */
-const KNOWN: Record<string, string> = {};
+const BY_NAME = 'Panther leaves out identities by name prefix (system:, eks:, aks:); kubemoat trusts by identity (exact controller accounts with their groups and a token bound to no pod, components, kubelets in system:nodes: docs/detect-rules.md, "Who is trusted"), so this made-up account or cut-down event (no groups) is judged like anyone\'s: the name-trust bypass issue 19 closed';
+const UPDATES = 'kubemoat judges updates too: a role, binding or Ingress widened by an update grants or exposes the same as a new one';
+const ANY_EXEC = 'KM-DT-001 raises on every exec into a pod (kubectl cp is an exec of tar; a token read then used is KM-DT-032\'s chain); Panther\'s rule looks for tar or the token path in the command';
+const ANY_SECRET_READ = 'KM-DT-016 raises on every secret read by someone other than the control plane (high for a list, medium for a get); Panther\'s rule wants a list across all namespaces';
+const SYSTEM_NAMESPACES_TOO = 'kubemoat judges pods, roles and ingresses in system namespaces like any other (a privileged pod in kube-system is as much a way onto the node), and KM-DT-009 adds that it is there; allow-list the add-on';
+const ADDRESSES = 'the cluster\'s networks are what the operator lists in detect.internalNetworks (this run: the private ranges); Panther decides with an IP-reputation enrichment (cloud providers\' address ranges) kubemoat does not have: list the nodes\' and NAT gateways\' addresses';
+const ANY_DENIAL = 'KM-DT-025 counts every denied request (401, 403) of one identity and address, 10 within 60 s, whatever the resource, verb or address; Panther\'s rule counts only secret gets or public addresses';
+
+const KNOWN: Record<string, string> = {
+  create_pod_in_kube_public_namespace: 'the pod is the ReplicaSet controller\'s echo of a Deployment: kubemoat judges the Deployment\'s write (KM-DT-009), and a controller\'s pod only when it is dangerous and the write was not seen (KM-DT-026); otherwise every restart of CoreDNS would raise',
+  create_pod_in_kube_system_namespace: 'the pod is the ReplicaSet controller\'s echo of a Deployment: kubemoat judges the Deployment\'s write (KM-DT-009), and a controller\'s pod only when it is dangerous and the write was not seen (KM-DT-026); otherwise every restart of CoreDNS would raise',
+  'Kubernetes.ClientCertificate.Created/AKS node bootstrap CSR (excluded)': 'an AKS bootstrap identity (kubelet-nodepool-bootstrap) kubemoat could not confirm from AKS\'s documentation, and the test request carries no CSR to read a subject from; allow-list it for KM-DT-040 on AKS',
+  'Kubernetes.ClusterRoleBinding.Privileged/AKS ClusterRoleBinding to system:masters': 'system:masters is a group, not a ClusterRole: this binding grants nothing unless a ClusterRole of that name exists, and creating one raises KM-DT-015',
+  'Kubernetes.ClusterRoleBinding.Privileged/RoleBinding (not ClusterRoleBinding)': 'KM-DT-011 raises on a RoleBinding to cluster-admin too (high: everything in the namespace, its secrets and service accounts included)',
+  'Kubernetes.ClusterRoleBinding.Privileged/System principal creating binding (excluded)': BY_NAME,
+  'Kubernetes.CronJob.CreatedOrModified/AKS CronJob Updated': 'KM-DT-045 raises on new CronJobs and DaemonSets (persistence); a change to an existing one is a release, judged by what its template holds (KM-DT-006 to 029)',
+  'Kubernetes.CronJob.CreatedOrModified/System controller creating CronJob in kube-system (excluded)': BY_NAME,
+  'Kubernetes.DaemonSet.Created/System controller creating DaemonSet in kube-system (excluded)': BY_NAME,
+  'Kubernetes.Ingress.NoTLS/System namespace (excluded)': SYSTEM_NAMESPACES_TOO,
+  'Kubernetes.Ingress.NoTLS/Updating existing ingress (not creating)': UPDATES,
+  'Kubernetes.Kubectl.CP.Operation/EKS regular exec without tar': ANY_EXEC,
+  'Kubernetes.Kubectl.CP.Operation/EKS system namespace (excluded)': ANY_EXEC,
+  'Kubernetes.API.Multiple403.PublicIP/403 from Private IP (Excluded)': ANY_DENIAL,
+  'Amazon.EKS.Audit.Multiple403/403 and Private IP': ANY_DENIAL,
+  'Kubernetes.Pod.SystemNamespace/System principal creating pod in kube-system (excluded)': BY_NAME,
+  'Kubernetes.Pod.Host.IPC/System Namespace with HostIPC (Excluded)': `${SYSTEM_NAMESPACES_TOO}; ${BY_NAME}`,
+  'Kubernetes.Pod.HostPath.Volume/AKS Pod With HostPath': 'KM-DT-007 raises on sensitive host paths (the node\'s root, /etc, /proc, /var/lib/kubelet, runtime sockets…); /mnt/data is not a way onto the node',
+  'Kubernetes.Pod.HostPath.Volume/System Namespace Pod (Excluded)': `${SYSTEM_NAMESPACES_TOO}; ${BY_NAME}`,
+  'Kubernetes.Pod.Privileged.Created/Run-As-Root Pod Created': 'runAsNonRoot: false only lifts a check, the image\'s user decides; KM-DT-029 raises on an explicit runAsUser: 0',
+  'Kubernetes.Pod.Privileged.Created/Privileged Pod in System Namespace (Excluded)': `${SYSTEM_NAMESPACES_TOO}; ${BY_NAME}`,
+  'Kubernetes.Role.NodeProxyPermissions/System principal creating role (excluded)': BY_NAME,
+  'Kubernetes.Role.NodeProxyPermissions/Updating existing role (not creating)': UPDATES,
+  'Kubernetes.Role.PodExec/System principal creating role (excluded)': BY_NAME,
+  'Kubernetes.Role.PodExec/Updating existing role (not creating)': UPDATES,
+  'Kubernetes.Role.Wildcard/System principal creating role (excluded)': BY_NAME,
+  'Kubernetes.Role.Wildcard/Updating existing role (not creating)': UPDATES,
+  'Kubernetes.Secret.AccessDenied/EKS failed secret get (404 Not Found)': 'a 404 is no denial (the secret does not exist); KM-DT-025 counts 401 and 403',
+  'Kubernetes.Secret.AccessDenied/Failed get on non-secret resource': ANY_DENIAL,
+  'Kubernetes.Secret.AccessDenied/System service account failed get (excluded)': `${ANY_DENIAL}; ${BY_NAME}`,
+  'Kubernetes.Secret.AccessDenied/List secrets operation (not get)': ANY_DENIAL,
+  'Kubernetes.BulkSecretAccess/System Principal Excluded': BY_NAME,
+  'Kubernetes.Secrets.DumpAllNamespaces/Namespaced secret list (not cluster-wide)': ANY_SECRET_READ,
+  'Kubernetes.Secrets.DumpAllNamespaces/Get single secret (not list)': ANY_SECRET_READ,
+  'Kubernetes.Secrets.DumpAllNamespaces/System component listing secrets (excluded)': BY_NAME,
+  'Kubernetes.Secrets.DumpAllNamespaces/Kube-state-metrics listing secrets (excluded)': 'kube-state-metrics is trusted for KM-DT-016 with the properties it always has: its own user agent and a token bound to its pod; the cut-down test event has neither',
+  'Kubernetes.Pod.StealServiceAccountToken/Regular exec without token access': ANY_EXEC,
+  'Kubernetes.Pod.StealServiceAccountToken/System principal in system namespace (excluded)': `${ANY_EXEC}; ${BY_NAME}`,
+  'Kubernetes.System.Principal.PublicIP/EKS Legitimate Node from AWS IP': `${ADDRESSES} (KM-DT-017 too: a node credential no longer trusted mints a token)`,
+  'Kubernetes.System.Principal.PublicIP/AKS CSI Disk Driver from Azure Node': ADDRESSES,
+  'Kubernetes.System.Principal.PublicIP/AKS CSI File Driver from Azure Node': ADDRESSES,
+  'Kubernetes.System.Principal.PublicIP/AKS System Node from Azure IP': ADDRESSES,
+  'Amazon.EKS.Audit.SystemNamespaceFromPublicIP/legitimate EKS node from AWS IP - should not alert': `${ADDRESSES} (KM-DT-017 too: a node credential no longer trusted mints a token)`,
+  'Amazon.EKS.Audit.SystemNamespaceFromPublicIP/system username - public ip - not ResponseComplete': 'kubemoat judges a request at its first stage after RequestReceived (a watch at ResponseStarted): the credential was used from outside all the same',
+  'Amazon.EKS.Audit.SystemNamespaceFromPublicIP/system username - public ip - 403': 'KM-DT-041 raises whether or not the request was allowed: a cluster credential tried from outside was copied all the same',
+  'Kubernetes.SystemRole.Modified/System:coredns modified (excluded - expected)': 'kubemoat does not exempt system:coredns: a user widening it gives every CoreDNS pod\'s account more rights (kubeadm upgrades write it as the admin: allow-list that identity)',
+  'Kubernetes.SystemRole.Modified/System principal modifying system role (excluded)': BY_NAME,
+  'Amazon.EKS.AnonymousAPIAccess/Anonymous API Access Web Scanner Allowed': '/version is public by default (system:public-info-viewer), so KM-DT-005 stays quiet; the scanner\'s user agent raises KM-DT-024',
+  'Amazon.EKS.AnonymousAPIAccess/Anonymous API Access Web Scanner Denied': 'one denied anonymous request is no alert; a burst of them is KM-DT-025',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Reading the peers' files from git.
@@ -286,7 +344,7 @@ function equivalentOf(c: PeerCase): Equivalent | undefined {
 function judge(c: PeerCase, run: Run): Result {
   const raised = [...new Set(run.alerts.map((a) => a.ruleId))].sort();
   // exit 2 with no event read: the test event lacks what every API server event has
-  const why = /: ([^;\n]+); skipped/.exec(run.stderr)?.[1];
+  const why = /:\d+: ([^;\n]+); skipped/.exec(run.stderr)?.[1];
   if (run.exitCode === 2 && raised.length === 0 && why) return { c, verdict: 'unreadable', raised, reason: `not an audit event kubemoat can read (${why}); every event the API server writes has it` };
   const key = c.peer === 'Panther' ? `${c.rule}/${c.name}` : c.name;
   const known = KNOWN[key];
@@ -360,7 +418,7 @@ out.push('|---|---|---|---|---|---|---|---|---|---|');
 for (const [k, rs] of [...byRule].sort()) {
   const [peer, rule] = k.split('\u0000');
   const eq = equivalentOf(rs[0].c);
-  const ours = eq === undefined ? '?' : 'rules' in eq ? eq.rules.join(', ') : 'none (design difference)';
+  const ours = eq === undefined ? 'any alert counts (a negative case)' : 'rules' in eq ? eq.rules.join(', ') : 'none (design difference)';
   const pos = rs.filter((r) => r.c.expected).length;
   out.push(`| ${peer} | ${rule} | ${pos}/${rs.length - pos} | ${ours} | ${count(rs, 'hit')} | ${count(rs, 'miss')} | ${count(rs, 'difference')} | ${count(rs, 'silent')} | ${count(rs, 'false positive')} | ${count(rs, 'unreadable')} |`);
 }

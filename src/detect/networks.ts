@@ -41,8 +41,11 @@ export class NetworkSet {
     return inside;
   }
 
-  /** The addresses of `addresses` outside every network (an empty list has none). */
+  /**
+   * The addresses outside every network. Text that is not an address is neither inside nor outside
+   * (the API server drops X-Forwarded-For entries it cannot parse; a hand-made event may not have).
+   */
   outside(addresses: readonly string[]): string[] {
-    return addresses.filter((a) => !this.has(a));
+    return addresses.filter((a) => !this.has(a) && parseIp(a) !== undefined);
   }
 }

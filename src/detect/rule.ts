@@ -93,6 +93,12 @@ export interface DetectionRule {
    * --explain-allow can run the rule anyway and say which trust entry silenced it.
    */
   exemptControlPlane?: boolean;
+  /**
+   * With exemptControlPlane: the control-plane requests this rule judges all the same, because the
+   * identity never makes them in its job (kube-controller-manager minting a token for an
+   * application's account). Decided here, beside the exemption, for the same reasons.
+   */
+  judgesTrusted?(e: AuditEvent, entry: TrustEntry): boolean;
   create(settings: DetectionSettings): Check;
 }
 

@@ -42,6 +42,7 @@ export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[], ru
 /** The trusted-identity model, from the same lists the detector uses (src/detect/trust.ts). */
 function trustSection(rules: readonly DetectionRule[]): string[] {
   const exempt = rules.filter((r) => r.exemptControlPlane).map((r) => r.meta.id);
+  const partly = rules.filter((r) => r.exemptControlPlane && r.judgesTrusted).map((r) => r.meta.id);
   return [
     '',
     '## Who is trusted',
@@ -66,7 +67,7 @@ function trustSection(rules: readonly DetectionRule[]): string[] {
     '    managedIdentities: true   # the built-in platform identities below (default true)',
     '```',
     '',
-    `Rules exempt for the control plane (the engine does not run them on its requests): ${exempt.join(', ')}. The others judge every request, the control plane\'s included: KM-DT-026 judges exactly the pods kube-controller-manager creates (when the write of their workload was not seen), KM-DT-041 the control plane\'s credentials used from outside, KM-DT-031 leaves out only the control plane\'s own role and binding writes.`,
+    `Rules exempt for the control plane (the engine does not run them on its requests): ${exempt.join(', ')}. The others judge every request, the control plane\'s included: KM-DT-026 judges exactly the pods kube-controller-manager creates (when the write of their workload was not seen), KM-DT-041 the control plane\'s credentials used from outside, KM-DT-031 leaves out only the control plane\'s own role and binding writes. Of the exempt rules, ${partly.join(', ')} still judge the control plane\'s requests its job never makes (a token kube-controller-manager mints for an account that is not one of its own: see the rule).`,
     '',
     'The pods the ReplicaSet, DaemonSet, StatefulSet and Job controllers create are echoes of a workload someone wrote: the exempt pod rules (KM-DT-006 to 009, 028, 029) judge that write, not each replica. When the write was not in the log with its body (an audit policy that logs workloads at Metadata level, a workload older than the detector), KM-DT-026 judges the pod instead, once per workload.',
     '',

@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Detector } from '../../src/detect/engine.js';
+import { Detector, type Suppression } from '../../src/detect/engine.js';
 import { TrustPolicy } from '../../src/detect/trust.js';
 import { csrSubject } from '../../src/detect/csr.js';
 import { detectionRules, findDetectionRule } from '../../src/detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type ExampleCase } from '../../src/detect/rule.js';
-import { busybox, controllerSA, createDeployment, DEV, ownedPod } from '../../src/detect/rules/examples.js';
+import { auditEvent, busybox, controllerSA, CONTROLLER_MANAGER, createDeployment, DEV, KUBELET, ownedPod, type ExampleUser } from '../../src/detect/rules/examples.js';
 import type { AuditAlert as Alert } from '../../src/detect/alert.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { runCli } from '../helpers/cli.js';
@@ -57,8 +57,22 @@ describe('KM-DT-026: pods of a workload whose write was not seen', () => {
   });
 });
 
+describe('KM-DT-017: the control plane\'s token requests its job never makes', () => {
+  const mint = (namespace: string, name: string, user: ExampleUser): JsonObject => auditEvent({ verb: 'create', code: 201, uri: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, resource: 'serviceaccounts', subresource: 'token', namespace, name, user });
+  test('kube-controller-manager minting for its own accounts is trusted (and --explain-allow names the entry); for an application\'s account it is raised', () => {
+    for (const fastPath of [true, false]) {
+      const alerts = run([mint('kube-system', 'replicaset-controller', CONTROLLER_MANAGER), mint('production', 'app-sa', CONTROLLER_MANAGER), mint('shop', 'web', KUBELET)], { fastPath }).filter((a) => a.ruleId === 'KM-DT-017');
+      assert.deepEqual(alerts.map((a) => a.what.namespace), ['production'], `fast path ${fastPath}`);
+    }
+    const suppressed: Suppression[] = [];
+    const d = new Detector({ rules: [findDetectionRule('KM-DT-017')!], settings: DEFAULT_DETECTION_SETTINGS, emit: () => undefined, onSuppressed: (x) => suppressed.push(x) });
+    d.line(JSON.stringify(mint('kube-system', 'replicaset-controller', CONTROLLER_MANAGER)));
+    assert.deepEqual(suppressed.map((x) => x.by.kind === 'trust' ? x.by.entry.id : ''), ['component:system:kube-controller-manager']);
+  });
+});
+
 describe('the header fast path skips nothing the new rules judge', () => {
-  const NEW = ['KM-DT-005', 'KM-DT-009', 'KM-DT-013', 'KM-DT-015', 'KM-DT-026', 'KM-DT-027', 'KM-DT-028', 'KM-DT-029', 'KM-DT-040', 'KM-DT-041', 'KM-DT-042', 'KM-DT-043', 'KM-DT-044', 'KM-DT-045', 'KM-DT-046', 'KM-DT-047', 'KM-DT-048'];
+  const NEW = ['KM-DT-005', 'KM-DT-009', 'KM-DT-017', 'KM-DT-013', 'KM-DT-015', 'KM-DT-026', 'KM-DT-027', 'KM-DT-028', 'KM-DT-029', 'KM-DT-040', 'KM-DT-041', 'KM-DT-042', 'KM-DT-043', 'KM-DT-044', 'KM-DT-045', 'KM-DT-046', 'KM-DT-047', 'KM-DT-048'];
   for (const id of NEW) {
     test(`${id}: every example gives the same alerts from all rules, with and without it`, () => {
       const rule = findDetectionRule(id)!;

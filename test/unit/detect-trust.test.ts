@@ -79,7 +79,7 @@ describe('control-plane trust by identity', () => {
     const n = new NetworkSet(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
     for (const inside of ['10.1.2.3', '192.168.1.5', 'fd00::1', '::ffff:10.9.9.9']) assert.ok(n.has(inside), inside);
     for (const outside of ['11.0.0.1', '192.168.1.6', 'fe80::1', 'not-an-ip', '']) assert.ok(!n.has(outside), outside);
-    assert.deepEqual(n.outside(['10.0.0.1', '203.0.113.9']), ['203.0.113.9']);
+    assert.deepEqual(n.outside(['10.0.0.1', '203.0.113.9', 'not-an-ip']), ['203.0.113.9'], 'text that is no address is not outside');
     for (const bad of ['10.0.0.256', '10.0.0.0/40', 'x', '1::2::3', '10.0.0.0/']) assert.throws(() => new NetworkSet([bad]), new RegExp(`not an IP address or CIDR: "${bad.replace(/[.]/g, '\\.')}"`), bad);
   });
 
