@@ -9,6 +9,7 @@ import { loadConfig } from '../core/config.js';
 import { knownRuleIds } from './rule-ids.js';
 import { Detector, type Suppression } from '../detect/engine.js';
 import { TrustPolicy } from '../detect/trust.js';
+import { NetworkSet } from '../detect/networks.js';
 import { AllowList } from '../detect/allow.js';
 import { detectionRules, findDetectionRule } from '../detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionRule, type DetectionSettings } from '../detect/rule.js';
@@ -73,6 +74,9 @@ interface DetectFlags extends StoreFlags {
   learn?: string;
   stateDir: string;
 }
+
+/** KM-DT-041 needs detect.internalNetworks to judge anything. */
+const CREDENTIAL_OUTSIDE_RULE = 'KM-DT-041';
 
 /** How many malformed-input messages are printed before they are only counted. */
 const MAX_PRINTED_PROBLEMS = 20;
@@ -184,18 +188,26 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   const maxBodyBytes = positiveInt(flags.maxBodyBytes, '--max-body-bytes');
   const correlationWindowSec = positiveInt(flags.correlationWindow, '--correlation-window');
   const config = loadConfig(flags.config, knownRuleIds());
-  let trust: TrustPolicy;
-  try {
-    trust = new TrustPolicy(config.detect?.trust ?? {});
-  } catch (e) {
-    throw new UsageError(`${config.file ?? 'config'}: detect.trust.controlPlaneAddresses: ${(e as Error).message}`);
+  const internalNetworks = config.detect?.internalNetworks ?? [];
+  for (const [key, list] of [['detect.trust.controlPlaneAddresses', config.detect?.trust?.controlPlaneAddresses ?? []], ['detect.internalNetworks', internalNetworks]] as const) {
+    try {
+      new NetworkSet(list);
+    } catch (e) {
+      throw new UsageError(`${config.file ?? 'config'}: ${key}: ${(e as Error).message}`);
+    }
   }
+  const trust = new TrustPolicy({ ...config.detect?.trust, internalNetworks });
   const settings: DetectionSettings = {
     ...DEFAULT_DETECTION_SETTINGS,
     correlationWindowSec,
+    internalNetworks,
     ...(config.detect?.deniedBurst ? { deniedBurstCount: config.detect.deniedBurst.count, deniedBurstWindowSec: config.detect.deniedBurst.windowSeconds } : {}),
   };
   const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
+  // once, not per event: a rule that cannot judge without configuration says so at start
+  if (inputs === 1 && internalNetworks.length === 0 && rules.some((r) => r.meta.id === CREDENTIAL_OUTSIDE_RULE)) {
+    process.stderr.write(`kubemoat: ${CREDENTIAL_OUTSIDE_RULE} (node and control-plane credentials used from outside the cluster) judges nothing: list the cluster's networks in detect.internalNetworks (.kubemoat.yaml)\n`);
+  }
   const auditGraceMs = positiveInt(flags.auditGrace, '--audit-grace') * 1000;
   if (flags.learn !== undefined && !flags.node) throw new UsageError('--learn goes with --node');
   const learnMs = flags.learn === undefined ? undefined : durationMs(flags.learn, '--learn');

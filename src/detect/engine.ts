@@ -178,7 +178,8 @@ export class Detector {
   }
 
   private run(armed: Armed, e: AuditEvent, context: EventContext): void {
-    const exempt = armed.rule.exemptControlPlane === true && context.controlPlane !== undefined;
+    const trusted = context.controlPlane;
+    const exempt = armed.rule.exemptControlPlane === true && trusted !== undefined && armed.rule.judgesTrusted?.(e, trusted) !== true;
     if (exempt && !this.explain) return;
     let hit: Hit | undefined;
     try {
@@ -190,10 +191,10 @@ export class Detector {
     }
     if (!hit) return;
     const id = armed.rule.meta.id;
-    const trusted = exempt ? context.controlPlane : this.trust.managedFor(id, e);
-    if (trusted) {
+    const silencer = exempt ? trusted : this.trust.managedFor(id, e);
+    if (silencer) {
       bump(this.stats.trusted, id);
-      this.suppressed(id, e, hit, { kind: 'trust', entry: trusted });
+      this.suppressed(id, e, hit, { kind: 'trust', entry: silencer });
       return;
     }
     if (!this.allow.empty) {
