@@ -176,7 +176,7 @@ function main(): void {
   const rules = time(REPEATS, () => {
     const fresh = new Inventory();
     for (const o of inventory.objects) fresh.add(o);
-    return runRules(fresh, networkRules, { trustedRegistries: [] });
+    return runRules(fresh, networkRules, { trustedRegistries: [], purposes: [] });
   });
   const counts = new Map<string, number>();
   for (const f of rules.result.findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);

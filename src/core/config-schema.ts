@@ -101,6 +101,29 @@ const IGNORE_ENTRY: MappingSpec = {
   misplaced: MISPLACED_RESOURCE_KEYS,
 };
 
+/** The purposes kubemoat knows (src/rules/purpose.ts describes what each one needs). */
+export const PURPOSE_IDS = ['cni-agent', 'metrics-exporter', 'log-shipper', 'storage-driver', 'security-agent'] as const;
+
+const PURPOSE_ENTRY: MappingSpec = {
+  type: 'mapping',
+  description: 'what a component is for: findings of the host access that purpose needs are still reported, two severity steps lower, and say "expected for …; review"',
+  keys: {
+    purpose: str(`one of ${PURPOSE_IDS.join(', ')}`, `^(${PURPOSE_IDS.join('|')})$`, `one of ${PURPOSE_IDS.join(', ')}`),
+    resource: {
+      ...RESOURCE,
+      description: 'the workloads that have this purpose; `name` is required (a name or a glob with *), so a declaration cannot cover a whole namespace by accident',
+      required: { name: '`name`: the workload (or a glob over names) that has this purpose' },
+    },
+    reason: str('why this component needs its host access, for the next reviewer', NOT_BLANK, 'a reason that is not blank'),
+  },
+  required: {
+    purpose: `a \`purpose\`: one of ${PURPOSE_IDS.join(', ')}`,
+    resource: '`resource`: the workloads that have this purpose (at least a `name`)',
+    reason: 'a `reason`: a declared purpose without one cannot be reviewed',
+  },
+  misplaced: MISPLACED_RESOURCE_KEYS,
+};
+
 const oneOrMany = (description: string): ListSpec => ({ type: 'list', description, items: str(description), minItems: 1, single: true });
 
 const DETECT_ALLOW: MappingSpec = {
@@ -170,7 +193,7 @@ const IMAGE_SIGNATURE: MappingSpec = {
 
 export const CONFIG_SPEC: MappingSpec = {
   type: 'mapping',
-  description: 'kubemoat configuration (.kubemoat.yaml): trusted registries, suppressions, detect allow-lists, image signature policies. Unknown keys are errors.',
+  description: 'kubemoat configuration (.kubemoat.yaml): trusted registries, suppressions, declared purposes, detect allow-lists, image signature policies. Unknown keys are errors.',
   misplaced: { allow: 'detect.allow', deniedBurst: 'detect.deniedBurst', rule: 'ignore[].rule', reason: 'ignore[].reason' },
   keys: {
     trustedRegistries: {
@@ -179,6 +202,7 @@ export const CONFIG_SPEC: MappingSpec = {
       items: str('ghcr.io, ghcr.io/acme, *.dkr.ecr.eu-west-1.amazonaws.com', NOT_BLANK, 'a registry that is not blank'),
     },
     ignore: { type: 'list', description: 'suppressions of scan, cluster, node, probe and images findings', items: IGNORE_ENTRY },
+    purposes: { type: 'list', description: 'declared purposes of node agents (CNI agents, exporters, log shippers…); the annotation kubemoat.io/purpose on a workload declares one too', items: PURPOSE_ENTRY },
     detect: DETECT,
     imageSignatures: { type: 'list', description: 'cosign signature policies for `kubemoat images`', items: IMAGE_SIGNATURE },
   },

@@ -10,6 +10,7 @@ import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue 
 import { InputError } from './errors.js';
 import { CONFIG_SPEC, type ListSpec, type MappingSpec, type Spec, type StringSpec } from './config-schema.js';
 import { isGlob, matchesEverything, nameGlob } from './glob.js';
+import type { PurposeDeclaration } from './rule.js';
 
 export const DEFAULT_CONFIG_FILE = '.kubemoat.yaml';
 
@@ -75,6 +76,8 @@ export interface KubemoatConfig {
   /** `kubemoat images` signature policies; absent when the file has none */
   imageSignatures?: ImageSignatureConfig[];
   ignore: ConfigSuppression[];
+  /** `purposes[]`: what node agents are for; absent when the file has none */
+  purposes?: PurposeDeclaration[];
   /** `kubemoat detect` settings; absent when the file has no `detect:` section */
   detect?: DetectConfig;
 }
@@ -328,6 +331,16 @@ function buildDetect(w: Walk, d: JsonObject, c: Catalogue): DetectConfig {
   return { allow, ...(count !== undefined && windowSeconds !== undefined ? { deniedBurst: { count, windowSeconds } } : {}), ...(trust ? { trust } : {}), ...(internalNetworks ? { internalNetworks } : {}) };
 }
 
+function buildPurpose(e: JsonObject): PurposeDeclaration {
+  const r = asObject(e.resource) ?? {};
+  const resource: PurposeDeclaration['resource'] = {};
+  for (const key of ['kind', 'apiVersion', 'namespace', 'name'] as const) {
+    const v = asString(r[key]);
+    if (v !== undefined) resource[key] = v;
+  }
+  return { purpose: String(e.purpose), resource, reason: String(e.reason) };
+}
+
 function buildImageSignature(e: JsonObject, dir: string): ImageSignatureConfig {
   return { images: strings(e.images), keys: [...strings(e.key), ...strings(e.keys)].map((k) => resolve(dir, k)) };
 }
@@ -353,6 +366,7 @@ export function parseConfig(text: string, file: string, ruleIds: RuleIds): Kubem
   const ignore = asArray(data.ignore).map((e, i) => buildSuppression(w, asObject(e) ?? {}, ['ignore', i], scan));
   const detect = asObject(data.detect);
   const imageSignatures = asArray(data.imageSignatures).map((e) => buildImageSignature(asObject(e) ?? {}, dir));
+  const purposes = asArray(data.purposes).map((e) => buildPurpose(asObject(e) ?? {}));
   return {
     file,
     dir,
@@ -360,5 +374,6 @@ export function parseConfig(text: string, file: string, ruleIds: RuleIds): Kubem
     ignore,
     ...(detect !== undefined ? { detect: buildDetect(w, detect, detectIds) } : {}),
     ...(imageSignatures.length > 0 ? { imageSignatures } : {}),
+    ...(purposes.length > 0 ? { purposes } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Walks the inventory once and dispatches every object, pod spec and container to the rules that
 // asked for it; turns their reports into findings.
 
-import type { CoverageGap, Finding, ResourceRef, SourceLocation } from './finding.js';
+import { SEVERITIES, severityRank, type CoverageGap, type Finding, type ResourceRef, type Severity, type SourceLocation } from './finding.js';
 import type { Path } from './json.js';
 import type { Report, Rule, RuleContext, ScanSettings, Visitors } from './rule.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -163,11 +163,13 @@ export function toFinding(rule: Rule, r: Report): Finding {
   const fieldPath: Path = 'fromObject' in at ? at.fromObject : nodePath.concat(at);
   const template = rule.meta.messages[r.messageId];
   if (template === undefined) throw new RuleError(`rule ${rule.meta.id} reported unknown message id ${r.messageId}`);
+  const severity = r.severity ?? rule.meta.severity;
+  const message = interpolate(template, r.data, object, container);
   const finding: Finding = {
     ruleId: rule.meta.id,
-    severity: r.severity ?? rule.meta.severity,
+    severity: r.expected === undefined ? severity : lowered(severity),
     title: rule.meta.title,
-    message: interpolate(template, r.data, object, container),
+    message: r.expected === undefined && r.note === undefined ? message : `${message}${r.expected !== undefined ? `; expected for ${r.expected}; review` : ''}${r.note !== undefined ? `; ${r.note}` : ''}`,
     resource: resourceRef(object, container),
     remediation: rule.meta.remediation,
     references: rule.meta.references,
@@ -179,6 +181,12 @@ export function toFinding(rule: Rule, r: Report): Finding {
   if (r.evidence !== undefined) finding.evidence = r.evidence;
   if (r.covers !== undefined) finding.covers = r.covers;
   return finding;
+}
+
+/** Two steps down, never below low: an expected finding stays visible. */
+function lowered(s: Severity): Severity {
+  const rank = severityRank(s);
+  return rank <= severityRank('low') ? s : SEVERITIES[Math.max(severityRank('low'), rank - 2)];
 }
 
 function locate(object: KubeObject, fieldPath: Path): SourceLocation | undefined {

@@ -33,7 +33,7 @@ export function analyse(
   options: AnalyseOptions,
   counts: { files?: number; documents?: number; skipped?: number } = {},
 ): Report {
-  const run = runRules(inventory, options.rules, { trustedRegistries: options.config.trustedRegistries });
+  const run = runRules(inventory, options.rules, { trustedRegistries: options.config.trustedRegistries, purposes: options.config.purposes ?? [] });
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const { expired } = applySuppressions(run.findings, options.config, (_f, i) => {
     const object = run.objectOf[i];

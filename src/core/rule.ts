@@ -73,11 +73,27 @@ export interface Report {
   frameworks?: Frameworks;
   /** a finding that stands for several rules' facts lists them (see CoveredFact) */
   covers?: CoveredFact[];
+  /**
+   * What the component's declared purpose needs (`a CNI agent (…)`): the finding is still reported,
+   * two severity steps lower (never below low), and its message says it is expected and to review it.
+   */
+  expected?: string;
+  /** said after the message, e.g. how to declare the purpose a component seems to have */
+  note?: string;
+}
+
+/** `purposes[]` in `.kubemoat.yaml`: what a component is for, declared once for the objects it matches. */
+export interface PurposeDeclaration {
+  purpose: string;
+  resource: { kind?: string; apiVersion?: string; namespace?: string; name?: string };
+  reason: string;
 }
 
 export interface ScanSettings {
   /** registries (host, or host/path prefix) images may come from; empty means no allow-list */
   trustedRegistries: string[];
+  /** component purposes declared in the config (annotations on the objects declare them too) */
+  purposes: PurposeDeclaration[];
 }
 
 export interface RuleContext {

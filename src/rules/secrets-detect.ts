@@ -60,11 +60,15 @@ const PASSWORD_PARAMETER = /(?:^|[?&;\s.])(?:password|passwd|pwd)=([^&;\s'"]+)/i
 const AWS_SECRET_NAME = /SECRET_?ACCESS_?KEY$|^AWS_?SECRET(_?KEY)?$/;
 
 /** Words that make a name a credential when the name ends with them. */
-const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIALS', 'CREDENTIAL', 'CREDS', 'PASSPHRASE', 'PRIVATEKEY', 'SECRETKEY', 'ACCESSKEY', 'AUTHKEY']);
-/** `…_KEY` is a credential only after one of these: API_KEY, ACCESS_KEY, PRIVATE_KEY… (not CACHE_KEY, SORT_KEY). */
-const KEY_QUALIFIERS = new Set(['API', 'ACCESS', 'PRIVATE', 'SECRET', 'AUTH', 'ENCRYPTION', 'SIGNING', 'MASTER', 'LICENSE', 'CLIENT', 'SERVICE', 'ACCOUNT', 'APP', 'HMAC', 'JWT', 'SSH', 'STORAGE', 'SHARED']);
-/** Trailing words that only say how the credential is encoded: `CLIENT_SECRET_VALUE`, `SECRET_KEY_BASE`. */
-const VALUE_WORDS = new Set(['VALUE', 'STRING', 'DATA', 'B64', 'BASE64', 'BASE', 'PLAIN', 'PLAINTEXT', 'RAW', 'TEXT']);
+const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIALS', 'CREDENTIAL', 'CREDS', 'PASSPHRASE', 'PRIVATEKEY', 'SECRETKEY', 'ACCESSKEY', 'AUTHKEY', 'WRITEKEY', 'JWT', 'BEARER']);
+/**
+ * `…_KEY` is a credential only after one of these: API_KEY, ACCESS_KEY, PRIVATE_KEY… (not CACHE_KEY,
+ * SORT_KEY). The list follows the names cloud CLIs and agents read their keys from: AZURE_BATCH_KEY,
+ * OCI_CLI_KEY(_CONTENT), NEW_RELIC_INSERT_KEY, LOGDNA_INGESTION_KEY, SEGMENT_WRITE_KEY, DD_APP_KEY…
+ */
+const KEY_QUALIFIERS = new Set(['API', 'ACCESS', 'PRIVATE', 'SECRET', 'AUTH', 'ENCRYPTION', 'SIGNING', 'MASTER', 'LICENSE', 'CLIENT', 'SERVICE', 'ACCOUNT', 'APP', 'HMAC', 'JWT', 'SSH', 'STORAGE', 'SHARED', 'BATCH', 'CLI', 'INSERT', 'INGESTION', 'INGEST', 'WRITE', 'SESSION', 'SAS', 'DEPLOY', 'ADMIN', 'ROOT', 'SECURITY', 'CRYPTO', 'DECRYPTION', 'WEBHOOK', 'ENROLLMENT', 'REGISTRATION']);
+/** Trailing words that only say how the credential is encoded: `CLIENT_SECRET_VALUE`, `SECRET_KEY_BASE`, `OCI_CLI_KEY_CONTENT`. */
+const VALUE_WORDS = new Set(['VALUE', 'STRING', 'DATA', 'B64', 'BASE64', 'BASE', 'PLAIN', 'PLAINTEXT', 'RAW', 'TEXT', 'CONTENT', 'CONTENTS', 'PEM']);
 
 /** Split `dbPassword`, `DB_PASSWORD`, `spring.datasource.password`, `client-secret` into upper-case words. */
 export function nameWords(name: string): string[] {
@@ -78,7 +82,7 @@ export function nameWords(name: string): string[] {
 
 const WORD_KIND: Record<string, string> = {
   PASSWORD: 'password', PASSWD: 'password', PASS: 'password', PWD: 'password', PASSPHRASE: 'passphrase',
-  TOKEN: 'token', SECRET: 'secret', SECRETKEY: 'secret key', CREDENTIALS: 'credentials', CREDENTIAL: 'credentials', CREDS: 'credentials',
+  TOKEN: 'token', JWT: 'token', BEARER: 'token', WRITEKEY: 'key', SECRET: 'secret', SECRETKEY: 'secret key', CREDENTIALS: 'credentials', CREDENTIAL: 'credentials', CREDS: 'credentials',
   APIKEY: 'API key', PRIVATEKEY: 'private key', ACCESSKEY: 'access key', AUTHKEY: 'key',
 };
 
@@ -94,6 +98,11 @@ export function secretNameKind(name: string): string | undefined {
   if (last === 'KEY' && before !== undefined && KEY_QUALIFIERS.has(before)) return before === 'API' ? 'API key' : `${before.toLowerCase()} key`;
   // a secret id that is itself the credential (Vault AppRole SECRET_ID)
   if (last === 'ID' && before === 'SECRET') return 'secret id';
+  // a personal access token (AZURE_DEVOPS_EXT_PAT, GITHUB_PAT), the Erlang distribution cookie (RABBITMQ_ERLANG_COOKIE)
+  if (last === 'PAT' && words.length > 1) return 'personal access token';
+  if (last === 'COOKIE' && before === 'ERLANG') return 'Erlang cookie';
+  // Terraform's per-host API tokens: TF_TOKEN_app_terraform_io
+  if (words[0] === 'TF' && words[1] === 'TOKEN' && words.length > 2) return 'token';
   return undefined;
 }
 
@@ -111,13 +120,32 @@ const NUMBER = /^[-+]?\d+(?:\.\d+)?(?:[smhdw]|ms|ki|mi|gi|k|m|g)?$/i;
 const PATH = /^(?:\/|\.{1,2}\/|~\/|[A-Za-z]:\\)[\w.@%+=:,/\\-]*$/;
 const URL_WITHOUT_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i;
 
-/** A reference or a hole to be filled, never a credential itself: `$(DB_PASSWORD)`, `${TOKEN}`, `{{ .Values.x }}`, `<changeme>`, `xxxx`, `****`. */
+/**
+ * Holes to be filled in, as manifests and docs write them: `INSERT_ETCD_DISCOVERY_TOKEN`,
+ * `REPLACE_ME`, `changeme`/`changeit`, `yourpassword`/`YOUR_API_KEY`, `token-goes-here`,
+ * `xxxx-xxxx`, `AKIAXXXXXXXXXXXXXXXX`, `__TOKEN__`, `@TOKEN@`,
+ * `%TOKEN%`, `#{token}`, `{password}`, `[password]`, and the words TODO, TBD, placeholder…
+ * A weak default (`minio123`, `supersecret`) is a real credential, not one of these.
+ */
+const FILL_ME_IN: readonly RegExp[] = [
+  /^(?:insert|replace|enter|put|paste|fill|add|provide)[-_ ](?:in[-_ ])?[A-Za-z]/i,
+  /^(?:replace|change|fill|update)[-_ ]?(?:me|it|this|in)(?:[-_ ].*)?$/i,
+  /^your[-_ ]?[a-z]/i,
+  /[-_ ](?:here|goes[-_ ]here)$/i,
+  /^(?:todo|tbd|fixme|placeholder|dummy|sample|example|redacted|hidden|secret[-_ ]?here)$/i,
+  /^[xX*#?]+(?:[-_ .][xX*#?]+)+$/,
+  /[xX]{8,}/,
+  /^__[A-Za-z0-9_]+__$|^@[A-Za-z0-9_.-]+@$|^%[A-Za-z0-9_]+%$|#\{[^}]*\}/,
+  /^\{[A-Za-z0-9_. -]+\}$|^\[[A-Za-z0-9_. -]+\]$/,
+];
+
+/** A reference or a hole to be filled, never a credential itself: `$(DB_PASSWORD)`, `${TOKEN}`, `{{ .Values.x }}`, `<changeme>`, `xxxx`, `****`, `REPLACE_ME`. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (TEMPLATE.test(v)) return true;
   if (/^<[^<>]*>$/.test(v)) return true;
   if (/^(.)\1*$/.test(v) && v.length > 0) return true;
-  return false;
+  return FILL_ME_IN.some((re) => re.test(v));
 }
 
 const PUBLIC_MATERIAL = /^(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-(?:ssh|ecdsa)-\S+) AAAA|^-----BEGIN (?:PUBLIC KEY|CERTIFICATE|RSA PUBLIC KEY|X509 CRL)-----/;
@@ -142,7 +170,7 @@ export function redact(credential: string): string {
 /** Every value pattern needs one of these; most values have none, and skip the patterns. */
 const VALUE_HINT = /AKIA|ASIA|BEGIN|LS0tLS1CRUdJTi|Key=|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|hooks\.slack|_live_|AIza|eyJ|:\/\/|pass(?:wor|w)?d=|pwd=/i;
 /** Every secret name contains one of these. */
-const NAME_HINT = /pass|pwd|secret|token|key|cred/i;
+const NAME_HINT = /pass|pwd|secret|token|key|cred|jwt|bearer|pat$|cookie/i;
 
 /** Value patterns only: a credential recognisable by its shape, whatever it is called. */
 export function detectValue(value: string): SecretMatch | undefined {

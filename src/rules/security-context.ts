@@ -209,3 +209,47 @@ export function effectiveAppArmor(c: ContainerNode): EffectiveProfile {
   }
   return { confinement: 'unset', value: undefined, at: ['securityContext', 'appArmorProfile'], source: 'none' };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Who a container is on the node's files and sockets (host mounts weigh this).
+
+/** Capabilities that bypass file permissions or give back root's powers: any of them undoes "unprivileged". */
+const FILE_POWER_CAPABILITIES: ReadonlySet<string> = new Set(['ALL', 'SYS_ADMIN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'CHOWN', 'SETUID', 'SETGID', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO']);
+
+/**
+ * How a container's processes meet host files through a hostPath mount:
+ * - `root`: they are, or can become, uid 0 with root's powers (or belong to gid 0), so file
+ *   permissions on the node do not stop them;
+ * - `unprivileged`: a non-root user that cannot gain privileges (no privilege escalation, every
+ *   capability dropped, no gid 0), or root inside its own user namespace: the node's file modes
+ *   apply, so root-only files (keys, kubeconfigs, `0660 root` runtime sockets) stay out of reach.
+ */
+export type HostIdentity = { as: 'root'; why: string } | { as: 'unprivileged'; why: string };
+
+/** Where gid 0 is given to a container: its runAsGroup (own or the pod's), the pod's fsGroup or one of its supplementalGroups. */
+export function rootGroup(c: ContainerNode): { field: string; at: FieldRef } | undefined {
+  const group = effective.runAsGroup(c);
+  if (group.value === 0) return { field: group.fromPod ? 'runAsGroup, from the pod' : 'runAsGroup', at: group.at };
+  const pod = podSecurityContext(c);
+  if (readInt(pod?.fsGroup) === 0) return { field: 'fsGroup', at: { fromObject: [...c.pod.path, 'securityContext', 'fsGroup'] } };
+  const i = Array.isArray(pod?.supplementalGroups) ? pod.supplementalGroups.findIndex((g) => readInt(g) === 0) : -1;
+  if (i >= 0) return { field: 'supplementalGroups', at: { fromObject: [...c.pod.path, 'securityContext', 'supplementalGroups', i] } };
+  return undefined;
+}
+
+export function hostIdentity(c: ContainerNode): HostIdentity {
+  if (isWindowsPod(c.pod)) return { as: 'root', why: 'a Windows container' };
+  if (isPrivileged(c)) return { as: 'root', why: 'privileged' };
+  const caps = capabilities(c);
+  const power = caps.add.find((cap) => FILE_POWER_CAPABILITIES.has(cap));
+  if (power !== undefined) return { as: 'root', why: `adds ${power}` };
+  if (inUserNamespace(c.pod)) return { as: 'unprivileged', why: 'root only inside its own user namespace (hostUsers: false)' };
+  const user = effective.runAsUser(c).value;
+  if (user === 0) return { as: 'root', why: 'runs as uid 0' };
+  if (user === undefined && effective.runAsNonRoot(c).value !== true) return { as: 'root', why: 'may run as root (no runAsUser, no runAsNonRoot)' };
+  if (containerFlag(c, 'allowPrivilegeEscalation').value !== false) return { as: 'root', why: 'can gain root through setuid programs (allowPrivilegeEscalation not false)' };
+  if (!caps.drop.includes('ALL')) return { as: 'root', why: 'keeps the default capabilities (no drop: [ALL])' };
+  if (rootGroup(c) !== undefined) return { as: 'root', why: 'runs with group 0 (root group)' };
+  const who = user === undefined ? 'a non-root user' : `uid ${user}`;
+  return { as: 'unprivileged', why: `${who}, no privilege escalation, all capabilities dropped` };
+}

@@ -98,6 +98,10 @@ const SHAPE_MISTAKES: Bad[] = [
   { name: 'deniedBurst below its minimum', text: 'detect:\n  deniedBurst: {count: 1, windowSeconds: 60}\n', at: '1,', message: /detect\.deniedBurst\.count must be a whole number ≥ 2/ },
   { name: 'a detect allow entry without a matcher', text: 'detect:\n  allow:\n    - rule: KM-DT-001\n      reason: r\n', at: 'rule', message: /needs `users` or `namespaces` or `images`/ },
   { name: 'an image signature without a key', text: 'imageSignatures:\n  - images: a/*\n', at: 'images', message: /imageSignatures\[0\] needs `key` or `keys`/ },
+  { name: 'a purpose kubemoat does not know', text: 'purposes:\n  - purpose: cni\n    resource: {name: flannel}\n    reason: r\n', at: 'cni', message: /purposes\[0\]\.purpose must be one of cni-agent, metrics-exporter, log-shipper/ },
+  { name: 'a purpose without a workload name', text: 'purposes:\n  - purpose: cni-agent\n    resource: {namespace: kube-system}\n    reason: r\n', at: '{namespace', message: /purposes\[0\]\.resource needs `name`/ },
+  { name: 'a purpose without a reason', text: 'purposes:\n  - purpose: log-shipper\n    resource: {name: fluent-bit}\n', at: 'purpose:', message: /purposes\[0\] needs a `reason`/ },
+  { name: 'a purpose with namespace beside resource', text: 'purposes:\n  - purpose: log-shipper\n    namespace: logging\n    resource: {name: fluent-bit}\n    reason: r\n', at: 'namespace', message: /did you mean resource\.namespace\?/ },
 ];
 
 // Mistakes only the validator can see: the rule catalogue, the calendar, what a matcher narrows.
@@ -117,6 +121,7 @@ const GOOD: { name: string; text: string }[] = [
   { name: 'examples/kubemoat.yaml', text: readFileSync(`${REPO_ROOT}examples/kubemoat.yaml`, 'utf8') },
   ...readmeConfigs().map((text, i) => ({ name: `README config block ${i + 1}`, text })),
   { name: 'an empty file', text: '# nothing yet\n' },
+  { name: 'declared purposes', text: 'purposes:\n  - purpose: cni-agent\n    resource: {kind: DaemonSet, namespace: kube-flannel, name: "kube-flannel*"}\n    reason: flannel is our CNI\n' },
   { name: 'a group glob and lower-case ids', text: 'ignore:\n  - rule: KM-WL-*\n    reason: r\n  - rules: [km-rb-001]\n    reason: r\n' },
   { name: 'every rule, narrowed by namespace', text: 'ignore:\n  - rule: "*"\n    resource: {namespace: sandbox}\n    reason: throwaway namespace\n' },
   { name: 'every rule, narrowed by paths', text: 'ignore:\n  - rule: "*"\n    paths: [k8s/dev/, "**/kind-*.yaml"]\n    reason: dev manifests\n    expires: 2028-02-29\n' },
@@ -177,6 +182,12 @@ test('what a valid config becomes: ids upper-cased, matchers kept, paths and key
   const c = parseWithIds('ignore:\n  - rules: [km-wl-*, KM-RB-001]\n    resource: {apiVersion: apps/v1, kind: Deployment, namespace: "team-*"}\n    paths: [k8s/]\n    reason: r\n    expires: 2027-01-31\n');
   assert.deepEqual(c.ignore, [{ rules: ['KM-WL-*', 'KM-RB-001'], resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-*' }, paths: ['k8s/'], reason: 'r', expires: '2027-01-31' }]);
   assert.equal(c.dir, '/srv/conf');
+});
+
+test('declared purposes keep their matcher and reason', () => {
+  const c = parseWithIds('purposes:\n  - purpose: metrics-exporter\n    resource: {apiVersion: apps/v1, kind: DaemonSet, namespace: monitoring, name: node-exporter}\n    reason: node metrics\n');
+  assert.deepEqual(c.purposes, [{ purpose: 'metrics-exporter', resource: { kind: 'DaemonSet', apiVersion: 'apps/v1', namespace: 'monitoring', name: 'node-exporter' }, reason: 'node metrics' }]);
+  assert.equal(parseWithIds('trustedRegistries: []\n').purposes, undefined);
 });
 
 test('a rule glob matches exactly the rules of its pattern', () => {

@@ -66,13 +66,13 @@ spec:
 `;
 
 describe('one finding per problem', () => {
-  test('a namespace with no policy: the namespace is reported once per direction, each workload once for the metadata endpoint', () => {
+  test('a namespace with no policy: the namespace is reported once per direction and once for the metadata endpoint, naming its workloads', () => {
     const fs = findings(`apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
 ---
 ${DEPLOY('shop', 'web', '{app: web}')}${DEPLOY('shop', 'api', '{app: api}')}`);
-    assert.deepEqual(summary(fs), ['KM-NP-001@3', 'KM-NP-002@3', 'KM-NP-005@11', 'KM-NP-005@21']);
+    assert.deepEqual(summary(fs), ['KM-NP-001@3', 'KM-NP-002@3', 'KM-NP-005@3']);
     const np001 = fs.find((f) => f.ruleId === 'KM-NP-001')!;
     assert.equal(np001.resource?.kind, 'Namespace');
     assert.equal(np001.severity, 'medium');
@@ -81,7 +81,11 @@ ${DEPLOY('shop', 'web', '{app: web}')}${DEPLOY('shop', 'api', '{app: api}')}`);
       'namespace `shop` has no ingress NetworkPolicy: any pod in the cluster can connect to its 2 workload(s) (Deployment shop/web and Deployment shop/api) on every port',
     );
     assert.equal(fs.find((f) => f.ruleId === 'KM-NP-002')!.severity, 'low');
-    assert.equal(fs.find((f) => f.ruleId === 'KM-NP-005')!.severity, 'medium', 'medium: manifests cannot show whether the nodes run in a cloud');
+    const np005 = fs.find((f) => f.ruleId === 'KM-NP-005')!;
+    assert.equal(np005.severity, 'medium', 'medium: manifests cannot show whether the nodes run in a cloud');
+    assert.equal(np005.resource?.kind, 'Namespace');
+    assert.match(np005.message, /^namespace `shop` has 2 workload\(s\) \(Deployment shop\/web and Deployment shop\/api\) that no egress NetworkPolicy selects/);
+    assert.equal(np005.evidence, '2 workload(s) selected by no egress policy: Deployment web, Deployment api');
   });
 
   test('policies that cover some workloads: the namespace for the missing default, each uncovered workload by KM-NP-003', () => {
@@ -94,8 +98,9 @@ spec:
   ingress: [{from: [{podSelector: {matchLabels: {app: lb}}}]}]
 ---
 ${DEPLOY('shop', 'web', '{app: web}')}${DEPLOY('shop', 'api', '{app: api}')}`);
-    // 001/002 on the first workload (no Namespace object), 003 at api's pod labels, 005 for api only
-    assert.deepEqual(summary(fs), ['KM-NP-001@11', 'KM-NP-002@11', 'KM-NP-003@25', 'KM-NP-005@25']);
+    // 001/002 on the first workload (no Namespace object), 003 at api's pod labels, 005 for api only, on api
+    assert.deepEqual(summary(fs), ['KM-NP-001@11', 'KM-NP-002@11', 'KM-NP-003@25', 'KM-NP-005@21']);
+    assert.equal(fs.find((f) => f.ruleId === 'KM-NP-005')!.resource?.name, 'api');
     assert.match(fs.find((f) => f.ruleId === 'KM-NP-001')!.message, /its 1 ingress policies cover chosen workloads only/);
     assert.equal(fs.find((f) => f.ruleId === 'KM-NP-003')!.resource?.name, 'api');
   });
@@ -154,7 +159,7 @@ spec:
     assert.deepEqual(summary(fs), ['KM-NP-006@25']);
   });
 
-  test('a host-network workload: the metadata endpoint (medium), nothing else; a default deny beside it is not a dead policy', () => {
+  test('a host-network workload: nothing from the NetworkPolicy rules (KM-WL-004 says it reaches the metadata endpoint); a default deny beside it is not a dead policy', () => {
     const fs = findings(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: deny, namespace: mon}
@@ -163,9 +168,7 @@ spec:
   policyTypes: [Ingress, Egress]
 ---
 ${DEPLOY('mon', 'agent', '{app: agent}', '\n      hostNetwork: "true"')}`);
-    assert.deepEqual(summary(fs), ['KM-NP-005@16']);
-    assert.equal(fs[0].severity, 'medium');
-    assert.match(fs[0].message, /runs on the host network/);
+    assert.deepEqual(summary(fs), []);
   });
 });
 
@@ -177,8 +180,8 @@ describe('fixtures and the lab manifests', () => {
       'KM-NP-001@16', // monitoring namespace
       'KM-NP-002@11',
       'KM-NP-002@16',
-      'KM-NP-005@148', // ingress controller: no egress policy
-      'KM-NP-005@162', // prometheus
+      'KM-NP-005@11', // ingress-nginx namespace: the controller has no egress policy
+      'KM-NP-005@16', // monitoring namespace: prometheus
       'KM-NP-005@74', // shop/api: 0.0.0.0/0 except 10.0.0.0/8
       'KM-NP-006@84', // shop/db selects app=postgres, the StatefulSet says postgresql
     ]);
@@ -213,7 +216,7 @@ describe('fixtures and the lab manifests', () => {
       'KM-NP-001:Namespace/shop:true',
       'KM-NP-002:Namespace/shop:true',
       'KM-NP-003:Deployment/web:true',
-      'KM-NP-005:Deployment/web:true',
+      'KM-NP-005:Namespace/shop:true',
       'KM-NP-006:NetworkPolicy/db:true',
     ]);
   });
@@ -225,7 +228,7 @@ kind: NetworkPolicy
 metadata: {name: typo, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: wbe}}`;
-  assert.deepEqual(summary(findings(yaml)), ['KM-NP-001@3', 'KM-NP-002@3', 'KM-NP-003@7', 'KM-NP-005@7', 'KM-NP-006@15']);
+  assert.deepEqual(summary(findings(yaml)), ['KM-NP-001@3', 'KM-NP-002@3', 'KM-NP-003@7', 'KM-NP-005@3', 'KM-NP-006@15']);
   const policies = loadText(yaml);
   Object.assign(policies.inventory, { unreadableKinds: new Set(['NetworkPolicy']) });
   const a = analyse(policies.inventory, { type: 'manifests', paths: [] }, [], new Date(0), { rules: networkRules, config: EMPTY_CONFIG, minimumSeverity: 'info' });
@@ -234,4 +237,72 @@ spec:
   Object.assign(workloads.inventory, { unreadableKinds: new Set(['Deployment']) });
   const b = analyse(workloads.inventory, { type: 'manifests', paths: [] }, [], new Date(0), { rules: networkRules, config: EMPTY_CONFIG, minimumSeverity: 'info' });
   assert.ok(!b.findings.some((f) => f.ruleId === 'KM-NP-006'), 'unlisted workloads may be the ones it selects');
+});
+
+describe('weighing what a namespace-level or open rule really exposes', () => {
+  const POD = (name: string, labels: string, ports = '[]') => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: shop, labels: ${labels}}
+spec:
+  containers: [{name: c, image: "busybox:1.36", ports: ${ports}}]
+---
+`;
+  const FROM_EVERY_NAMESPACE = (ports: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+    - from: [{namespaceSelector: {}}]
+      ports: ${ports}
+---
+`;
+
+  test('KM-NP-001: policies that select every workload leave only future pods open: low, with its own message', () => {
+    const fs = findings(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: In, values: [web, api]}]}
+  ingress: [{from: [{podSelector: {matchLabels: {app: lb}}}]}]
+---
+${POD('web', '{app: web}')}${POD('api', '{app: api}')}`).filter((f) => f.ruleId === 'KM-NP-001');
+    assert.equal(fs.length, 1);
+    assert.equal(fs[0].severity, 'low');
+    assert.match(fs[0].message, /select each of its 2 workload\(s\), but a pod created later/);
+  });
+
+  test('KM-NP-001: one uncovered workload keeps it medium', () => {
+    const fs = findings(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: lb}}}]}]
+---
+${POD('web', '{app: web}')}${POD('api', '{app: api}')}`).filter((f) => f.ruleId === 'KM-NP-001');
+    assert.deepEqual(fs.map((f) => f.severity), ['medium']);
+  });
+
+  test('KM-NP-004: a port named metrics, a metrics Service port and an exporter port are metrics; 9090, a webhook beside metrics, and every port are not', () => {
+    const severityOf = (yaml: string): string[] => findings(yaml).filter((f) => f.ruleId === 'KM-NP-004').map((f) => f.severity);
+    const web = POD('web', '{app: web}', '[{name: metrics, containerPort: 8082}, {containerPort: 7000}, {containerPort: 9090}, {containerPort: 9100}]');
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: 8082}]')}${web}`), ['low'], 'container port named metrics');
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: metrics}]')}${web}`), ['low'], 'a named policy port');
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: 9100}]')}${web}`), ['low'], 'node-exporter port');
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: 9090}]')}${web}`), ['medium'], "Prometheus' own API is no metrics port");
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: 8082}, {port: 7000}]')}${web}`), ['medium'], 'a webhook beside metrics');
+    assert.deepEqual(severityOf(`${FROM_EVERY_NAMESPACE('[{port: 8082, endPort: 8090}]')}${web}`), ['medium'], 'a range');
+    const service = `apiVersion: v1
+kind: Service
+metadata: {name: web-metrics, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: metrics, port: 7000, targetPort: 7000}]
+---
+`;
+    const viaService = findings(`${FROM_EVERY_NAMESPACE('[{port: 7000}]')}${service}${web}`).filter((f) => f.ruleId === 'KM-NP-004');
+    assert.deepEqual(viaService.map((f) => [f.severity, f.evidence]), [['low', 'metrics ports: Service web-metrics port metrics']]);
+    assert.match(viaService[0].message, /connect to the metrics endpoint of Pod shop\/web on TCP 7000/);
+  });
 });

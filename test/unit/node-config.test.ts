@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentOfProcess, locateProcess, type ProcessInfo } from '../../src/inventory/components.js';
 import type { ContainerNode } from '../../src/inventory/objects.js';
-import { effectiveKubeletConfig, mergePatch, resolveFrom } from '../../src/sources/node/kubelet-config.js';
+import { effectiveKubeletConfig, mergePatch, resolveFrom } from '../../src/inventory/kubelet-config.js';
 import { splitNul } from '../../src/sources/node/proc.js';
 import { excessBits, parseMode, showMode } from '../../src/rules/node/shared.js';
 import { permissionSeverity } from '../../src/rules/node/file-roles.js';

@@ -32,8 +32,11 @@ ${env}`;
 }
 
 describe('secret names', () => {
-  const yes = ['PASSWORD', 'DB_PASSWORD', 'dbPassword', 'MYSQL_ROOT_PASSWORD', 'DB_PASS', 'DB_PWD', 'JWT_SECRET', 'CLIENT_SECRET_VALUE', 'SECRET_KEY_BASE', 'GITHUB_TOKEN', 'refresh-token', 'API_KEY', 'apiKey', 'STRIPE_APIKEY', 'AWS_SECRET_ACCESS_KEY', 'PRIVATE_KEY', 'ENCRYPTION_KEY', 'CREDENTIALS', 'spring.datasource.password', 'VAULT_SECRET_ID', 'PASSPHRASE'];
-  const no = ['PWD', 'PASSWORD_FILE', 'SECRET_NAME', 'TOKEN_TTL', 'TOKEN_URL', 'AUTH_TOKEN_ENABLED', 'SECRET_PATH', 'API_KEY_HEADER', 'CACHE_KEY', 'SORT_KEY', 'PASSWORD_MIN_LENGTH', 'BYPASS', 'TOKENIZER', 'SECRETS_DIR', 'KEY', 'CLIENT_ID', 'USERNAME'];
+  const yes = ['PASSWORD', 'DB_PASSWORD', 'dbPassword', 'MYSQL_ROOT_PASSWORD', 'DB_PASS', 'DB_PWD', 'JWT_SECRET', 'CLIENT_SECRET_VALUE', 'SECRET_KEY_BASE', 'GITHUB_TOKEN', 'refresh-token', 'API_KEY', 'apiKey', 'STRIPE_APIKEY', 'AWS_SECRET_ACCESS_KEY', 'PRIVATE_KEY', 'ENCRYPTION_KEY', 'CREDENTIALS', 'spring.datasource.password', 'VAULT_SECRET_ID', 'PASSPHRASE',
+    // names cloud CLIs and agents read credentials from (issue 18)
+    'AZURE_BATCH_KEY', 'AZURE_BATCHAI_STORAGE_KEY', 'OCI_CLI_KEY_CONTENT', 'NEW_RELIC_INSERT_KEY', 'LOGDNA_INGESTION_KEY', 'SEGMENT_WRITE_KEY', 'DD_APP_KEY',
+    'AZURE_DEVOPS_EXT_PAT', 'RABBITMQ_ERLANG_COOKIE', 'TF_TOKEN_app_terraform_io', 'AUTH_JWT', 'OCI_CLI_PASSPHRASE'];
+  const no = ['PWD', 'PASSWORD_FILE', 'SECRET_NAME', 'TOKEN_TTL', 'TOKEN_URL', 'AUTH_TOKEN_ENABLED', 'SECRET_PATH', 'API_KEY_HEADER', 'CACHE_KEY', 'SORT_KEY', 'PASSWORD_MIN_LENGTH', 'BYPASS', 'TOKENIZER', 'SECRETS_DIR', 'KEY', 'CLIENT_ID', 'USERNAME', 'PATH', 'COOKIE_DOMAIN', 'SESSION_COOKIE', 'JWT_ISSUER', 'KEY_CONTENT'];
   for (const n of yes) test(`${n} names a credential`, () => assert.ok(isSecretName(n)));
   for (const n of no) test(`${n} does not`, () => assert.ok(!isSecretName(n)));
 });
@@ -58,7 +61,7 @@ describe('detectSecret', () => {
     ['JDBC', 'jdbc:postgresql://db/app?user=app&password=kubemoat-fake', 'connection string with a password', 'high'],
     ['JAVA_OPTS', '-Xmx1g -Dspring.datasource.password=kubemoat-fake', 'connection string with a password', 'high'],
     ['DB_PASSWORD', 'hunter22', 'password', 'high'],
-    ['ADMIN_PASSWORD', 'changeme', 'password', 'high'],
+    ['ADMIN_PASSWORD', 'minio123', 'password', 'high'],
     ['API_KEY', 'kubemoat-fake-api-key', 'API key', 'high'],
     ['SESSION_SECRET', 'Kubemoat fake secret with spaces', 'secret', 'high'],
   ];
@@ -80,6 +83,25 @@ describe('detectSecret', () => {
     ['DB_PASSWORD', '<changeme>'],
     ['DB_PASSWORD', '********'],
     ['DB_PASSWORD', 'xxxxxxxx'],
+    // holes to fill in, as manifests and docs write them (issue 18)
+    ['ADMIN_PASSWORD', 'changeme'],
+    ['KEYSTORE_PASSWORD', 'changeit'],
+    ['ETCD_DISCOVERY_TOKEN', 'INSERT_ETCD_DISCOVERY_TOKEN'],
+    ['API_KEY', 'REPLACE_ME'],
+    ['API_KEY', 'replace-with-your-key'],
+    ['MYSQL_ROOT_PASSWORD', 'yourpassword'],
+    ['OPENAI_API_KEY', 'YOUR_API_KEY'],
+    ['SLACK_TOKEN', 'token-goes-here'],
+    ['DB_PASSWORD', '<password>'],
+    ['DB_PASSWORD', 'xxxx-xxxx-xxxx'],
+    ['AWS_ACCESS_KEY_ID', 'AKIAXXXXXXXXXXXXXXXX'],
+    ['DB_PASSWORD', '__DB_PASSWORD__'],
+    ['DB_PASSWORD', '@db.password@'],
+    ['DB_PASSWORD', '%DB_PASSWORD%'],
+    ['DB_PASSWORD', '#{dbPassword}'],
+    ['DB_PASSWORD', '{password}'],
+    ['DB_PASSWORD', 'TODO'],
+    ['DB_PASSWORD', 'placeholder'],
     ['DB_PASSWORD', 'abc'],
     ['TOKEN', 'true'],
     ['TOKEN', 'false'],

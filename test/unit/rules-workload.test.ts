@@ -116,7 +116,7 @@ spec:
     const f = run(yaml, 'KM-WL-004');
     assert.equal(f.length, 1);
     assert.equal(f[0].location?.line, 10);
-    assert.equal(f[0].message, "CronJob ops/cj uses the node's network namespace (hostNetwork)");
+    assert.equal(f[0].message, "CronJob ops/cj uses the node's network namespace (hostNetwork): NetworkPolicy does not govern it, and it reaches whatever the node reaches, the cloud metadata endpoint included");
   });
 
   test('a Windows HostProcess pod is reported by KM-WL-022, not again by KM-WL-004', () => {
@@ -350,13 +350,13 @@ describe('hostPath volumes (KM-WL-005/006/007/008)', () => {
 
   test('KM-WL-005: read-only ordinary paths and declared-only volumes', () => {
     const yaml = pod(`  containers:
-    - {name: c, image: "busybox:1.36", volumeMounts: [{name: cg, mountPath: /cg, readOnly: true}]}
+    - {name: c, image: "busybox:1.36", volumeMounts: [{name: static, mountPath: /static, readOnly: true}]}
   volumes:
-    - {name: cg, hostPath: {path: /sys/fs/cgroup}}
+    - {name: static, hostPath: {path: /srv/static}}
     - {name: spare, hostPath: {path: /mnt/spare}}`);
     const f = run(yaml, ...HOSTPATH_RULES);
     assert.deepEqual(f.map((x) => [x.ruleId, x.message]), [
-      ['KM-WL-005', 'Pod shop/p mounts the host path `/sys/fs/cgroup` (read-only) into container `c`'],
+      ['KM-WL-005', 'Pod shop/p mounts the host path `/srv/static` (read-only) into container `c`'],
       ['KM-WL-005', 'Pod shop/p declares the host path `/mnt/spare` as a volume'],
     ]);
   });

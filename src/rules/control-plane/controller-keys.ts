@@ -37,7 +37,9 @@ export default defineRule({
         if (!key && !ca) return;
         const missing = [...(key ? ['`--service-account-private-key-file`'] : []), ...(ca ? ['`--root-ca-file`'] : [])].join(' and ');
         const effects = [...(key ? ['it signs no service account tokens'] : []), ...(ca ? ['pods get no CA bundle to verify the API server'] : [])].join(', and ');
-        context.report({ node: container, messageId: 'missing', at: addAt(c), data: { missing, effects }, evidence: `${missing.replace(/`/g, '')} not set` });
+        // one CIS item per missing flag: 1.3.4 the signing key, 1.3.5 the root CA
+        const cis = [...(key ? ['1.3.4'] : []), ...(ca ? ['1.3.5'] : [])];
+        context.report({ node: container, messageId: 'missing', at: addAt(c), data: { missing, effects }, evidence: `${missing.replace(/`/g, '')} not set`, frameworks: { cis } });
       },
     };
   },

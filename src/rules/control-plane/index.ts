@@ -18,6 +18,7 @@ import serviceAccountTokens from './service-account-tokens.js';
 import controllerCredentials from './controller-credentials.js';
 import controllerKeys from './controller-keys.js';
 import bindAddress from './bind-address.js';
+import apiserviceTls from './apiservice-tls.js';
 
 export const controlPlaneRules: Rule[] = [
   anonymousAuth,
@@ -39,4 +40,5 @@ export const controlPlaneRules: Rule[] = [
   controllerCredentials,
   controllerKeys,
   bindAddress,
+  apiserviceTls,
 ];

@@ -1,7 +1,8 @@
 import type { Severity } from '../../core/finding.js';
-import { defineRule } from '../../core/rule.js';
-import { asArray, asNumber, asObject, asString, type Path } from '../../core/json.js';
-import { describeObject, selectorMatches, type KubeObject, type PodSpecNode } from '../../inventory/objects.js';
+import { defineRule, type Report } from '../../core/rule.js';
+import { asArray, asNumber, asObject, type Path } from '../../core/json.js';
+import { describeObject, type KubeObject, type PodSpecNode } from '../../inventory/objects.js';
+import { exposureOf, podIndex, resolveTargetPort, selectedPods, serviceSelector, type Exposure, type PodIndex } from './services.js';
 import { parseImageRef, repositoryName } from '../image-ref.js';
 import { commandWords, consoleOfContainer, consoleOfLabels, type Console } from './consoles.js';
 
@@ -37,16 +38,6 @@ const OTHER_USES: Record<number, (pods: PodSpecNode[]) => boolean> = {
   })),
 };
 
-const INTERNAL_LB_ANNOTATIONS: Record<string, RegExp> = {
-  'service.beta.kubernetes.io/aws-load-balancer-internal': /^(?:true|0\.0\.0\.0\/0)$/i,
-  'service.beta.kubernetes.io/aws-load-balancer-scheme': /^internal$/i,
-  'service.beta.kubernetes.io/azure-load-balancer-internal': /^true$/i,
-  'networking.gke.io/load-balancer-type': /^internal$/i,
-  'cloud.google.com/load-balancer-type': /^internal$/i,
-  'service.beta.kubernetes.io/oci-load-balancer-internal': /^true$/i,
-  'service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type': /^private$/i,
-};
-
 function imageName(image: unknown): string {
   const ref = typeof image === 'string' ? parseImageRef(image) : undefined;
   return ref === undefined ? '' : repositoryName(ref);
@@ -55,79 +46,6 @@ function imageName(image: unknown): string {
 const SEVERITIES: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 const lower = (s: Severity): Severity => SEVERITIES[Math.max(0, SEVERITIES.indexOf(s) - 1)];
 const worst = (a: Severity, b: Severity): Severity => (SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b);
-
-interface Exposure {
-  how: string;
-  at: Path;
-  /** reachable only from a private network or from listed source ranges */
-  restricted: boolean;
-}
-
-function exposureOf(o: KubeObject): Exposure | undefined {
-  const spec = asObject(o.raw.spec);
-  if (spec === undefined) return undefined;
-  const type = asString(spec.type) ?? 'ClusterIP';
-  const externalIPs = asArray(spec.externalIPs).map((x) => asString(x)).filter((x): x is string => !!x);
-  if (type === 'LoadBalancer') {
-    const internal = Object.entries(INTERNAL_LB_ANNOTATIONS).some(([k, re]) => o.annotations[k] !== undefined && re.test(o.annotations[k].trim()));
-    const ranges = asArray(spec.loadBalancerSourceRanges).map((x) => asString(x)?.trim()).filter((x): x is string => !!x);
-    const openRanges = ranges.length === 0 || ranges.some((r) => r === '0.0.0.0/0' || r === '::/0');
-    const restricted = externalIPs.length === 0 && (internal || !openRanges);
-    const note = internal ? ' (internal)' : !openRanges ? ` limited to ${ranges.join(', ')}` : '';
-    return { how: `a LoadBalancer${note}`, at: ['spec', 'type'], restricted };
-  }
-  if (type === 'NodePort') return { how: 'a NodePort on every node', at: ['spec', 'type'], restricted: false };
-  if (type === 'ExternalName') return undefined;
-  if (externalIPs.length > 0) return { how: `externalIPs ${externalIPs.join(', ')}`, at: ['spec', 'externalIPs'], restricted: false };
-  return undefined;
-}
-
-/** Pod specs by namespace and label, built once per scan: a Service looks only at pods carrying one of its selector's labels. */
-type PodIndex = Map<string, PodSpecNode[]>;
-
-function podIndex(podSpecs: readonly PodSpecNode[]): PodIndex {
-  const index: PodIndex = new Map();
-  for (const p of podSpecs) {
-    if (p.object.kind === 'PodTemplate') continue;
-    const ns = p.object.namespace ?? '';
-    for (const [k, v] of Object.entries(p.podLabels)) {
-      const key = `${ns}\0${k}\0${v}`;
-      let list = index.get(key);
-      if (list === undefined) index.set(key, (list = []));
-      list.push(p);
-    }
-  }
-  return index;
-}
-
-function selectedPods(index: PodIndex, o: KubeObject, selector: Record<string, string>): PodSpecNode[] {
-  const pairs = Object.entries(selector);
-  if (pairs.length === 0) return [];
-  let smallest: PodSpecNode[] | undefined;
-  for (const [k, v] of pairs) {
-    const list = index.get(`${o.namespace ?? ''}\0${k}\0${v}`);
-    if (list === undefined) return [];
-    if (smallest === undefined || list.length < smallest.length) smallest = list;
-  }
-  return (smallest ?? []).filter((p) => selectorMatches(selector, p.podLabels));
-}
-
-/** A named targetPort resolved against the selected pods' container ports. */
-function resolveTargetPort(target: unknown, pods: PodSpecNode[]): number | undefined {
-  const n = asNumber(target);
-  if (n !== undefined) return n;
-  const name = asString(target);
-  if (name === undefined) return undefined;
-  for (const p of pods) {
-    for (const c of p.containers) {
-      for (const port of asArray(c.container.ports)) {
-        const po = asObject(port);
-        if (po !== undefined && asString(po.name) === name) return asNumber(po.containerPort);
-      }
-    }
-  }
-  return undefined;
-}
 
 export default defineRule({
   meta: {
@@ -326,66 +244,65 @@ spec:
         Service(o) {
           const exposure = exposureOf(o);
           if (exposure === undefined) return;
-          const spec = asObject(o.raw.spec) ?? {};
-          const selector = asObject(spec.selector) ?? {};
-          const labels: Record<string, string> = {};
-          for (const [k, v] of Object.entries(selector)) if (typeof v === 'string') labels[k] = v;
           index ??= podIndex(context.inventory.podSpecs);
-          const pods = selectedPods(index, o, labels);
-          const adjust = (s: Severity): Severity => (exposure.restricted ? lower(s) : s);
-
-          // the console behind the Service
-          let found: { console: Console; workload: string } | undefined;
-          for (const p of pods) {
-            for (const c of p.containers) {
-              if (c.containerKind !== 'container') continue;
-              const console = consoleOfContainer(c.container);
-              if (console !== undefined && (found === undefined || worst(console.severity, found.console.severity) !== found.console.severity)) {
-                found = { console, workload: describeObject(p.object) };
-              }
-            }
-          }
-          if (found === undefined && pods.length === 0) {
-            const console = consoleOfLabels(labels);
-            if (console !== undefined) found = { console, workload: `selected by ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}` };
-          }
-          if (found !== undefined) {
-            context.report({
-              node: o,
-              messageId: 'console',
-              data: { console: found.console.name, workload: found.workload, how: exposure.how, why: found.console.why },
-              at: exposure.at,
-              severity: adjust(found.console.severity),
-            });
-          }
-
-          // control-plane, kubelet, etcd and Docker ports
-          asArray(spec.ports).forEach((item, i) => {
-            const port = asObject(item);
-            if (port === undefined) return;
-            const number = asNumber(port.port);
-            const rawTarget = port.targetPort;
-            const target = rawTarget === undefined ? number : resolveTargetPort(rawTarget, pods);
-            const candidates: [number | undefined, string][] = [[number, 'port'], [target, 'targetPort']];
-            for (const [n, field] of candidates) {
-              if (n === undefined) continue;
-              const known = CONTROL_PORTS[n];
-              if (known === undefined) continue;
-              const otherUse = OTHER_USES[n];
-              if (otherUse !== undefined && otherUse(pods)) continue;
-              const at: Path = field === 'targetPort' && rawTarget === undefined ? ['spec', 'ports', i, 'port'] : ['spec', 'ports', i, field];
-              context.report({
-                node: o,
-                messageId: 'port',
-                data: { port: n, component: known.component, how: exposure.how },
-                at,
-                severity: adjust(known.severity),
-              });
-              break;
-            }
-          });
+          for (const hit of adminExposures(o, exposure, selectedPods(index, o, serviceSelector(o)))) context.report({ node: o, ...hit });
         },
       },
     };
   },
 });
+
+export type AdminExposure = Pick<Report, 'messageId' | 'data' | 'at' | 'severity'>;
+
+/** What KM-SV-001 reports on an exposed Service: the console behind it and the control ports it opens (KM-SV-003 stays silent on these). */
+export function adminExposures(o: KubeObject, exposure: Exposure, pods: PodSpecNode[]): AdminExposure[] {
+  const hits: AdminExposure[] = [];
+  const spec = asObject(o.raw.spec) ?? {};
+  const labels = serviceSelector(o);
+  const adjust = (s: Severity): Severity => (exposure.restricted ? lower(s) : s);
+
+  // the console behind the Service
+  let found: { console: Console; workload: string } | undefined;
+  for (const p of pods) {
+    for (const c of p.containers) {
+      if (c.containerKind !== 'container') continue;
+      const console = consoleOfContainer(c.container);
+      if (console !== undefined && (found === undefined || worst(console.severity, found.console.severity) !== found.console.severity)) {
+        found = { console, workload: describeObject(p.object) };
+      }
+    }
+  }
+  if (found === undefined && pods.length === 0) {
+    const console = consoleOfLabels(labels);
+    if (console !== undefined) found = { console, workload: `selected by ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}` };
+  }
+  if (found !== undefined) {
+    hits.push({
+      messageId: 'console',
+      data: { console: found.console.name, workload: found.workload, how: exposure.how, why: found.console.why },
+      at: exposure.at,
+      severity: adjust(found.console.severity),
+    });
+  }
+
+  // control-plane, kubelet, etcd and Docker ports
+  asArray(spec.ports).forEach((item, i) => {
+    const port = asObject(item);
+    if (port === undefined) return;
+    const number = asNumber(port.port);
+    const rawTarget = port.targetPort;
+    const target = rawTarget === undefined ? number : resolveTargetPort(rawTarget, pods);
+    const candidates: [number | undefined, string][] = [[number, 'port'], [target, 'targetPort']];
+    for (const [n, field] of candidates) {
+      if (n === undefined) continue;
+      const known = CONTROL_PORTS[n];
+      if (known === undefined) continue;
+      const otherUse = OTHER_USES[n];
+      if (otherUse !== undefined && otherUse(pods)) continue;
+      const at: Path = field === 'targetPort' && rawTarget === undefined ? ['spec', 'ports', i, 'port'] : ['spec', 'ports', i, field];
+      hits.push({ messageId: 'port', data: { port: n, component: known.component, how: exposure.how }, at, severity: adjust(known.severity) });
+      break;
+    }
+  });
+  return hits;
+}

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -33,13 +33,9 @@ authentication:
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const mode = kubelet.authorizationMode(o);
-          if (mode.value === 'AlwaysAllow') context.report({ node: o, messageId: 'alwaysAllow', at: mode.at, evidence: mode.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const mode = kubelet.authorizationMode(k);
+      if (mode.value === 'AlwaysAllow') context.report({ node: reportNode(k), messageId: 'alwaysAllow', at: mode.at, evidence: mode.shown, data: { subject: subject(k) } });
+    });
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -23,8 +23,26 @@ authentication:
     enabled: true
 authorization:
   mode: Webhook`,
+      // a kubelet run in a pod with flags and no --config: the command line's default is anonymous on
+      `apiVersion: v1
+kind: Pod
+metadata: {name: kind-node, namespace: ci}
+spec:
+  containers:
+    - name: kubelet
+      image: registry.k8s.io/kubelet:v1.31.0
+      command: [kubelet, --kubeconfig=/etc/kubernetes/kubelet.conf, --authorization-mode=Webhook]`,
     ],
     pass: [
+      // its --config file is not in the input: only the flags are judged, and they say nothing against it
+      `apiVersion: v1
+kind: Pod
+metadata: {name: kind-node, namespace: ci}
+spec:
+  containers:
+    - name: kubelet
+      image: registry.k8s.io/kubelet:v1.31.0
+      command: [kubelet, --config=/var/lib/kubelet/config.yaml, --kubeconfig=/etc/kubernetes/kubelet.conf]`,
       `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
@@ -37,13 +55,9 @@ readOnlyPort: 0`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const anonymous = kubelet.anonymousAuth(o);
-          if (anonymous.value) context.report({ node: o, messageId: 'anonymous', at: anonymous.at, evidence: anonymous.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const anonymous = kubelet.anonymousAuth(k);
+      if (anonymous.value) context.report({ node: reportNode(k), messageId: 'anonymous', at: anonymous.at, evidence: anonymous.shown, data: { subject: subject(k) } });
+    });
   },
 });

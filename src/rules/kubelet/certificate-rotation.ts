@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -35,15 +35,11 @@ serverTLSBootstrap: true`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const client = kubelet.rotateCertificates(o);
-          if (!client.value) context.report({ node: o, messageId: 'client', at: client.at, evidence: client.shown, frameworks: { cis: ['4.2.10'] }, data: { subject: subject(o) } });
-          const server = kubelet.serverTLSBootstrap(o);
-          if (!server.value) context.report({ node: o, messageId: 'server', at: server.at, evidence: server.shown, frameworks: { cis: ['4.2.11'] }, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const client = kubelet.rotateCertificates(k);
+      if (!client.value) context.report({ node: reportNode(k), messageId: 'client', at: client.at, evidence: client.shown, frameworks: { cis: ['4.2.10'] }, data: { subject: subject(k) } });
+      const server = kubelet.serverTLSBootstrap(k);
+      if (!server.value) context.report({ node: reportNode(k), messageId: 'server', at: server.at, evidence: server.shown, frameworks: { cis: ['4.2.11'] }, data: { subject: subject(k) } });
+    });
   },
 });

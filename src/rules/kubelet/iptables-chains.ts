@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -30,13 +30,9 @@ readOnlyPort: 0`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const chains = kubelet.makeIPTablesUtilChains(o);
-          if (!chains.value) context.report({ node: o, messageId: 'off', at: chains.at, evidence: chains.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const chains = kubelet.makeIPTablesUtilChains(k);
+      if (!chains.value) context.report({ node: reportNode(k), messageId: 'off', at: chains.at, evidence: chains.shown, data: { subject: subject(k) } });
+    });
   },
 });

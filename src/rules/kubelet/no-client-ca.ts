@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -30,13 +30,9 @@ authentication:
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const ca = kubelet.clientCAFile(o);
-          if (ca.value === '') context.report({ node: o, messageId: 'missing', at: ca.at, evidence: ca.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const ca = kubelet.clientCAFile(k);
+      if (ca.value === '') context.report({ node: reportNode(k), messageId: 'missing', at: ca.at, evidence: ca.shown, data: { subject: subject(k) } });
+    });
   },
 });

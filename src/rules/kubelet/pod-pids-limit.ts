@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -30,13 +30,9 @@ podPidsLimit: 4096`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const limit = kubelet.podPidsLimit(o);
-          if (limit.value <= 0) context.report({ node: o, messageId: 'unlimited', at: limit.at, evidence: limit.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const limit = kubelet.podPidsLimit(k);
+      if (limit.value <= 0) context.report({ node: reportNode(k), messageId: 'unlimited', at: limit.at, evidence: limit.shown, data: { subject: subject(k) } });
+    });
   },
 });

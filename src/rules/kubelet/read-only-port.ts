@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -30,13 +30,9 @@ authorization: {mode: Webhook}`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const port = kubelet.readOnlyPort(o);
-          if (port.value > 0) context.report({ node: o, messageId: 'open', at: port.at, evidence: port.shown, data: { subject: subject(o), port: port.value } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const port = kubelet.readOnlyPort(k);
+      if (port.value > 0) context.report({ node: reportNode(k), messageId: 'open', at: port.at, evidence: port.shown, data: { subject: subject(k), port: port.value } });
+    });
   },
 });

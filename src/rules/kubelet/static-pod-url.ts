@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 export default defineRule({
   meta: {
@@ -30,13 +30,9 @@ staticPodURL: ""`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const url = kubelet.staticPodURL(o);
-          if (url.value !== '') context.report({ node: o, messageId: 'url', at: url.at, evidence: url.shown, data: { subject: subject(o), url: url.value } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const url = kubelet.staticPodURL(k);
+      if (url.value !== '') context.report({ node: reportNode(k), messageId: 'url', at: url.at, evidence: url.shown, data: { subject: subject(k), url: url.value } });
+    });
   },
 });

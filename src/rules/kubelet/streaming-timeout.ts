@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 /** A Go duration of zero: `0`, `0s`, `0m0s`, `0h0m0s`… */
 function isZeroDuration(d: string): boolean {
@@ -35,13 +35,9 @@ readOnlyPort: 0`,
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const t = kubelet.streamingConnectionIdleTimeout(o);
-          if (isZeroDuration(t.value)) context.report({ node: o, messageId: 'zero', at: t.at, evidence: t.shown, data: { subject: subject(o) } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const t = kubelet.streamingConnectionIdleTimeout(k);
+      if (isZeroDuration(t.value)) context.report({ node: reportNode(k), messageId: 'zero', at: t.at, evidence: t.shown, data: { subject: subject(k) } });
+    });
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { kubelet, subject } from './settings.js';
+import { kubelet, kubeletVisitors, reportNode, subject } from './settings.js';
 
 /** Cipher suites with forward secrecy and AEAD (what CIS lists as strong for the kubelet); TLS 1.3 suites are always strong. */
 const STRONG = new Set([
@@ -48,18 +48,14 @@ tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_
     ],
   },
   create(context) {
-    return {
-      kinds: {
-        KubeletConfiguration(o) {
-          const suites = kubelet.tlsCipherSuites(o);
-          if (suites.value.length === 0) {
-            context.report({ node: o, messageId: 'unset', at: suites.at, evidence: suites.shown, data: { subject: subject(o) } });
-            return;
-          }
-          const weak = suites.value.filter((s) => !STRONG.has(s.trim()));
-          if (weak.length > 0) context.report({ node: o, messageId: 'weak', at: suites.at, evidence: suites.shown, data: { subject: subject(o), weak: weak.join(', ') } });
-        },
-      },
-    };
+    return kubeletVisitors((k) => {
+      const suites = kubelet.tlsCipherSuites(k);
+      if (suites.value.length === 0) {
+        context.report({ node: reportNode(k), messageId: 'unset', at: suites.at, evidence: suites.shown, data: { subject: subject(k) } });
+        return;
+      }
+      const weak = suites.value.filter((s) => !STRONG.has(s.trim()));
+      if (weak.length > 0) context.report({ node: reportNode(k), messageId: 'weak', at: suites.at, evidence: suites.shown, data: { subject: subject(k), weak: weak.join(', ') } });
+    });
   },
 });

@@ -12,7 +12,8 @@ import { CIS_NAMESPACES_HAVE_POLICIES, governedPods, judged, namespaceVerdictVis
  * - a namespace whose deny-all policy also allows everything back is left to KM-NP-004, which
  *   reports the rule that reopens it.
  * When the namespace has ingress policies that cover only some workloads, the uncovered ones are
- * KM-NP-003's; this finding then speaks only of the missing default.
+ * KM-NP-003's; this finding then speaks only of the missing default. When they cover every
+ * workload of the input, only pods created later are exposed: low.
  */
 function verdict(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
   const pods = governedPods(ns);
@@ -22,6 +23,10 @@ function verdict(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
   const ingressPolicies = ns.policies.filter((p) => p.types.ingress).length;
   if (ingressPolicies === 0) {
     return { messageId: 'noPolicy', data: { subject, workloads: describeWorkloads(pods), count: pods.length } };
+  }
+  // Every workload the input shows is already selected: only pods created later are open (low).
+  if (pods.every((p) => p.policies.ingress.length > 0)) {
+    return { messageId: 'covered', data: { subject, policies: ingressPolicies, count: pods.length }, severity: 'low' };
   }
   return { messageId: 'partial', data: { subject, policies: ingressPolicies } };
 }
@@ -34,7 +39,8 @@ export default defineRule({
     door: 'network',
     description:
       'Without a NetworkPolicy that selects every pod of a namespace for ingress, Kubernetes lets any pod in the cluster, and any address that can route to the pod network, connect to every port of those pods. ' +
-      'One compromised pod anywhere (a vulnerable web app, a malicious image) can then scan and attack the databases, internal APIs and admin endpoints of this namespace: the flat pod network is how attackers move sideways.',
+      'One compromised pod anywhere (a vulnerable web app, a malicious image) can then scan and attack the databases, internal APIs and admin endpoints of this namespace: the flat pod network is how attackers move sideways. ' +
+      'When the namespace\'s policies already select every workload it runs, only pods created later are exposed and the finding is low.',
     remediation:
       'Add a default-deny ingress policy to the namespace (`podSelector: {}`, `policyTypes: [Ingress]`, no `ingress` rules), then allow each legitimate flow with a narrow policy. `kubemoat netpol --emit-default-deny` prints one ready to apply.',
     references: [NETPOL_DOCS.defaultPolicies, NETPOL_DOCS.networkPolicies],
@@ -43,6 +49,8 @@ export default defineRule({
       noPolicy: '{{subject}} has no ingress NetworkPolicy: any pod in the cluster can connect to its {{count}} workload(s) ({{workloads}}) on every port',
       partial:
         '{{subject}} has no default-deny ingress NetworkPolicy: its {{policies}} ingress policies cover chosen workloads only, and every other pod, including any created later, accepts connections from anywhere',
+      covered:
+        '{{subject}} has no default-deny ingress NetworkPolicy: its {{policies}} ingress policies select each of its {{count}} workload(s), but a pod created later with other labels accepts connections from anywhere',
     },
   },
   examples: {
@@ -89,6 +97,20 @@ kind: Pod
 metadata: {name: api, namespace: shop}
 spec:
   containers: [{name: api, image: "busybox:1.36"}]`,
+      // every workload selected today, but no default deny for tomorrow's pods: reported, at low
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+    - from: [{podSelector: {matchLabels: {app: lb}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  containers: [{name: web, image: "nginx:1.27"}]`,
     ],
     pass: [
       `apiVersion: networking.k8s.io/v1

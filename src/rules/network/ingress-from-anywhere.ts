@@ -2,6 +2,7 @@ import { defineRule } from '../../core/rule.js';
 import { formatPolicyPorts } from '../../inventory/netpol-ports.js';
 import { MITRE, NSA } from '../references.js';
 import { indexOf, judgedPolicyTargets, NETPOL_DOCS } from './shared.js';
+import { metricsOnly } from './metrics-ports.js';
 
 /**
  * Reported on the NetworkPolicy, at the peer that opens it (or at the rule when it has no `from`),
@@ -14,6 +15,8 @@ import { indexOf, judgedPolicyTargets, NETPOL_DOCS } from './shared.js';
  * - an ipBlock of 0.0.0.0/0 or ::/0, with or without `except`: every outside address.
  * A workload with no ingress policy at all is open too, but that is KM-NP-001/003's finding.
  * The rule is silent when the policy selects no workload of a namespace that has some (KM-NP-006).
+ * A rule that opens only metrics ports (see metrics-ports.ts) is low: Prometheus scrapes across
+ * namespaces, and a metrics endpoint leaks internals rather than handing over the workload.
  */
 export default defineRule({
   meta: {
@@ -23,13 +26,15 @@ export default defineRule({
     door: 'network',
     description:
       'A NetworkPolicy isolates these pods and then lets everyone back in: a rule with no `from`, a namespaceSelector that matches every namespace, or an ipBlock of 0.0.0.0/0. ' +
-      'Any pod in the cluster, including one an attacker starts or takes over in a namespace created tomorrow, or any address on the internet the Service is exposed to, can then connect to these ports.',
+      'Any pod in the cluster, including one an attacker starts or takes over in a namespace created tomorrow, or any address on the internet the Service is exposed to, can then connect to these ports. ' +
+      'A rule that opens only metrics ports (named `metrics`/`http-metrics`, scraped per a `prometheus.io/port` annotation, behind a metrics Service, or an exporter\'s well-known port such as 9100) is low: Prometheus scrapes across namespaces. A bare 9090 (Prometheus\' own API) or 9091 (the Pushgateway, which takes writes) is not a metrics port here.',
     remediation:
       'Name the real clients: a namespaceSelector on the namespace label (`kubernetes.io/metadata.name: ingress-nginx`) combined with a podSelector in the same peer, or the exact CIDRs of the load balancer. Keep 0.0.0.0/0 only for workloads meant to face the internet, and document them with a suppression.',
     references: [NETPOL_DOCS.networkPolicies],
     frameworks: { nsa: [NSA.networkPolicies], mitre: [MITRE.networkServiceDiscovery, MITRE.exploitPublicFacingApplication] },
     messages: {
       open: '{{resource}} lets {{what}} connect to {{targets}} on {{ports}} (ingress rule {{rule}})',
+      metrics: '{{resource}} lets {{what}} connect to the metrics endpoint of {{targets}} on {{ports}} (ingress rule {{rule}}): metrics leak internals; check nothing else (pprof, admin handlers) is served there, and name the scraper if you can',
     },
   },
   examples: {
@@ -77,6 +82,21 @@ spec:
     - from:
         - namespaceSelector:
             matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [dev]}]`,
+      // only a metrics port, from every namespace: reported, at low
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: scrape, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+    - from: [{namespaceSelector: {}}]
+      ports: [{port: 9102}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  containers: [{name: web, image: "nginx:1.27", ports: [{name: http-metrics, containerPort: 9102}]}]`,
     ],
     pass: [
       // namespace AND pod selector in one peer: only the ingress controller's pods
@@ -134,11 +154,13 @@ spec:
           for (const rule of policy.rules.ingress) {
             const open = index.openPeers(rule);
             if (open.length === 0) continue;
+            const metrics = metricsOnly(context.inventory, policy.selected, rule.ports);
             context.report({
               node: o,
-              messageId: 'open',
+              messageId: metrics === undefined ? 'open' : 'metrics',
               data: { what: open.map((x) => x.what).join(' and '), targets, ports: formatPolicyPorts(rule.ports), rule: rule.index + 1 },
               at: open[0].peer?.path ?? rule.path,
+              ...(metrics === undefined ? {} : { severity: 'low' as const, evidence: `metrics ports: ${metrics.join(', ')}` }),
             });
           }
         },

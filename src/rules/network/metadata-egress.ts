@@ -1,19 +1,33 @@
 import { defineRule } from '../../core/rule.js';
-import { describeNamespace, METADATA_ENDPOINTS } from '../../inventory/netpol.js';
+import { describeNamespace, describeWorkloads, METADATA_ENDPOINTS, type NetpolIndex, type NsInfo } from '../../inventory/netpol.js';
 import { MITRE, NSA } from '../references.js';
-import { indexOf, judged, judgedPolicyTargets, MITRE_CLOUD_METADATA_API, NETPOL_DOCS, podLabelsPath } from './shared.js';
+import { governedPods, indexOf, judged, judgedPolicyTargets, listWorkloads, MITRE_CLOUD_METADATA_API, namespaceVerdictVisitors, NETPOL_DOCS, type NamespaceVerdict } from './shared.js';
+
+/** The namespace's workloads no egress policy selects: one finding for all of them, naming how many. */
+function notIsolated(index: NetpolIndex, ns: NsInfo): NamespaceVerdict {
+  if (!judged(index, ns.name)) return undefined;
+  const open = governedPods(ns).filter((p) => index.metadataAccess(p)?.via === 'not-isolated');
+  if (open.length === 0) return undefined;
+  return {
+    messageId: 'notIsolated',
+    data: { namespace: describeNamespace(ns.name), count: open.length, workloads: describeWorkloads(open) },
+    evidence: `${open.length} workload(s) selected by no egress policy: ${listWorkloads(open)}`,
+    on: open[0],
+  };
+}
 
 /**
  * Three ways a workload's pods reach the instance metadata service (169.254.169.254, and AWS's
  * IPv6 fd00:ec2::254, on TCP 80):
- * - no egress policy selects the workload: reported on the workload, at its pod labels;
+ * - no egress policy selects the workload: one finding per namespace for all such workloads (on the
+ *   Namespace object, or on the first of them), counting them in the message and naming each in the
+ *   evidence, since it is one missing policy, not one problem per workload;
  * - an egress rule lets it through: no `to`, or an ipBlock that covers the address and does not
  *   except it, with ports that include TCP 80 (or no ports). Reported on the policy, at that peer
  *   or rule, once per rule, naming the workloads it selects. A named port never matches an
  *   outside address, and a pod or namespace selector never matches it either;
- * - the workload runs on the host network, where NetworkPolicy does not apply: reported on the
- *   workload at `hostNetwork`, medium, since only the node (firewall, IMDSv2 hop limit, metadata
- *   concealment) can stop it.
+ * A workload on the host network, where NetworkPolicy does not apply, reaches the address too; that
+ * is the same fact as its host network, which KM-WL-004 reports (and says so), not a second finding.
  * System namespaces and namespaces with network-plugin policies are not judged. Whether the nodes
  * run in a cloud at all is not known from manifests; on bare metal the address answers nothing.
  */
@@ -35,9 +49,8 @@ export default defineRule({
     references: [NETPOL_DOCS.metadataApi, NETPOL_DOCS.awsImds, NETPOL_DOCS.gkeMetadata, NETPOL_DOCS.networkPolicies],
     frameworks: { nsa: [NSA.networkPolicies], mitre: [MITRE_CLOUD_METADATA_API, MITRE.unsecuredCredentials] },
     messages: {
-      notIsolated: '{{resource}} has no egress NetworkPolicy in {{namespace}}: on a cloud node its pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
+      notIsolated: '{{namespace}} has {{count}} workload(s) ({{workloads}}) that no egress NetworkPolicy selects: on a cloud node their pods can reach the metadata endpoint 169.254.169.254 and take the node\'s cloud credentials, unless the node or a cluster-wide policy blocks it',
       allowed: '{{resource}} lets {{targets}} reach the cloud metadata endpoint {{endpoint}}: egress rule {{rule}} allows {{how}} on {{ports}}',
-      hostNetwork: '{{resource}} runs on the host network, which NetworkPolicy does not govern: its pods reach the cloud metadata endpoint 169.254.169.254 unless the node blocks it',
     },
   },
   examples: {
@@ -78,6 +91,9 @@ spec:
   egress:
     - to: [{ipBlock: {cidr: 169.254.0.0/16}}]
       ports: [{protocol: TCP, port: 80}]`,
+    ],
+    pass: [
+      // a host-network workload reaches it too, which KM-WL-004 says with its host network: one finding for one fact
       `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent, namespace: monitoring}
@@ -86,8 +102,6 @@ spec:
     spec:
       hostNetwork: true
       containers: [{name: agent, image: "registry.example.com/agent:1.0"}]`,
-    ],
-    pass: [
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: internet, namespace: shop}
@@ -150,19 +164,11 @@ spec:
     ],
   },
   create(context) {
+    const perNamespace = namespaceVerdictVisitors(context, notIsolated);
     return {
-      podSpec(pod) {
-        const index = indexOf(context.inventory);
-        const info = index.podOf(pod.object);
-        if (info === undefined || !judged(index, info.namespace)) return;
-        const access = index.metadataAccess(info);
-        if (access?.via === 'host-network') {
-          context.report({ node: pod.object, messageId: 'hostNetwork', at: { fromObject: [...pod.path, 'hostNetwork'] }, severity: 'medium' });
-        } else if (access?.via === 'not-isolated') {
-          context.report({ node: pod.object, messageId: 'notIsolated', data: { namespace: describeNamespace(info.namespace) }, at: { fromObject: podLabelsPath(info) } });
-        }
-      },
+      podSpec: perNamespace.podSpec,
       kinds: {
+        ...perNamespace.kinds,
         NetworkPolicy(o) {
           const index = indexOf(context.inventory);
           const policy = index.policyOf(o);

@@ -1,6 +1,7 @@
 // What the NetworkPolicy rules share: references, which namespaces they judge, and where in a
 // workload a finding points.
 
+import type { Severity } from '../../core/finding.js';
 import type { Path } from '../../core/json.js';
 import type { RuleContext, Visitors } from '../../core/rule.js';
 import type { Inventory } from '../../inventory/inventory.js';
@@ -80,22 +81,37 @@ export function hasCustomResources(inventory: Inventory, ns: NsInfo): boolean {
   return hit.namespaces.has(ns.name);
 }
 
-export type NamespaceVerdict = { messageId: string; data: Record<string, string | number> } | undefined;
+export interface NamespaceFinding {
+  messageId: string;
+  data: Record<string, string | number>;
+  evidence?: string;
+  severity?: Severity;
+  /** the workload to report on when the input has no Namespace object (default: the namespace's first governed one) */
+  on?: PodInfo;
+}
+
+export type NamespaceVerdict = NamespaceFinding | undefined;
 
 /**
  * Visitors for a rule that judges a whole namespace: the finding goes on the Namespace object when
- * the input has one, else on the namespace's first governed workload (so it is reported once).
+ * the input has one, else on one workload of it (so it is reported once). Each namespace is judged
+ * once per run.
  */
 export function namespaceVerdictVisitors(context: RuleContext, verdict: (index: NetpolIndex, ns: NsInfo) => NamespaceVerdict): Visitors {
-  const reportOn = (ns: NsInfo): PodInfo | undefined => (ns.object === undefined ? governedPods(ns)[0] : undefined);
+  const judgedOnce = new Map<NsInfo, NamespaceVerdict>();
+  const verdictOf = (index: NetpolIndex, ns: NsInfo): NamespaceVerdict => {
+    if (!judgedOnce.has(ns)) judgedOnce.set(ns, verdict(index, ns));
+    return judgedOnce.get(ns);
+  };
+  const extra = (v: NamespaceFinding) => ({ ...(v.evidence !== undefined ? { evidence: v.evidence } : {}), ...(v.severity !== undefined ? { severity: v.severity } : {}) });
   return {
     kinds: {
       Namespace(o) {
         const index = indexOf(context.inventory);
         const ns = index.namespaceInfo(o.name);
         if (ns === undefined || ns.object !== o) return;
-        const v = verdict(index, ns);
-        if (v) context.report({ node: o, messageId: v.messageId, data: v.data, at: ['metadata', 'name'] });
+        const v = verdictOf(index, ns);
+        if (v) context.report({ node: o, messageId: v.messageId, data: v.data, at: ['metadata', 'name'], ...extra(v) });
       },
     },
     podSpec(pod) {
@@ -103,11 +119,16 @@ export function namespaceVerdictVisitors(context: RuleContext, verdict: (index: 
       const info = index.podOf(pod.object);
       if (info === undefined) return;
       const ns = index.namespaceInfo(info.namespace);
-      if (ns === undefined || reportOn(ns) !== info) return;
-      const v = verdict(index, ns);
-      if (v) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info) });
+      if (ns === undefined || ns.object !== undefined) return;
+      const v = verdictOf(index, ns);
+      if (v && (v.on ?? governedPods(ns)[0]) === info) context.report({ node: pod.object, messageId: v.messageId, data: v.data, at: namespaceFieldPath(info), ...extra(v) });
     },
   };
+}
+
+/** Every workload named, for evidence (a message names three and counts the rest). */
+export function listWorkloads(pods: readonly PodInfo[]): string {
+  return pods.map((p) => `${p.object.kind} ${p.object.name}`).join(', ');
 }
 
 /**

@@ -2,8 +2,10 @@ import { defineRule } from '../../core/rule.js';
 import type { Severity } from '../../core/finding.js';
 import { severityRank } from '../../core/finding.js';
 import { asArray, dig } from '../../core/json.js';
-import { isWindowsPod, podFlag } from '../security-context.js';
+import type { ContainerNode } from '../../inventory/objects.js';
+import { containerFlag, effective, isPrivileged, isWindowsPod, podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 /**
  * The capabilities the Pod Security Standards' baseline profile lets a container add: the
@@ -52,6 +54,18 @@ function tierOf(cap: string, hostPID: boolean): Severity | undefined {
   return 'medium';
 }
 
+/**
+ * Why added capabilities are dormant, or undefined: a non-root process gets no capabilities from
+ * its container's set (Kubernetes sets no ambient capabilities), and without privilege escalation
+ * no setuid program or file capability can give them back.
+ */
+function capabilitiesDormant(c: ContainerNode): string | undefined {
+  if (isPrivileged(c) || containerFlag(c, 'allowPrivilegeEscalation').value !== false) return undefined;
+  const user = effective.runAsUser(c).value;
+  if (user === 0 || (user === undefined && effective.runAsNonRoot(c).value !== true)) return undefined;
+  return `${user === undefined ? 'a non-root user' : `uid ${user}`} without privilege escalation`;
+}
+
 export default defineRule({
   meta: {
     id: 'KM-WL-009',
@@ -62,7 +76,8 @@ export default defineRule({
       'Linux capabilities split root\'s powers; adding one gives the container that power over the kernel it shares with the node. ' +
       'ALL, SYS_ADMIN, SYS_MODULE, BPF and DAC_READ_SEARCH are known container escapes (critical), as is SYS_PTRACE in a pod that shares the host PID namespace. ' +
       'NET_ADMIN, SYS_PTRACE, SYS_RAWIO, SYS_BOOT, PERFMON, SYS_TIME, MAC_ADMIN/MAC_OVERRIDE, SYSLOG and similar are high; any other capability outside the Pod Security Standards baseline set ' +
-      '(NET_RAW, IPC_LOCK, SYS_NICE…) is medium. Of the baseline set (the runtime defaults), only DAC_OVERRIDE, SETFCAP and SYS_CHROOT are reported, at low; NET_BIND_SERVICE and the others are not.',
+      '(NET_RAW, IPC_LOCK, SYS_NICE…) is medium. Of the baseline set (the runtime defaults), only DAC_OVERRIDE, SETFCAP and SYS_CHROOT are reported, at low; NET_BIND_SERVICE and the others are not. ' +
+      'Added to a container that runs as a non-root user with `allowPrivilegeEscalation: false`, capabilities are dormant (no ambient capabilities, no setuid or file capabilities), so the finding is low.',
     remediation:
       'Remove the capability from `securityContext.capabilities.add`. Start from `drop: [ALL]` and add back only what the process provably needs (often just NET_BIND_SERVICE, or nothing if it listens above port 1024).',
     references: [DOCS.podSecurityStandards, DOCS.linuxCapabilities, DOCS.securityContext],
@@ -143,16 +158,23 @@ spec:
         });
         if (flagged.length === 0) return;
         const worst = flagged.reduce((a, b) => (severityRank(b.tier) > severityRank(a.tier) ? b : a));
+        const dormant = capabilitiesDormant(c);
         const names = flagged.map((f) => `\`${f.cap}\``);
         const caps = `${names.length === 1 ? 'the capability' : 'the capabilities'} ${names.join(', ')}`;
-        const detail = hostPID && flagged.some((f) => f.cap === 'SYS_PTRACE') ? ' while sharing the host PID namespace (it can attach to any process on the node)' : '';
+        const detail =
+          dormant !== undefined
+            ? `, which its process cannot use (${dormant}): they matter only if it gains root`
+            : hostPID && flagged.some((f) => f.cap === 'SYS_PTRACE')
+              ? ' while sharing the host PID namespace (it can attach to any process on the node)'
+              : '';
         context.report({
           node: c,
           messageId: 'added',
           data: { caps, detail },
           at: ['securityContext', 'capabilities', 'add', worst.index],
           evidence: `capabilities.add: ${flagged.map((f) => `${f.cap} (${f.tier})`).join(', ')}`,
-          severity: worst.tier,
+          severity: dormant !== undefined ? 'low' : worst.tier,
+          ...purposeWeighing(context, c.pod, { kind: 'capabilities', capabilities: flagged.map((f) => f.cap) }),
         });
       },
     };

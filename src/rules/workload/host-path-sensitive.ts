@@ -1,7 +1,8 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../../inventory/objects.js';
-import { classifiedHostPaths, describeMounts, volumeEvidence } from './host-paths.js';
+import { classifiedHostPaths, describeMounts, identityEvidence, volumeEvidence } from './host-paths.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -12,7 +13,9 @@ export default defineRule({
     description:
       "Some host paths hand over the node: `/etc/kubernetes/manifests` (a file written there runs as a static pod the API server never admitted), the kubelet's and etcd's data and keys, " +
       "`/etc/kubernetes/pki`, `/proc`, `/sys`, `/dev`, `/boot`, home directories and cloud credential files, the host's `/var/log` (writable, it lets a pod trick the kubelet into reading any host file), " +
-      'and any directory above one of them (`/var` holds the kubelet directory). Critical when a container can write there; high when it can only read, or when the volume is declared but not yet mounted. ' +
+      'and any directory above one of them (`/var` holds the kubelet directory). Critical when a container that acts as the node\'s root can write there; high when only unprivileged containers (non-root, no privilege escalation, every capability dropped, no group 0) can write, when root can only read, or when the volume is declared but not yet mounted; ' +
+      'medium when only unprivileged containers read it, since root-only files (keys, kubeconfigs, password hashes) stay closed to them. ' +
+      'Read-only mounts with a known harmless purpose (`/var/log` for log shippers, `/sys`, `/proc` read by an unprivileged exporter) are KM-WL-005\'s. ' +
       'Host program directories (`/usr`, `/opt/cni/bin`…), the runtime data directories and the `/sys` tree below its top count only when writable. ' +
       'Runtime sockets, and directories that hold them such as `/` and `/run`, are reported by KM-WL-008 instead.',
     remediation:
@@ -77,6 +80,27 @@ spec:
   volumes:
     - name: cgroup
       hostPath: {path: /sys/fs/cgroup}`,
+      // the whole node read-only, by an unprivileged user: medium
+      `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: node-exporter}}
+  template:
+    metadata: {labels: {app: node-exporter}}
+    spec:
+      securityContext: {runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true}
+      containers:
+        - name: node-exporter
+          image: quay.io/prometheus/node-exporter:v1.8.2
+          args: [--path.rootfs=/host/root]
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+          volumeMounts:
+            - {name: root, mountPath: /host/root, readOnly: true}
+      volumes:
+        - {name: root, hostPath: {path: /}}`,
     ],
     pass: [
       `apiVersion: apps/v1
@@ -120,19 +144,22 @@ spec:
           const { sensitive } = verdict;
           const why = sensitive.relation === 'contains' ? `it holds \`${sensitive.entry}\`, ${sensitive.why}` : sensitive.why;
           const evidence = volumeEvidence(volume, verdict.exposure);
+          const severity = verdict.severity;
+          const weighing = purposeWeighing(context, pod, { kind: 'hostPath', path: verdict.exposure, write: verdict.writers.length > 0 });
           if (verdict.writers.length > 0) {
             context.report({
               node: pod,
               messageId: 'writable',
               data: { path: verdict.exposure, writer: describeContainer(verdict.writers[0].container), why },
               at: volume.at,
-              evidence: `${evidence}; mounted writable by ${describeMounts(verdict.writers)}`,
-              severity: 'critical',
+              evidence: `${evidence}; mounted writable by ${describeMounts(verdict.writers)}${identityEvidence(verdict.writers)}`,
+              severity,
+              ...weighing,
             });
           } else if (verdict.readers.length > 0) {
-            context.report({ node: pod, messageId: 'readOnly', data: { path: verdict.exposure, readers: describeMounts(verdict.readers), why }, at: volume.at, evidence, severity: 'high' });
+            context.report({ node: pod, messageId: 'readOnly', data: { path: verdict.exposure, readers: describeMounts(verdict.readers), why }, at: volume.at, evidence: `${evidence}${identityEvidence(verdict.readers)}`, severity, ...weighing });
           } else {
-            context.report({ node: pod, messageId: 'declared', data: { path: verdict.exposure, why }, at: volume.at, evidence, severity: 'high' });
+            context.report({ node: pod, messageId: 'declared', data: { path: verdict.exposure, why }, at: volume.at, evidence, severity, ...weighing });
           }
         }
       },

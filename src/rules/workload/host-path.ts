@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { classifiedHostPaths, describeMounts } from './host-paths.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -10,13 +11,15 @@ export default defineRule({
     door: 'workload',
     description:
       "A hostPath volume ties the pod to the node's filesystem: even read-only, it shows the pod files that belong to the node (and to whatever else the node runs), and it breaks the isolation the Pod Security Standards' baseline profile asks for. " +
-      'This rule reports the hostPath volumes no other rule already explains: writable mounts (KM-WL-006), sensitive paths (KM-WL-007) and runtime sockets (KM-WL-008) are reported there, once per volume.',
+      'This rule reports the hostPath volumes no other rule already explains: writable mounts (KM-WL-006), sensitive paths (KM-WL-007) and runtime sockets (KM-WL-008) are reported there, once per volume. ' +
+      'It also takes the mounts whose purpose is known and harmless, and says which: the iptables lock `/run/xtables.lock`, the time zone, `/lib/modules` and CA certificates read-only, logs read-only for a log shipper, `/sys` read-only, and `/proc` read-only by an unprivileged exporter.',
     remediation: 'Use a ConfigMap, Secret, emptyDir or PersistentVolumeClaim instead. If the node file is truly needed, mount the narrowest path, read-only, and keep the workload in a namespace whose Pod Security level allows it on purpose.',
     references: [DOCS.hostPath, DOCS.podSecurityStandards],
     frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
     notForControlPlane: true,
     messages: {
       readOnly: '{{resource}} mounts the host path `{{path}}` (read-only) into {{readers}}',
+      purpose: '{{resource}} mounts the host path `{{path}}` into {{readers}}: {{purpose}}',
       declared: '{{resource}} declares the host path `{{path}}` as a volume',
     },
   },
@@ -36,6 +39,21 @@ spec:
           volumeMounts: [{name: zoneinfo, mountPath: /usr/share/zoneinfo, readOnly: true}]
       volumes:
         - {name: zoneinfo, hostPath: {path: /usr/share/zoneinfo}}`,
+      // writable, but only the iptables lock
+      `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-proxy, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: kube-proxy}}
+  template:
+    metadata: {labels: {k8s-app: kube-proxy}}
+    spec:
+      containers:
+        - name: kube-proxy
+          image: registry.k8s.io/kube-proxy:v1.31.0
+          volumeMounts: [{name: xtables-lock, mountPath: /run/xtables.lock}]
+      volumes:
+        - {name: xtables-lock, hostPath: {path: /run/xtables.lock, type: FileOrCreate}}`,
       `apiVersion: v1
 kind: Pod
 metadata: {name: unused, namespace: ops}
@@ -74,10 +92,13 @@ spec:
         for (const { volume, verdict } of classifiedHostPaths(pod)) {
           if (verdict.rule !== 'KM-WL-005') continue;
           const evidence = `hostPath.path: ${volume.rawPath}`;
-          if (volume.mounts.length > 0) {
-            context.report({ node: pod, messageId: 'readOnly', data: { path: volume.path, readers: describeMounts(volume.mounts) }, at: volume.at, evidence });
+          const weighing = purposeWeighing(context, pod, { kind: 'hostPath', path: volume.path, write: volume.mounts.some((m) => !m.readOnly) });
+          if (verdict.purpose !== undefined) {
+            context.report({ node: pod, messageId: 'purpose', data: { path: volume.path, readers: describeMounts(volume.mounts), purpose: verdict.purpose }, at: volume.at, evidence, ...weighing });
+          } else if (volume.mounts.length > 0) {
+            context.report({ node: pod, messageId: 'readOnly', data: { path: volume.path, readers: describeMounts(volume.mounts) }, at: volume.at, evidence, ...weighing });
           } else {
-            context.report({ node: pod, messageId: 'declared', data: { path: volume.path }, at: volume.at, evidence });
+            context.report({ node: pod, messageId: 'declared', data: { path: volume.path }, at: volume.at, evidence, ...weighing });
           }
         }
       },

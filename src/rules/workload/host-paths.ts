@@ -3,7 +3,9 @@
 // writable mount (006) before a plain hostPath volume (005). Never two findings for one volume.
 
 import { asArray, asObject, asString, isTrue, type Path } from '../../core/json.js';
+import type { Severity } from '../../core/finding.js';
 import { describeContainer, type ContainerNode, type PodSpecNode } from '../../inventory/objects.js';
+import { hostIdentity, type HostIdentity } from '../security-context.js';
 
 // ---------------------------------------------------------------------------------------------
 // Paths
@@ -36,7 +38,7 @@ function joinSubPath(base: string, subPath: string): string {
 }
 
 /** `/run/x` and `/var/run/x` are the same place: `/var/run` is a symlink to `/run` on current distributions. */
-function canonicalRun(p: string): string {
+export function canonicalRun(p: string): string {
   return p === '/var/run' || p.startsWith('/var/run/') ? p.slice(4) : p;
 }
 
@@ -235,6 +237,55 @@ export function matchSensitivePath(path: string, writable: boolean): SensitiveMa
 }
 
 // ---------------------------------------------------------------------------------------------
+// Host paths with a known, harmless purpose (reported by KM-WL-005 at low, with that purpose)
+
+interface BenignPath {
+  path: string;
+  below: boolean;
+  /** `read`: harmless only mounted read-only; `any`: writable too (a lock file, the syslog socket) */
+  access: 'read' | 'any';
+  /** `unprivileged`: harmless only to a container that cannot act as the node's root (see hostIdentity) */
+  holder: 'any' | 'unprivileged';
+  purpose: string;
+}
+
+const CA_CERTIFICATES = "the node's CA certificates";
+const LOGS = 'host and container logs, read by log shippers';
+
+/** Paths node agents mount for a reason that gives nothing away; canonical (/run rather than /var/run). */
+const BENIGN: readonly BenignPath[] = [
+  { path: '/run/xtables.lock', below: false, access: 'any', holder: 'any', purpose: 'the iptables lock file network agents share' },
+  { path: '/dev/log', below: false, access: 'any', holder: 'any', purpose: "the node's syslog socket, which only takes log lines" },
+  { path: '/etc/localtime', below: false, access: 'read', holder: 'any', purpose: "the node's time zone" },
+  { path: '/etc/timezone', below: false, access: 'read', holder: 'any', purpose: "the node's time zone" },
+  { path: '/usr/share/zoneinfo', below: true, access: 'read', holder: 'any', purpose: 'time zone data' },
+  { path: '/etc/machine-id', below: false, access: 'read', holder: 'any', purpose: "the node's machine id" },
+  { path: '/lib/modules', below: true, access: 'read', holder: 'any', purpose: 'kernel modules, read to load network and storage drivers' },
+  { path: '/etc/ssl/certs', below: true, access: 'read', holder: 'any', purpose: CA_CERTIFICATES },
+  { path: '/etc/pki/tls/certs', below: true, access: 'read', holder: 'any', purpose: CA_CERTIFICATES },
+  { path: '/etc/pki/ca-trust', below: true, access: 'read', holder: 'any', purpose: CA_CERTIFICATES },
+  { path: '/etc/ca-certificates', below: true, access: 'read', holder: 'any', purpose: CA_CERTIFICATES },
+  { path: '/usr/share/ca-certificates', below: true, access: 'read', holder: 'any', purpose: CA_CERTIFICATES },
+  { path: '/var/log', below: true, access: 'read', holder: 'any', purpose: LOGS },
+  { path: '/var/lib/docker/containers', below: true, access: 'read', holder: 'any', purpose: LOGS },
+  { path: '/run/log/journal', below: true, access: 'read', holder: 'any', purpose: LOGS },
+  { path: '/run/udev', below: true, access: 'read', holder: 'any', purpose: 'device metadata, read by node exporters' },
+  { path: '/sys', below: true, access: 'read', holder: 'any', purpose: 'kernel and device information, read by node exporters' },
+  { path: '/proc', below: true, access: 'read', holder: 'unprivileged', purpose: "process and kernel statistics, read by node exporters (an unprivileged user cannot read other users' process environments)" },
+];
+
+/** The harmless purpose of this mount, if it has one: the path, the access and who holds it all qualify. */
+export function benignPurpose(path: string, mount: { readOnly: boolean; identity: HostIdentity }): string | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const canonical = canonicalRun(path);
+  const entry = BENIGN.find((b) => canonical === b.path || (b.below && isInside(canonical, b.path)));
+  if (entry === undefined) return undefined;
+  if (entry.access === 'read' && !mount.readOnly) return undefined;
+  if (entry.holder === 'unprivileged' && mount.identity.as !== 'unprivileged') return undefined;
+  return entry.purpose;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Volumes, their mounts, and the verdict
 
 export interface HostPathMount {
@@ -245,6 +296,8 @@ export interface HostPathMount {
   subPath: string | undefined;
   /** the host path this mount exposes: the volume's path joined with a plain subPath */
   path: string;
+  /** whether the container meets host files as the node's root */
+  identity: HostIdentity;
 }
 
 export interface HostPathVolume {
@@ -261,9 +314,9 @@ export interface HostPathVolume {
 
 export type HostPathVerdict =
   | { rule: 'KM-WL-008'; socket: SocketMatch; exposure: string; mounts: HostPathMount[] }
-  | { rule: 'KM-WL-007'; sensitive: SensitiveMatch; exposure: string; writers: HostPathMount[]; readers: HostPathMount[] }
+  | { rule: 'KM-WL-007'; sensitive: SensitiveMatch; exposure: string; writers: HostPathMount[]; readers: HostPathMount[]; severity: Severity }
   | { rule: 'KM-WL-006'; writers: HostPathMount[] }
-  | { rule: 'KM-WL-005' };
+  | { rule: 'KM-WL-005'; purpose?: string };
 
 export interface ClassifiedVolume {
   volume: HostPathVolume;
@@ -284,6 +337,7 @@ function mountsOf(pod: PodSpecNode, volumeName: string, volumePath: string): Hos
         readOnly: isTrue(mount.readOnly),
         subPath,
         path: subPath === undefined ? volumePath : joinSubPath(volumePath, subPath),
+        identity: hostIdentity(c),
       });
     });
   }
@@ -304,19 +358,41 @@ export function hostPathVolumes(pod: PodSpecNode): HostPathVolume[] {
   return out;
 }
 
+const isRoot = (m: HostPathMount): boolean => m.identity.as === 'root';
+
+/**
+ * How serious a sensitive path is, from who holds it: writable by a container that acts as the
+ * node's root is critical; writable only by unprivileged containers, or readable by root, is high
+ * (the node's file modes are unknown); readable only by unprivileged containers is medium, since
+ * root-only files (keys, kubeconfigs, password hashes) stay closed to them. A volume no container
+ * mounts yet is high: whoever mounts it later is unknown.
+ */
+function sensitiveSeverity(writers: readonly HostPathMount[], readers: readonly HostPathMount[]): Severity {
+  if (writers.length > 0) return writers.some(isRoot) ? 'critical' : 'high';
+  if (readers.length === 0 || readers.some(isRoot)) return 'high';
+  return 'medium';
+}
+
 /**
  * Which rule reports a volume. What a volume exposes is what its mounts expose (a `subPath` narrows
  * or, like `subPath: docker.sock` on `/var/run`, points at the dangerous part); a volume no container
  * mounts still exposes its whole path to any container added later (an ephemeral debug container).
+ * A directory that merely holds runtime sockets (`/`, `/run`) is judged as a directory when every
+ * container that mounts it is unprivileged: the sockets are `0660 root`, closed to them. A socket
+ * mounted by itself is always KM-WL-008: mounting it says the pod means to use it.
  */
 export function classifyVolume(volume: HostPathVolume): HostPathVerdict {
   const exposures: { path: string; mount?: HostPathMount }[] =
     volume.mounts.length > 0 ? volume.mounts.map((m) => ({ path: m.path, mount: m })) : [{ path: volume.path }];
   for (const x of exposures) {
     const socket = matchRuntimeSocket(x.path);
-    if (socket !== undefined) {
-      return { rule: 'KM-WL-008', socket, exposure: x.path, mounts: volume.mounts.filter((m) => m.path === x.path) };
-    }
+    if (socket === undefined) continue;
+    const mounts = volume.mounts.filter((m) => m.path === x.path);
+    if (!socket.directory || mounts.length === 0 || mounts.some(isRoot)) return { rule: 'KM-WL-008', socket, exposure: x.path, mounts };
+  }
+  if (volume.mounts.length > 0) {
+    const purposes = volume.mounts.map((m) => benignPurpose(m.path, m));
+    if (purposes.every((p) => p !== undefined)) return { rule: 'KM-WL-005', purpose: purposes[0] };
   }
   let readOnlyMatch: { sensitive: SensitiveMatch; exposure: string } | undefined;
   for (const x of exposures) {
@@ -326,17 +402,24 @@ export function classifyVolume(volume: HostPathVolume): HostPathVerdict {
     if (writable) {
       const writers = volume.mounts.filter((m) => !m.readOnly && matchSensitivePath(m.path, true) !== undefined);
       const readers = volume.mounts.filter((m) => m.readOnly && matchSensitivePath(m.path, false) !== undefined);
-      return { rule: 'KM-WL-007', sensitive, exposure: x.path, writers, readers };
+      return { rule: 'KM-WL-007', sensitive, exposure: x.path, writers, readers, severity: sensitiveSeverity(writers, readers) };
     }
     readOnlyMatch ??= { sensitive, exposure: x.path };
   }
   if (readOnlyMatch !== undefined) {
     const readers = volume.mounts.filter((m) => matchSensitivePath(m.path, false) !== undefined);
-    return { rule: 'KM-WL-007', ...readOnlyMatch, writers: [], readers };
+    return { rule: 'KM-WL-007', ...readOnlyMatch, writers: [], readers, severity: sensitiveSeverity([], readers) };
   }
   const writers = volume.mounts.filter((m) => !m.readOnly);
   if (writers.length > 0) return { rule: 'KM-WL-006', writers };
   return { rule: 'KM-WL-005' };
+}
+
+/** "uid 65534, no privilege escalation, all capabilities dropped" for unprivileged mounts, so a reader sees why the severity is lower. */
+export function identityEvidence(mounts: readonly HostPathMount[]): string {
+  const unprivileged = mounts.filter((m) => !isRoot(m));
+  if (unprivileged.length === 0 || unprivileged.length < mounts.length) return '';
+  return `; ${describeMounts(unprivileged)}: ${unprivileged[0].identity.why}`;
 }
 
 const cache = new WeakMap<PodSpecNode, ClassifiedVolume[]>();

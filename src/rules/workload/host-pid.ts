@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 import { evidence, runningNow } from '../running-now.js';
 
 export default defineRule({
@@ -56,7 +57,7 @@ spec:
   create(context) {
     return {
       podSpec(pod) {
-        if (podFlag(pod, 'hostPID') === true) context.report({ node: pod, messageId: 'hostPID', at: ['hostPID'], evidence: evidence('hostPID: true', runningNow(context.inventory, pod.object)) });
+        if (podFlag(pod, 'hostPID') === true) context.report({ node: pod, messageId: 'hostPID', at: ['hostPID'], evidence: evidence('hostPID: true', runningNow(context.inventory, pod.object)), ...purposeWeighing(context, pod, { kind: 'rule', rule: 'KM-WL-002' }) });
       },
     };
   },

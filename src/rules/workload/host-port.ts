@@ -2,6 +2,7 @@ import { defineRule } from '../../core/rule.js';
 import { asArray, asNumber, asObject, asString } from '../../core/json.js';
 import { podFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -78,6 +79,7 @@ spec:
             data: { port: `${hostPort}/${protocol}` },
             at: ['ports', i, 'hostPort'],
             evidence: `hostPort: ${hostPort}${asString(port?.hostIP) ? ` (hostIP ${asString(port?.hostIP)})` : ''}`,
+            ...purposeWeighing(context, c.pod, { kind: 'rule', rule: 'KM-WL-019' }),
           });
         });
       },

@@ -23,6 +23,8 @@ import requestsMissing from './requests-missing.js';
 import windowsHostProcess from './windows-host-process.js';
 import serviceAccountToken from './service-account-token.js';
 import defaultNamespace from './default-namespace.js';
+import tlsVerificationOff from './tls-verification-off.js';
+import rootGroup from './root-group.js';
 
 export const workloadRules: Rule[] = [
   privileged,
@@ -49,4 +51,6 @@ export const workloadRules: Rule[] = [
   windowsHostProcess,
   serviceAccountToken,
   defaultNamespace,
+  tlsVerificationOff,
+  rootGroup,
 ];

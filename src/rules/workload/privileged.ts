@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { containerFlag } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 import { runningNow } from '../running-now.js';
 
 export default defineRule({
@@ -58,7 +59,7 @@ spec:
     return {
       container(c) {
         const privileged = containerFlag(c, 'privileged');
-        if (privileged.value === true) context.report({ node: c, messageId: 'privileged', at: privileged.at, evidence: runningNow(context.inventory, c.pod.object) });
+        if (privileged.value === true) context.report({ node: c, messageId: 'privileged', at: privileged.at, evidence: runningNow(context.inventory, c.pod.object), ...purposeWeighing(context, c.pod, { kind: 'rule', rule: 'KM-WL-001' }) });
       },
     };
   },

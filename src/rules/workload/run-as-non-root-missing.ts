@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { effective, inUserNamespace, isWindowsPod } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -75,9 +76,9 @@ spec:
         const nonRoot = effective.runAsNonRoot(c);
         if (nonRoot.value === true) return;
         if (nonRoot.value === false) {
-          context.report({ node: c, messageId: 'disabled', at: nonRoot.at, evidence: `runAsNonRoot: false (${nonRoot.fromPod ? 'pod' : 'container'} securityContext)` });
+          context.report({ node: c, messageId: 'disabled', at: nonRoot.at, evidence: `runAsNonRoot: false (${nonRoot.fromPod ? 'pod' : 'container'} securityContext)`, ...purposeWeighing(context, c.pod, { kind: 'rule', rule: 'KM-WL-013' }) });
         } else {
-          context.report({ node: c, messageId: 'missing', at: ['securityContext', 'runAsNonRoot'] });
+          context.report({ node: c, messageId: 'missing', at: ['securityContext', 'runAsNonRoot'], ...purposeWeighing(context, c.pod, { kind: 'rule', rule: 'KM-WL-013' }) });
         }
       },
     };

@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { effective, inUserNamespace, isWindowsPod } from '../security-context.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -75,6 +76,7 @@ spec:
           at: user.at,
           evidence: `runAsUser: 0 (${user.fromPod ? 'pod' : 'container'} securityContext)`,
           severity: userns ? 'medium' : 'high',
+          ...purposeWeighing(context, c.pod, { kind: 'rule', rule: 'KM-WL-012' }),
         });
       },
     };

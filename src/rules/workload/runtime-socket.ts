@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { classifiedHostPaths, describeMounts, volumeEvidence } from './host-paths.js';
 import { DOCS, MITRE, NSA } from '../references.js';
+import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
   meta: {
@@ -11,7 +12,8 @@ export default defineRule({
     description:
       "A pod that mounts the node's container runtime socket (Docker, containerd, CRI-O, cri-dockerd, Podman), or a host directory that holds one such as `/run` or `/var/run`, " +
       'can ask the runtime to start a privileged container with the host filesystem mounted: root on the node, and a container the API server never saw, so admission control and audit logs miss it. ' +
-      'A read-only mount does not help: connecting to a Unix socket is not a write to the filesystem.',
+      'A read-only mount does not help: connecting to a Unix socket is not a write to the filesystem. ' +
+      'A directory that only holds the sockets (`/`, `/run`) mounted by containers that are all unprivileged (non-root, no privilege escalation, every capability dropped, no group 0) is judged as a directory by KM-WL-005/006/007 instead: the sockets are `0660 root` on the node. A socket mounted by itself is always reported.',
     remediation:
       'Remove the hostPath volume. Image builds can use a rootless builder (BuildKit rootless, Kaniko, Buildah) instead of the Docker socket; ' +
       'monitoring agents should use the kubelet or CRI read-only endpoints they are granted, and run in a dedicated, tightly controlled namespace if they truly need the socket.',
@@ -88,6 +90,27 @@ spec:
           hostPath: {path: /run/xtables.lock, type: FileOrCreate}
         - name: lib-modules
           hostPath: {path: /lib/modules}`,
+      // `/` read-only by an unprivileged exporter: the `0660 root` sockets are closed to it (KM-WL-007 reports `/`, at medium)
+      `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: node-exporter}}
+  template:
+    metadata: {labels: {app: node-exporter}}
+    spec:
+      securityContext: {runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true}
+      containers:
+        - name: node-exporter
+          image: quay.io/prometheus/node-exporter:v1.8.2
+          args: [--path.rootfs=/host/root]
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+          volumeMounts:
+            - {name: root, mountPath: /host/root, readOnly: true}
+      volumes:
+        - {name: root, hostPath: {path: /}}`,
       `apiVersion: v1
 kind: Pod
 metadata: {name: builder, namespace: ci}
@@ -115,6 +138,8 @@ spec:
             data: { runtime, path: verdict.exposure, socket: socket.socket, where },
             at: volume.at,
             evidence: `${volumeEvidence(volume, verdict.exposure)} (runtime: ${runtime})`,
+            // the fact is the socket (not the directory that holds it); connecting to it is no write, whatever the mount says
+            ...purposeWeighing(context, pod, { kind: 'hostPath', path: socket.socket, write: false }),
           });
         }
       },

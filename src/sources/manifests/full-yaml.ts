@@ -7,6 +7,7 @@ import type { JsonArray, JsonObject, JsonValue } from '../../core/json.js';
 import { pack, type PackedPosition, type SidePositions } from './positions.js';
 import { MAX_DEPTH, TooDeep } from './yaml-json.js';
 import { resolvePlainScalar } from './scalars.js';
+import { reindentQuotedContinuations } from './lenient-quotes.js';
 
 /** Bound what aliases may expand to: a "billion laughs" document otherwise grows without limit. */
 const MAX_EXPANDED_NODES = 100_000;
@@ -37,6 +38,20 @@ const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
  * so positions refer to the original file.
  */
 export function parseFullYaml(text: string, lineOffset: number): FullParseResult {
+  const strict = parseStrict(text, lineOffset);
+  if (strict.ok || !strict.errors.some((e) => MISSING_QUOTE.test(e.message))) return strict;
+  // kubectl (go-yaml) reads quoted scalars continued below their indentation: read them as it does
+  const repair = reindentQuotedContinuations(text);
+  if (repair === undefined) return strict;
+  const lenient = parseStrict(repair.text, lineOffset);
+  if (!lenient.ok) return strict;
+  const notes = repair.lines.map((l) => ({ line: l + 1 + lineOffset, column: 1, message: 'a quoted string continues on lines indented less than YAML allows; read as kubectl reads it (indent its continuation lines)' }));
+  return { ok: true, documents: lenient.documents, warnings: [...notes, ...lenient.warnings] };
+}
+
+const MISSING_QUOTE = /Missing closing ["']quote/;
+
+function parseStrict(text: string, lineOffset: number): FullParseResult {
   const lineCounter = new LineCounter();
   const where = (offset: number): { line: number; column: number } => {
     const p = lineCounter.linePos(offset);

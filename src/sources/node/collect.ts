@@ -19,7 +19,7 @@ import { asArray, asObject, asString, isObject, type JsonObject } from '../../co
 import { componentOfProcess, componentsOf, locateProcess, type ComponentNode, type ComponentName, type ProcessInfo } from '../../inventory/components.js';
 import { Inventory } from '../../inventory/inventory.js';
 import { NODE_PROCESS_KIND, podSpecOf, toKubeObject, type ContainerNode, type KubeObject, type PodSpecNode } from '../../inventory/objects.js';
-import { dirOf, effectiveKubeletConfig, resolveFrom, type ConfigText, type EffectiveKubeletConfig } from './kubelet-config.js';
+import { dirOf, effectiveKubeletConfig, resolveFrom, type ConfigText, type EffectiveKubeletConfig } from '../../inventory/kubelet-config.js';
 import { factObject, NODE_API_VERSION, type FileRole, type NodeCertificateSpec, type NodeFileSpec, type NodeStaticPodSpec } from './facts.js';
 import { listPids, ownNetns, procDir, readEnv, readProcess, systemdUnit, type ProcProcess } from './proc.js';
 import { InputError } from '../../core/errors.js';

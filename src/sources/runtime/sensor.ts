@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { collectNode, flagOf } from '../node/collect.js';
 import { readProcess } from '../node/proc.js';
-import { dirOf, resolveFrom } from '../node/kubelet-config.js';
+import { dirOf, resolveFrom } from '../../inventory/kubelet-config.js';
 import { ContainerIndex, containerRef, mntnsOf, type IndexedContainer } from './containers.js';
 import { kernelDev, SENSOR_STRLEN, sensorProgram, type WatchedInode } from './bpftrace.js';
 import { SensorDecoder, type DecodedRecord } from './decode.js';

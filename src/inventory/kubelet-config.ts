@@ -15,8 +15,8 @@
 // Each tracked setting remembers which of these gave its value, for the findings' evidence.
 
 import { parse as parseYaml } from 'yaml';
-import { asObject, isObject, type JsonObject, type JsonValue } from '../../core/json.js';
-import { parseBool, unquote, type FlagSet } from '../../inventory/flags.js';
+import { asObject, isObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { parseBool, unquote, type FlagSet } from './flags.js';
 
 export const KUBELET_CONFIG_API_VERSION = 'kubelet.config.k8s.io/v1beta1';
 
