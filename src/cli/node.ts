@@ -51,7 +51,7 @@ export function nodeCommand(): Command {
         const startedAt = new Date();
         const load = await collectNode({ root: flags.root, allNetns: flags.allNetns, namespaceExists: namespaceExists && memoised(namespaceExists) });
         if (load.components.length === 0 && load.runtimes.length === 0) {
-          load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}`, severity: 'warning' });
+          load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}: nothing was audited`, severity: 'error' });
         }
         const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: 'info' });
         const checks = cisChecks(load.inventory, full.findings, catalogue);

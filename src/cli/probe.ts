@@ -15,6 +15,7 @@ import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
 import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
 import { UsageError } from './exit.js';
 import { emit } from './output.js';
+import { milliseconds } from './flag-values.js';
 import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
 import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
 
@@ -25,7 +26,7 @@ interface ProbeFlags extends ReportFlags, RepeatFlags {
   context?: string;
   rate: string;
   concurrency: string;
-  timeout: string;
+  timeout: number;
   retries: string;
   active?: true;
   progress: boolean;
@@ -37,6 +38,11 @@ interface ProbeSettings {
   rate: number;
   retries: number;
   ports: number[];
+}
+
+function atLeast(name: string, ms: number, min: number): number {
+  if (ms < min) throw new UsageError(`${name} must be at least ${min} ms (got ${ms} ms)`);
+  return ms;
 }
 
 function positiveInt(name: string, value: string, min: number): number {
@@ -114,7 +120,7 @@ export function probeCommand(): Command {
       .option('--context <name>', 'kubeconfig context for --from-kubeconfig')
       .addOption(new Option('--rate <n>', 'new connections per second at most (0: no limit)').default('0'))
       .addOption(new Option('--concurrency <n>', 'connections in flight at most').default('1000'))
-      .addOption(new Option('--timeout <ms>', 'timeout of each connection and each HTTP exchange').default('1500'))
+      .addOption(new Option('--timeout <duration>', 'timeout of each connection and each HTTP exchange (1500ms, 2s; a plain number is milliseconds)').default(1500, '1500ms').argParser(milliseconds))
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
@@ -122,7 +128,7 @@ export function probeCommand(): Command {
     const config = loadConfig(flags.config, knownRuleIds());
     if (words.length === 0 && flags.fromKubeconfig === undefined) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
     const settings: ProbeSettings = {
-      timeoutMs: positiveInt('--timeout', flags.timeout, 50),
+      timeoutMs: atLeast('--timeout', flags.timeout, 50),
       concurrency: positiveInt('--concurrency', flags.concurrency, 1),
       rate: positiveInt('--rate', flags.rate, 0),
       retries: positiveInt('--retries', flags.retries, 0),
