@@ -12,6 +12,7 @@ import { materialize, parseManifestText, type ParsedFile } from './documents.js'
 import { errnoText, transcodeFiles, type BatchResult, type FileResult } from './parse-batch.js';
 import { transcodeOnWorkers } from './parse-pool.js';
 import type { DocumentPositions } from './positions.js';
+import { isChartDirectory, renderChart, splitRenderedSources, type RenderedTemplate } from './helm.js';
 
 export const STDIN = '-';
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -61,7 +62,12 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     if (p === STDIN) {
       await flush();
       const text = options.readStdin ? await options.readStdin() : await readAllStdin();
-      addText(load, '<stdin>', text);
+      addRendered(load, '<stdin>', splitRenderedSources(text) ?? [{ file: '', text }]);
+      continue;
+    }
+    if (isChartDirectory(p)) {
+      await flush();
+      addChart(load, p);
       continue;
     }
     for (const file of expand(p, load)) files.push(file);
@@ -185,6 +191,21 @@ function walk(dir: string, out: string[], load: ManifestLoad, seen: Set<string>)
       out.push(full);
     }
   }
+}
+
+/** A rendered stream, each template's part as its own file (`file: ''`: the stream itself). */
+function addRendered(load: ManifestLoad, stream: string, templates: readonly RenderedTemplate[]): void {
+  for (const t of templates) addText(load, t.file === '' ? stream : t.file, t.text);
+}
+
+/** A chart directory: rendered with helm, or a gap saying why it could not be. */
+function addChart(load: ManifestLoad, dir: string): void {
+  const rendered = renderChart(dir);
+  if (!rendered.ok) {
+    gap(load, dir, rendered.reason);
+    return;
+  }
+  addRendered(load, dir, rendered.templates);
 }
 
 /** Parse and add a text (stdin, a test's manifest) as if it were the file `file`. */
