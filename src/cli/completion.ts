@@ -101,7 +101,7 @@ export function fishCompletion(specs: readonly CommandSpec[]): string {
     path.length === 0 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${path[path.length - 1]}`;
   for (const s of specs) {
     const children = specs.filter((c) => c.path.length === s.path.length + 1 && c.path.slice(0, -1).join(' ') === s.path.join(' '));
-    const notDeeper = children.length > 0 ? `; and not __fish_seen_subcommand_from ${children.map((c) => c.path[c.path.length - 1]).join(' ')}` : '';
+    const notDeeper = children.length > 0 && s.path.length > 0 ? `; and not __fish_seen_subcommand_from ${children.map((c) => c.path[c.path.length - 1]).join(' ')}` : '';
     for (const c of children) lines.push(`complete -c kubemoat -n ${fishEscape(condition(s.path) + notDeeper)} -a ${c.path[c.path.length - 1]} -d ${fishEscape(c.description)}`);
     for (const o of s.options) {
       const names = [o.short ? `-s ${o.short.slice(1)}` : '', o.long ? `-l ${o.long.slice(2)}` : ''].filter(Boolean).join(' ');

@@ -39,6 +39,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import { asObject, asString, type JsonValue } from '../core/json.js';
 import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
 import { milliseconds, wholeNumber } from './flag-values.js';
+import { selectRules } from './rule-selection.js';
 import { emit } from './output.js';
 
 export const DEFAULT_MAX_DB_AGE_DAYS = 7;
@@ -295,6 +296,8 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
 
 async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
   const config = loadConfig(flags.config, knownRuleIds());
+  const rules = selectRules([...imageRules, ...imageScanRulesForReports()], flags);
+  const selected = new Set(rules.map((r) => r.meta.id));
   const policies = signaturePolicies(config, flags.cosignKey ?? []);
   const startedAt = new Date();
   const coverage: CoverageGap[] = [];
@@ -324,7 +327,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
   try {
     if (inventory !== undefined) {
       // trust: tags instead of digests and registries outside the allow-list, per workload (KM-IM-001..003)
-      const trust = analyse(inventory, { type: 'images', images: [], source }, [], startedAt, { rules: imageRules, config, minimumSeverity: 'info' });
+      const trust = analyse(inventory, { type: 'images', images: [], source }, [], startedAt, { rules: imageRules.filter((r) => selected.has(r.meta.id)), config, minimumSeverity: 'info' });
       findings.push(...trust.findings, ...trust.suppressed);
       coverage.push(...trust.coverage);
     }
@@ -364,7 +367,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     process.exitCode = coverage.some((c) => c.severity === 'error') ? 2 : 0;
     return;
   }
-  const imageFindings = [...judged.findings];
+  const imageFindings = judged.findings.filter((f) => selected.has(f.ruleId));
   const { expired } = applySuppressions(imageFindings, config, () => [], startedAt.toISOString().slice(0, 10));
   for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
   const report = buildReport({
@@ -375,7 +378,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     minimumSeverity: flags.severity,
     resources: targets.length,
   });
-  finishReport(report, flags, [...imageRules, ...imageScanRulesForReports()], coverage.some((c) => c.severity === 'error'));
+  finishReport(report, flags, rules, coverage.some((c) => c.severity === 'error'));
 }
 
 function sbomCommand(): Command {

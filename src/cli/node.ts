@@ -9,6 +9,7 @@ import { collectNode } from '../sources/node/collect.js';
 import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.js';
 import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
+import { selectRules } from './rule-selection.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 
 interface NodeFlags extends ReportFlags, RepeatFlags {
@@ -35,6 +36,7 @@ export function nodeCommand(): Command {
       .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
   )).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
+    const rules = selectRules(catalogue, flags);
     let close = (): void => {};
     let namespaceExists: ((ns: string) => Promise<boolean | undefined>) | undefined;
     if (flags.kubeconfig) {
@@ -53,15 +55,15 @@ export function nodeCommand(): Command {
         if (load.components.length === 0 && load.runtimes.length === 0) {
           load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}: nothing was audited`, severity: 'error' });
         }
-        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: 'info' });
+        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules, config, minimumSeverity: 'info' });
         const checks = cisChecks(load.inventory, full.findings, catalogue);
         const report = atSeverity(full, flags.severity);
         const incomplete = load.coverage.some((c) => c.severity === 'error');
         if (flags.cis) {
           emit(flags.cis === 'json' ? renderCisJson(checks) : renderCisText(checks), flags.output);
-          finishReport(report, { ...flags, format: 'json', output: '/dev/null' }, catalogue, incomplete);
+          finishReport(report, { ...flags, format: 'json', output: '/dev/null' }, rules, incomplete);
         } else {
-          finishReport(report, flags, catalogue, incomplete);
+          finishReport(report, flags, rules, incomplete);
           if (flags.format === 'table' && flags.output === undefined) emit(`\n${renderCisText(checks)}`, undefined);
         }
         return { report, incomplete };

@@ -30,6 +30,8 @@ export function useColour(outputFile: string | undefined): boolean {
   if (outputFile !== undefined) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  // a terminal that says it understands no escape sequences gets none
+  if (process.env.TERM === 'dumb') return false;
   return process.stdout.isTTY === true;
 }
 

@@ -17,6 +17,7 @@ import { UsageError } from './exit.js';
 import { emit } from './output.js';
 import { milliseconds } from './flag-values.js';
 import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { selectRules } from './rule-selection.js';
 import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
 
 interface ProbeFlags extends ReportFlags, RepeatFlags {
@@ -174,7 +175,8 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
   if (showProgress) process.stderr.write('\r\x1b[K');
   for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
   for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
-  const run = runProbeRules(result.endpoints, probeRules);
+  const rules = selectRules(probeRules, flags);
+  const run = runProbeRules(result.endpoints, rules);
   for (const e of run.errors) coverage.push({ ...e, severity: 'error' });
   const today = new Date().toISOString().slice(0, 10);
   const { expired } = applySuppressions(run.findings, config, () => [], today);
@@ -193,6 +195,6 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
   }
   const incomplete = coverage.some((c) => c.severity === 'error');
-  finishReport(report, flags, probeRules, incomplete);
+  finishReport(report, flags, rules, incomplete);
   return { report, incomplete };
 }

@@ -43,6 +43,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** parse workers: 0 parses on the main thread; default: see defaultThreads */
   threads?: number;
+  /** files to read (scan --include/--exclude); the others are left out unread and uncounted */
+  fileFilter?: (file: string) => boolean;
 }
 
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<ManifestLoad> {
@@ -70,7 +72,7 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
       addChart(load, p);
       continue;
     }
-    for (const file of expand(p, load)) files.push(file);
+    for (const file of expand(p, load)) if (options.fileFilter === undefined || options.fileFilter(file)) files.push(file);
   }
   await flush();
   return load;
