@@ -5,15 +5,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { KUBELET_CONFIG_HEAD, writeAnonymousKubeletHost } from '../helpers/node-host.js';
 import { PostureMetrics } from '../../src/report/posture-metrics.js';
 import { buildReport } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/finding.js';
 
-const KC = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
 
 let root = '';
 
@@ -25,17 +25,7 @@ function file(path: string, text: string): void {
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'kubemoat-repeat-'));
-  file('etc/kubernetes/kubelet.yaml', `${KC}authentication:\n  anonymous: {enabled: true}\nauthorization: {mode: AlwaysAllow}\n`);
-  const dir = join(root, 'proc', '4242');
-  mkdirSync(join(dir, 'ns'), { recursive: true });
-  writeFileSync(join(dir, 'cmdline'), ['/usr/bin/kubelet', '--config=/etc/kubernetes/kubelet.yaml', ''].join('\0'));
-  writeFileSync(join(dir, 'environ'), '');
-  writeFileSync(join(dir, 'status'), 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n');
-  writeFileSync(join(dir, 'cgroup'), '0::/\n');
-  symlinkSync('/', join(dir, 'cwd'));
-  symlinkSync('/usr/bin/kubelet', join(dir, 'exe'));
-  symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
-  symlinkSync(root, join(dir, 'root'));
+  writeAnonymousKubeletHost(root);
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -99,7 +89,7 @@ describe('posture commands on a schedule', () => {
       assert.ok(criticalBefore >= 1);
       assert.ok((sample(first, 'kubemoat_run_duration_seconds', 'command="node"') ?? -1) >= 0);
 
-      file('etc/kubernetes/kubelet.yaml', `${KC}authentication:\n  anonymous: {enabled: false}\n  x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}\nauthorization: {mode: Webhook}\n`);
+      file('etc/kubernetes/kubelet.yaml', `${KUBELET_CONFIG_HEAD}authentication:\n  anonymous: {enabled: false}\n  x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}\nauthorization: {mode: Webhook}\n`);
       const runsBefore = sample(first, 'kubemoat_runs_total', 'command="node",status="complete"') ?? 0;
       const fixed = await until(url, (t) => (sample(t, 'kubemoat_runs_total', 'command="node",status="complete"') ?? 0) >= runsBefore + 2, 'two more runs after the fix');
       assert.equal(sample(fixed, 'kubemoat_findings_by_rule', 'command="node",rule="KM-KL-001",severity="critical"'), undefined, 'the fixed finding is gone from the latest run');

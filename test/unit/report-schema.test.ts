@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/registry.js';
+import { writeAnonymousKubeletHost } from '../helpers/node-host.js';
 import { gzip, tarOf, writeOciLayout } from '../helpers/image-fixtures.js';
 import { reportSchemaText } from '../../src/report/report-schema.js';
 import { renderJson } from '../../src/report/json.js';
@@ -90,21 +91,7 @@ test('images of an OCI layout', async () => {
 
 test('node, on a host root with an anonymous kubelet', () => {
   const root = join(dir, 'host');
-  const put = (path: string, content: string): void => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
-  put('etc/kubelet.yaml', 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous: {enabled: true}\nauthorization: {mode: AlwaysAllow}\n');
-  const proc = join(root, 'proc', '4242');
-  mkdirSync(join(proc, 'ns'), { recursive: true });
-  writeFileSync(join(proc, 'cmdline'), ['/usr/bin/kubelet', '--config=/etc/kubelet.yaml', ''].join('\0'));
-  writeFileSync(join(proc, 'environ'), '');
-  writeFileSync(join(proc, 'status'), 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n');
-  writeFileSync(join(proc, 'cgroup'), '0::/\n');
-  symlinkSync('/', join(proc, 'cwd'));
-  symlinkSync('/usr/bin/kubelet', join(proc, 'exe'));
-  symlinkSync('net:[4026531999]', join(proc, 'ns', 'net'));
-  symlinkSync(root, join(proc, 'root'));
+  writeAnonymousKubeletHost(root);
   const r = runCli(['node', '--root', root, '--all-netns', '-f', 'json', '--fail-on', 'never']);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(assertValid(r.stdout, 'node').findings.length > 0, 'the anonymous kubelet is found');
