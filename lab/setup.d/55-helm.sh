@@ -12,14 +12,18 @@ VERSION=$(awk '$1 == "require" && $2 == "helm.sh/helm/v4" { print $3 }' "$MODULE
 CACHE=${KUBEMOAT_HELM_CACHE:-/var/cache/kubemoat-helm}
 BIN=$CACHE/$VERSION/helm
 
+# `helm` on PATH too: the manifest scan of a chart directory (and its tests) finds helm there
+link_on_path() { ln -sfn "$BIN" /usr/local/bin/helm; }
+
 if [[ -x $BIN ]]; then
+  link_on_path
   exit 0
 fi
 command -v go >/dev/null || { log "go is not installed: Helm $VERSION is built from the Go module proxy"; exit 1; }
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.build.lock"
 flock 9
-[[ -x $BIN ]] && exit 0 # built by another process while we waited
+[[ -x $BIN ]] && { link_on_path; exit 0; } # built by another process while we waited
 
 start=$(date +%s)
 log "building helm $VERSION into $BIN (first time: takes a few minutes on two cores)"
@@ -36,3 +40,4 @@ ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$VERSION -X helm.sh/h
 rm -rf "$CACHE/$VERSION"
 mv "$tmp" "$CACHE/$VERSION"
 log "built helm $VERSION in $(($(date +%s) - start)) s: $("$BIN" version --short)"
+link_on_path

@@ -3,7 +3,7 @@
 // JSON lines and, if asked, to syslog, a webhook, and a Prometheus metrics endpoint.
 
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
 import { loadConfig } from '../core/config.js';
 import { knownRuleIds } from './rule-ids.js';
@@ -170,6 +170,15 @@ export function detectCommand(): Command {
     });
 }
 
+/** An audit log to read once must be there before any sink starts (a --follow file may appear later). */
+function readableFile(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
 async function runDetect(file: string | undefined, flags: DetectFlags): Promise<void> {
   const inputs = [file !== undefined, flags.listen !== undefined].filter(Boolean).length;
   if (inputs > 1 || (inputs === 0 && !flags.node)) throw new UsageError('detect needs one audit input (a FILE, `-` for stdin, or --listen ADDR), --node, or --node with one audit input');
@@ -187,6 +196,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   const queueLimit = positiveInt(flags.queueSize, '--queue-size');
   const maxBodyBytes = positiveInt(flags.maxBodyBytes, '--max-body-bytes');
   const correlationWindowSec = positiveInt(flags.correlationWindow, '--correlation-window');
+  if (file !== undefined && file !== '-' && !flags.follow) readableFile(file);
   const config = loadConfig(flags.config, knownRuleIds());
   const internalNetworks = config.detect?.internalNetworks ?? [];
   for (const [key, list] of [['detect.trust.controlPlaneAddresses', config.detect?.trust?.controlPlaneAddresses ?? []], ['detect.internalNetworks', internalNetworks]] as const) {

@@ -9,6 +9,7 @@ import { collectNode } from '../sources/node/collect.js';
 import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
+import { selectRules } from './rule-selection.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
@@ -37,6 +38,7 @@ export function nodeCommand(): Command {
   ))).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const store = await openStoreFor(flags);
+    const rules = selectRules(catalogue, flags);
     let close = (): void => {};
     let namespaceExists: ((ns: string) => Promise<boolean | undefined>) | undefined;
     if (flags.kubeconfig) {
@@ -53,18 +55,18 @@ export function nodeCommand(): Command {
         const startedAt = new Date();
         const load = await collectNode({ root: flags.root, allNetns: flags.allNetns, namespaceExists: namespaceExists && memoised(namespaceExists) });
         if (load.components.length === 0 && load.runtimes.length === 0) {
-          load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}`, severity: 'warning' });
+          load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}: nothing was audited`, severity: 'error' });
         }
-        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: 'info' });
+        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules, config, minimumSeverity: 'info' });
         const checks = cisChecks(load.inventory, full.findings, catalogue);
         const report = atSeverity(full, flags.severity);
         const incomplete = load.coverage.some((c) => c.severity === 'error');
         const recording = { store, series: { kind: 'node' as const, scope: `${load.nodeName}${flags.root !== '/' ? ` root=${flags.root}` : ''}` } };
         if (flags.cis) {
           emit(flags.cis === 'json' ? renderCisJson(checks) : renderCisText(checks), flags.output);
-          await finishRecorded(report, { ...flags, format: 'json', output: '/dev/null' }, catalogue, incomplete, recording);
+          await finishRecorded(report, { ...flags, format: 'json', output: '/dev/null' }, rules, incomplete, recording);
         } else {
-          await finishRecorded(report, flags, catalogue, incomplete, recording);
+          await finishRecorded(report, flags, rules, incomplete, recording);
           if (flags.format === 'table' && flags.output === undefined) emit(`\n${renderCisText(checks)}`, undefined);
         }
         return { report, incomplete };

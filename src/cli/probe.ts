@@ -15,7 +15,9 @@ import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
 import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
 import { UsageError } from './exit.js';
 import { emit } from './output.js';
+import { milliseconds } from './flag-values.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
+import { selectRules } from './rule-selection.js';
 import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
 import { listScope } from '../store/record.js';
 import type { HistoryStore, Series } from '../store/store.js';
@@ -28,7 +30,7 @@ interface ProbeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   context?: string;
   rate: string;
   concurrency: string;
-  timeout: string;
+  timeout: number;
   retries: string;
   active?: true;
   progress: boolean;
@@ -40,6 +42,11 @@ interface ProbeSettings {
   rate: number;
   retries: number;
   ports: number[];
+}
+
+function atLeast(name: string, ms: number, min: number): number {
+  if (ms < min) throw new UsageError(`${name} must be at least ${min} ms (got ${ms} ms)`);
+  return ms;
 }
 
 function positiveInt(name: string, value: string, min: number): number {
@@ -117,7 +124,7 @@ export function probeCommand(): Command {
       .option('--context <name>', 'kubeconfig context for --from-kubeconfig')
       .addOption(new Option('--rate <n>', 'new connections per second at most (0: no limit)').default('0'))
       .addOption(new Option('--concurrency <n>', 'connections in flight at most').default('1000'))
-      .addOption(new Option('--timeout <ms>', 'timeout of each connection and each HTTP exchange').default('1500'))
+      .addOption(new Option('--timeout <duration>', 'timeout of each connection and each HTTP exchange (1500ms, 2s; a plain number is milliseconds)').default(1500, '1500ms').argParser(milliseconds))
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
@@ -125,7 +132,7 @@ export function probeCommand(): Command {
     const config = loadConfig(flags.config, knownRuleIds());
     if (words.length === 0 && flags.fromKubeconfig === undefined) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
     const settings: ProbeSettings = {
-      timeoutMs: positiveInt('--timeout', flags.timeout, 50),
+      timeoutMs: atLeast('--timeout', flags.timeout, 50),
       concurrency: positiveInt('--concurrency', flags.concurrency, 1),
       rate: positiveInt('--rate', flags.rate, 0),
       retries: positiveInt('--retries', flags.retries, 0),
@@ -171,7 +178,8 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
   if (showProgress) process.stderr.write('\r\x1b[K');
   for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
   for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
-  const run = runProbeRules(result.endpoints, probeRules);
+  const rules = selectRules(probeRules, flags);
+  const run = runProbeRules(result.endpoints, rules);
   for (const e of run.errors) coverage.push({ ...e, severity: 'error' });
   const today = new Date().toISOString().slice(0, 10);
   const { expired } = applySuppressions(run.findings, config, () => [], today);
@@ -190,7 +198,7 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
   }
   const incomplete = coverage.some((c) => c.severity === 'error');
-  await finishRecorded(report, flags, probeRules, incomplete, { store, series: probeSeries(words, flags) });
+  await finishRecorded(report, flags, rules, incomplete, { store, series: probeSeries(words, flags) });
   return { report, incomplete };
 }
 
