@@ -6,7 +6,7 @@
 // copied into this repository.
 //
 //   npx tsc -p tsconfig.json
-//   node dist/bench/detect-peers.js [--falco GIT_DIR] [--panther GIT_DIR] [--markdown]
+//   node dist/bench/detect-peers.js [--falco GIT_DIR] [--panther GIT_DIR] [--markdown] [--without-internal-networks]
 //
 // GIT_DIR is a clone (bare is enough) of github.com/falcosecurity/falco and
 // github.com/panther-labs/panther-analysis that holds the commits below (the defaults are the
@@ -33,7 +33,7 @@
 // networks (detect.internalNetworks), as an operator of a private cluster would.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,8 @@ function arg(name: string, dflt: string): string {
 const FALCO_GIT = arg('falco', '/work/.mirror/falcosecurity+falco/repo');
 const PANTHER_GIT = arg('panther', '/work/.mirror/panther-labs+panther-analysis/repo');
 const MARKDOWN = process.argv.includes('--markdown');
+/** leave detect.internalNetworks out (KM-DT-041 then judges nothing; a build before it existed refuses the key) */
+const WITHOUT_NETWORKS = process.argv.includes('--without-internal-networks');
 
 const INTERNAL_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '::1/128', 'fc00::/7'];
 
@@ -364,14 +366,15 @@ function judge(c: PeerCase, run: Run): Result {
 
 const dir = mkdtempSync(join(tmpdir(), 'kubemoat-peers-'));
 const config = join(dir, 'kubemoat.yaml');
-writeFileSync(config, `detect:\n  internalNetworks: [${INTERNAL_NETWORKS.map((n) => JSON.stringify(n)).join(', ')}]\n`);
+const networks = WITHOUT_NETWORKS ? '' : `  internalNetworks: [${INTERNAL_NETWORKS.map((n) => JSON.stringify(n)).join(', ')}]\n`;
+writeFileSync(config, `detect:\n${networks}  allow: []\n`);
 
 const falco = falcoCases();
 const panther = pantherCases();
 const results: Result[] = [];
 let crashes = 0;
 const trustNginxConfig = join(dir, 'trust-nginx.yaml');
-writeFileSync(trustNginxConfig, readFileSync(config, 'utf8') + '  allow:\n    - rules: [KM-DT-006, KM-DT-007, KM-DT-008, KM-DT-026]\n      images: [nginx]\n      reason: the Falco case trusts the nginx image (trust_nginx_container.yaml)\n');
+writeFileSync(trustNginxConfig, `detect:\n${networks}  allow:\n    - rules: [KM-DT-006, KM-DT-007, KM-DT-008, KM-DT-026]\n      images: [nginx]\n      reason: the Falco case trusts the nginx image (trust_nginx_container.yaml)\n`);
 const traceRuns = new Map<string, Promise<Run>>();
 let files = 0;
 

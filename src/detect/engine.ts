@@ -106,7 +106,9 @@ export class Detector {
     this.allow = options.allow ?? new AllowList([]);
     this.now = options.now ?? Date.now;
     for (const rule of options.rules) {
-      const armed = { rule, check: rule.create(options.settings) };
+      const check = rule.create(options.settings);
+      if (!check) continue;
+      const armed = { rule, check };
       if (rule.on === '*') this.everyEvent.push(armed);
       else
         for (const key of rule.on) {

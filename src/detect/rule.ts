@@ -99,7 +99,8 @@ export interface DetectionRule {
    * application's account). Decided here, beside the exemption, for the same reasons.
    */
   judgesTrusted?(e: AuditEvent, entry: TrustEntry): boolean;
-  create(settings: DetectionSettings): Check;
+  /** The check, or undefined when these settings leave it nothing to judge (the engine then never calls it). */
+  create(settings: DetectionSettings): Check | undefined;
 }
 
 export function defineDetection(rule: DetectionRule): DetectionRule {

@@ -36,7 +36,7 @@ export default defineDetection({
   },
   on: '*',
   create: (settings) => {
-    if (settings.internalNetworks.length === 0) return () => undefined;
+    if (settings.internalNetworks.length === 0) return undefined;
     const internal = new NetworkSet(settings.internalNetworks);
     return (e) => {
       // trust ignores impersonated requests; the identity that acted is the impersonated one (KM-DT-047)

@@ -65,7 +65,8 @@ export default defineDetection({
     const windows = new Map<string, Window>();
     const span = WINDOW_SEC * 1000;
     const windowOf = (e: AuditEvent, now: number): Window => {
-      const key = `${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`;
+      // by identity alone: a stolen token enumerating from two places is one enumeration
+      const key = e.user.username;
       let w = windows.get(key);
       if (!w || now - w.start > span) {
         if (windows.size >= MAX_WINDOWS) for (const [k, old] of windows) if (now - old.start > span) windows.delete(k);
