@@ -63,7 +63,7 @@ async function kubemoatAnswers(env: LabEnv): Promise<boolean[]> {
     import { loadRbac } from ${JSON.stringify(WHO_CAN_MODULE)};
     import { rbacGraph } from ${JSON.stringify(RBAC_MODULE)};
     const who = ${JSON.stringify(WHO)}, ask = ${JSON.stringify(ASK)};
-    const load = await loadRbac({ kubeconfig: ${JSON.stringify(env.adminKubeconfig)}, timeout: '15000', concurrency: '4', format: 'json' });
+    const load = await loadRbac({ kubeconfig: ${JSON.stringify(env.adminKubeconfig)}, timeout: 15000, concurrency: 4, format: 'json' });
     const g = rbacGraph(load.inventory);
     const out = [];
     for (const w of who) for (const a of ask) {
