@@ -137,3 +137,35 @@ ${container}`;
     assert.deepEqual(run(withHost, 'KM-WL-026').map((f) => f.severity), ['medium']);
   });
 });
+
+describe('KM-CO-002 Tiller and KM-SV-004 old ingress-nginx controllers', () => {
+  const tiller = (args: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tiller-deploy, namespace: kube-system}
+spec:
+  template:
+    spec:
+      containers:
+        - name: tiller
+          image: gcr.io/kubernetes-helm/tiller:v2.16.12
+          args: ${args}`;
+  test('Tiller on the pod loopback only is medium; verified clients high; otherwise critical', () => {
+    const sev = (args: string): string[] => run(tiller(args), 'KM-CO-002').map((f) => f.severity);
+    assert.deepEqual(sev('["--listen=localhost:44134"]'), ['medium']);
+    assert.deepEqual(sev('["--listen=127.0.0.1:44134"]'), ['medium']);
+    assert.deepEqual(sev('["--tls-verify"]'), ['high']);
+    assert.deepEqual(sev('["--listen=0.0.0.0:44134"]'), ['critical']);
+  });
+  test('a controller before v1.9 with no ConfigMap saying otherwise: snippets are on by default', () => {
+    const controller = (tag: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: c, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers: [{name: controller, image: "registry.k8s.io/ingress-nginx/controller:${tag}"}]`;
+    assert.deepEqual(run(controller('v1.8.4'), 'KM-SV-004').map((f) => f.severity), ['medium']);
+    assert.deepEqual(run(controller('v0.49.3'), 'KM-SV-004').map((f) => f.severity), ['medium']);
+    assert.deepEqual(run(controller('v1.9.0'), 'KM-SV-004'), []);
+  });
+});

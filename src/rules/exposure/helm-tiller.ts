@@ -28,11 +28,12 @@ export default defineRule({
     description:
       'Tiller, the in-cluster half of Helm v2, installs whatever chart it is sent on its gRPC port 44134, usually with cluster-admin rights. ' +
       'Without `--tls-verify` it asks no one who they are: any pod that can reach the port (every pod, without NetworkPolicy) can deploy a privileged pod or read every release\'s secrets, and `helm --host` makes that one command. ' +
-      'Helm v2 has had no fixes since November 2020. Critical without client verification, high with it.',
+      'Helm v2 has had no fixes since November 2020. Critical without client verification, high with it; medium when `--listen` keeps it on the pod\'s loopback, where only a port-forward (pods/portforward) reaches it.',
     remediation: 'Migrate the releases to Helm 3 (`helm-2to3`), which has no in-cluster component, and delete the tiller-deploy Deployment, its Service and its ServiceAccount binding.',
     references: [HELM_V2_DOCS, TILLER_SECURITY],
     frameworks: { nsa: [NSA.rbac], mitre: [MITRE.deployContainer, MITRE.exploitPublicFacingApplication] },
     messages: {
+      local: '{{container}} in {{resource}} runs Helm v2 Tiller listening on `{{listen}}` only: whoever may port-forward to it installs what they like with Tiller\'s rights, and Helm v2 has had no security fixes since 2020',
       open: '{{container}} in {{resource}} runs Helm v2 Tiller without client certificate verification: any pod that reaches port 44134 installs what it likes with Tiller\'s rights',
       verified: '{{container}} in {{resource}} runs Helm v2 Tiller, which has had no security fixes since 2020',
     },
@@ -73,6 +74,12 @@ spec:
         const ref = image === undefined ? undefined : parseImageRef(image);
         if (ref === undefined || !TILLER_IMAGES.has(canonicalName(ref))) return;
         const verified = verifiesClients(c.container);
+        const listen = commandWords(c.container).find((w) => w.word.startsWith('--listen='));
+        const address = listen?.word.slice('--listen='.length) ?? '';
+        if (listen !== undefined && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]):/.test(address)) {
+          context.report({ node: c, messageId: 'local', data: { listen: address }, at: [listen.field, listen.index], evidence: `image: ${image}, ${listen.word}`, severity: 'medium' });
+          return;
+        }
         context.report({ node: c, messageId: verified ? 'verified' : 'open', at: ['image'], evidence: `image: ${image}`, severity: verified ? 'high' : 'critical' });
       },
     };
