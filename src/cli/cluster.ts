@@ -5,35 +5,68 @@ import { analyse } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster } from '../sources/cluster/collect.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { milliseconds, wholeNumber } from './flag-values.js';
+import { commaList, selectRules } from './rule-selection.js';
+import { nameMatches } from '../core/glob.js';
+import { UsageError } from './exit.js';
+import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
+import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 
-interface ClusterFlags extends ReportFlags {
+export interface ClusterFlags extends ReportFlags, RepeatFlags, StoreFlags, BaselineFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  timeout: string;
-  concurrency: string;
+  allNamespaces?: boolean;
+  includeNamespaces?: string[];
+  excludeNamespaces?: string[];
+  timeout: number;
+  concurrency: number;
 }
 
 export function clusterCommand(): Command {
-  return addReportOptions(
+  return addBaselineOption(addStoreOption(addRepeatOptions(addReportOptions(
     new Command('cluster')
       .description("scan a live cluster's objects through its API (read-only)")
       .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
       .option('--context <name>', 'kubeconfig context')
       .option('-n, --namespace <ns>', 'only this namespace (cluster-scoped RBAC is still read)')
-      .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
-      .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4')),
-  ).action(async (flags: ClusterFlags) => {
+      .option('-A, --all-namespaces', 'every namespace (the default; as kubectl spells it)')
+      .option('--include-namespaces <names>', 'only these namespaces: names or globs (team-*), comma-separated, repeatable', commaList)
+      .option('--exclude-namespaces <names>', 'not these namespaces: names or globs (kube-*), comma-separated, repeatable', commaList)
+      .addOption(new Option('--timeout <duration>', 'timeout of each API request (15s, 1500ms; a plain number is milliseconds)').default(15000, '15s').argParser(milliseconds))
+      .addOption(new Option('--concurrency <n>', 'API requests in flight').default(4).argParser(wholeNumber(1, 64))),
+  )))).action(async (flags: ClusterFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
-    const startedAt = new Date();
-    const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
-    try {
-      const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency)) });
-      const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: flags.severity });
-      finishReport(report, flags, catalogue, load.coverage.some((c) => c.severity === 'error'));
-    } finally {
-      conn.close();
-    }
+    const rules = selectRules(catalogue, flags);
+    const keepNamespace = namespaceFilter(flags);
+    // one store for every run of the schedule; each run is recorded (and its baseline read) on its own
+    await withStore(flags, (store) =>
+      runPosture('cluster', flags, async () => {
+        const startedAt = new Date();
+        const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: flags.timeout });
+        try {
+          const series = { kind: 'cluster' as const, scope: `${conn.context} ${conn.server}${flags.namespace ? ` namespace=${flags.namespace}` : ''}` };
+          const baseline = await loadBaseline(flags.baseline, store, series);
+          const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: flags.concurrency, ...(keepNamespace ? { keepNamespace } : {}) });
+          const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules, config, minimumSeverity: flags.severity });
+          const incomplete = load.coverage.some((c) => c.severity === 'error');
+          await finishRecorded(report, flags, rules, incomplete, { store, series, baseline });
+          return { report, incomplete };
+        } finally {
+          conn.close();
+        }
+      }),
+    );
   });
+}
+
+/** -n, -A and the namespace lists: which namespaces' objects to keep (undefined: all). */
+export function namespaceFilter(flags: ClusterFlags): ((namespace: string) => boolean) | undefined {
+  const include = flags.includeNamespaces ?? [];
+  const exclude = flags.excludeNamespaces ?? [];
+  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A (every namespace) and -n (one namespace) exclude each other');
+  if (flags.namespace !== undefined && include.length + exclude.length > 0) throw new UsageError('-n names one namespace; --include-namespaces and --exclude-namespaces choose among many: give one or the other');
+  if (include.length + exclude.length === 0) return undefined;
+  return (ns) => (include.length === 0 || include.some((p) => nameMatches(p, ns))) && !exclude.some((p) => nameMatches(p, ns));
 }

@@ -3,12 +3,13 @@
 // JSON lines and, if asked, to syslog, a webhook, and a Prometheus metrics endpoint.
 
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
 import { loadConfig } from '../core/config.js';
 import { knownRuleIds } from './rule-ids.js';
 import { Detector, type Suppression } from '../detect/engine.js';
 import { TrustPolicy } from '../detect/trust.js';
+import { NetworkSet } from '../detect/networks.js';
 import { AllowList } from '../detect/allow.js';
 import { detectionRules, findDetectionRule } from '../detect/rules/index.js';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionRule, type DetectionSettings } from '../detect/rule.js';
@@ -18,6 +19,7 @@ import { JsonLinesSink } from '../detect/sinks/stdout.js';
 import { SyslogSink, parseSyslogTarget } from '../detect/sinks/syslog.js';
 import { WebhookSink } from '../detect/sinks/webhook.js';
 import { startMetrics } from '../detect/sinks/metrics.js';
+import { durationMs } from './duration.js';
 import { follow, readOnce, readStream } from '../sources/audit/file.js';
 import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';
@@ -34,8 +36,13 @@ import { RuntimeAllowList } from '../detect/runtime/allow.js';
 import { SensorError, startSensor, type RunningSensor, type SensorMode } from '../sources/runtime/sensor.js';
 import { succeeded, type AuditEvent } from '../sources/audit/event.js';
 import { execCommand, execArgv } from '../detect/rules/uri.js';
+import { TOOL_VERSION } from '../core/report.js';
+import { CommittedAlerts } from '../store/alerts.js';
+import type { HistoryStore, RunWriter } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
+import { addStoreOption, openStoreFor, storeNamed, type StoreFlags } from './store-options.js';
 
-interface DetectFlags {
+interface DetectFlags extends StoreFlags {
   follow?: boolean;
   fromStart?: boolean;
   listen?: string;
@@ -68,15 +75,11 @@ interface DetectFlags {
   stateDir: string;
 }
 
+/** KM-DT-041 needs detect.internalNetworks to judge anything. */
+const CREDENTIAL_OUTSIDE_RULE = 'KM-DT-041';
+
 /** How many malformed-input messages are printed before they are only counted. */
 const MAX_PRINTED_PROBLEMS = 20;
-
-/** `30s`, `10m`, `2h`, or plain seconds. */
-function durationMs(value: string, flag: string): number {
-  const m = /^(\d+)([smh]?)$/.exec(value.trim());
-  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} needs a duration such as 30s, 10m or 2h, not ${JSON.stringify(value)}`);
-  return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
-}
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
@@ -128,7 +131,7 @@ function summary(d: Detector): string {
 }
 
 export function detectCommand(): Command {
-  return new Command('detect')
+  return addStoreOption(new Command('detect'), 'record the alerts (each committed before any other output shows it) in')
     .description('detect attacks in the Kubernetes audit log (a file, stdin, or the API server\'s audit webhook); alerts as JSON lines')
     .argument('[file]', 'audit log (JSON lines); `-` for stdin')
     .option('-F, --follow', 'follow the file like `tail -F` (rotation and truncation handled)')
@@ -167,6 +170,15 @@ export function detectCommand(): Command {
     });
 }
 
+/** An audit log to read once must be there before any sink starts (a --follow file may appear later). */
+function readableFile(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
 async function runDetect(file: string | undefined, flags: DetectFlags): Promise<void> {
   const inputs = [file !== undefined, flags.listen !== undefined].filter(Boolean).length;
   if (inputs > 1 || (inputs === 0 && !flags.node)) throw new UsageError('detect needs one audit input (a FILE, `-` for stdin, or --listen ADDR), --node, or --node with one audit input');
@@ -177,25 +189,35 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     if (flags.listen !== undefined || flags.follow) throw new UsageError('--explain-allow reads a file or stdin once (not --listen or --follow)');
     if (flags.syslog.length + flags.webhook.length > 0 || flags.metrics !== undefined) throw new UsageError('--explain-allow only explains: it sends nothing (drop --syslog, --webhook, --metrics)');
     if (flags.format === 'markdown') throw new UsageError('--explain-allow prints table or json');
+    if (flags.store !== undefined) throw new UsageError('--explain-allow only explains: it records nothing (drop --store)');
   }
   // every number is checked before anything starts, whichever input it belongs to
   const maxEventChars = positiveInt(flags.maxEventBytes, '--max-event-bytes');
   const queueLimit = positiveInt(flags.queueSize, '--queue-size');
   const maxBodyBytes = positiveInt(flags.maxBodyBytes, '--max-body-bytes');
   const correlationWindowSec = positiveInt(flags.correlationWindow, '--correlation-window');
+  if (file !== undefined && file !== '-' && !flags.follow) readableFile(file);
   const config = loadConfig(flags.config, knownRuleIds());
-  let trust: TrustPolicy;
-  try {
-    trust = new TrustPolicy(config.detect?.trust ?? {});
-  } catch (e) {
-    throw new UsageError(`${config.file ?? 'config'}: detect.trust.controlPlaneAddresses: ${(e as Error).message}`);
+  const internalNetworks = config.detect?.internalNetworks ?? [];
+  for (const [key, list] of [['detect.trust.controlPlaneAddresses', config.detect?.trust?.controlPlaneAddresses ?? []], ['detect.internalNetworks', internalNetworks]] as const) {
+    try {
+      new NetworkSet(list);
+    } catch (e) {
+      throw new UsageError(`${config.file ?? 'config'}: ${key}: ${(e as Error).message}`);
+    }
   }
+  const trust = new TrustPolicy({ ...config.detect?.trust, internalNetworks });
   const settings: DetectionSettings = {
     ...DEFAULT_DETECTION_SETTINGS,
     correlationWindowSec,
+    internalNetworks,
     ...(config.detect?.deniedBurst ? { deniedBurstCount: config.detect.deniedBurst.count, deniedBurstWindowSec: config.detect.deniedBurst.windowSeconds } : {}),
   };
   const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
+  // once, not per event: a rule that cannot judge without configuration says so at start
+  if (inputs === 1 && internalNetworks.length === 0 && rules.some((r) => r.meta.id === CREDENTIAL_OUTSIDE_RULE)) {
+    process.stderr.write(`kubemoat: ${CREDENTIAL_OUTSIDE_RULE} (node and control-plane credentials used from outside the cluster) judges nothing: list the cluster's networks in detect.internalNetworks (.kubemoat.yaml)\n`);
+  }
   const auditGraceMs = positiveInt(flags.auditGrace, '--audit-grace') * 1000;
   if (flags.learn !== undefined && !flags.node) throw new UsageError('--learn goes with --node');
   const learnMs = flags.learn === undefined ? undefined : durationMs(flags.learn, '--learn');
@@ -216,6 +238,11 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     sinks.push(new WebhookSink(url, (m) => process.stderr.write(`kubemoat: ${m}\n`)));
   }
 
+  // alerts raised before the store is open (by the node sensor) wait in the recorder
+  const recorder = !flags.explainAllow && storeNamed(flags) ? new CommittedAlerts((a) => sinks.forEach((s) => s.send(a)), (m) => process.stderr.write(`kubemoat: ${m}\n`)) : undefined;
+  let history: HistoryStore | undefined;
+  let run: RunWriter | undefined;
+
   let worst = -1;
   let printed = 0;
   const problem = (reason: string, where: string | undefined): void => {
@@ -227,7 +254,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     const rank = severityRank(alert.severity);
     if (rank < minimum) return;
     if (rank > worst) worst = rank;
-    for (const s of sinks) s.send(alert);
+    if (recorder) recorder.send(alert);
+    else for (const s of sinks) s.send(alert);
   };
   const runtime = flags.node
     ? new RuntimeDetector({
@@ -303,12 +331,22 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
     });
   }
 
+  let storeFailure: Error | undefined;
   const finish = async (): Promise<void> => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (ticker) clearInterval(ticker);
     await sensor?.stop();
     runtime?.flush();
+    await recorder?.close();
+    storeFailure = recorder?.storeError;
+    if (run !== undefined && storeFailure === undefined) {
+      await run.finish('complete').then(
+        (r) => process.stderr.write(`kubemoat: recorded run ${r.id} (detect ${r.scope}) in ${history?.name}: ${Object.values(r.bySeverity).reduce((a, b) => a + b, 0)} alerts\n`),
+        (e: Error) => (storeFailure = e),
+      );
+    }
+    await history?.close();
     try {
       baseline?.saveAll();
     } catch (e) {
@@ -322,6 +360,17 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   };
 
   try {
+    if (recorder) {
+      const watched = [file === '-' ? 'stdin' : file !== undefined ? `file ${file}` : undefined, flags.listen !== undefined ? `listen ${flags.listen}` : undefined, sensor ? `node ${sensor.facts.node}` : undefined].filter((x) => x !== undefined);
+      try {
+        history = await openStoreFor(flags);
+        run = await history!.beginRun({ kind: 'detect', scope: watched.join(', '), target: { type: 'detect', inputs: watched }, toolVersion: TOOL_VERSION, startedAt: new Date().toISOString() });
+      } catch (e) {
+        recorder.abandon(e as Error);
+        throw e;
+      }
+      recorder.start(run);
+    }
     if (flags.listen !== undefined) {
       const at = parseListen(flags.listen);
       if (!at) throw new UsageError(`--listen ${flags.listen}: expected host:port`);
@@ -404,6 +453,8 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   }
   const failOn = flags.failOn === 'never' ? Infinity : severityRank(flags.failOn);
   process.exitCode = detector.stats.malformed + detector.stats.oversized > 0 && detector.stats.events === 0 ? EXIT_USAGE : worst >= failOn ? EXIT_FINDINGS : EXIT_OK;
+  // the store's errors name it already (RunWriter's); the count says what is missing from it
+  if (storeFailure !== undefined) throw new StoreError(`${storeFailure.message}${recorder?.failed ? ` (${recorder.failed} alerts not recorded)` : ''}`);
 }
 
 /** One silenced hit and what silenced it: a line of text, or a JSON line. */

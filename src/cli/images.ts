@@ -7,7 +7,7 @@
 //   images sbom REF                    CycloneDX for one image
 
 import { Command, Option } from 'commander';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, StoreBuilder, ageInDays, defaultStoreDir } from '../images/osv/store.js';
@@ -37,8 +37,13 @@ import { connect, type ClusterConnection } from '../sources/cluster/connection.j
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { asObject, asString, type JsonValue } from '../core/json.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { milliseconds, wholeNumber } from './flag-values.js';
+import { selectRules } from './rule-selection.js';
 import { emit } from './output.js';
+import { listScope, manifestsScope } from '../store/record.js';
+import type { HistoryStore } from '../store/store.js';
+import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
 
 export const DEFAULT_MAX_DB_AGE_DAYS = 7;
 
@@ -50,8 +55,8 @@ interface UpdateFlags {
   from?: string[];
   ecosystem?: string;
   url?: string;
-  timeout: string;
-  maxSize: string;
+  timeout: number;
+  maxSize: number;
   db?: string;
 }
 
@@ -79,9 +84,8 @@ async function updateOnline(flags: UpdateFlags): Promise<void> {
   if (ecosystems.length === 0) throw new UsageError('--ecosystem names no ecosystem');
   const baseUrl = flags.url ?? OSV_BUCKET_URL;
   if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`--url ${baseUrl}: give an http:// or https:// address`);
-  const maxMiB = Number(flags.maxSize);
-  const timeoutMs = Number(flags.timeout);
-  if (!(maxMiB > 0) || !(timeoutMs > 0)) throw new UsageError('--max-size and --timeout must be positive numbers');
+  const maxMiB = flags.maxSize;
+  const timeoutMs = flags.timeout;
   const started = Date.now();
   process.stderr.write(`kubemoat: fetching OSV data for ${ecosystems.join(', ')} from ${baseUrl}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'kubemoat-osv-'));
@@ -121,8 +125,8 @@ function dbCommand(): Command {
     .option('--from <path...>', 'OSV JSON files, all.zip files or directories (nothing is fetched)')
     .option('--ecosystem <names>', `ecosystems to fetch, comma-separated, spelled as OSV does (default: ${DEFAULT_ECOSYSTEMS.join(',')})`)
     .option('--url <base>', `where to fetch <base>/<Ecosystem>/all.zip from (default: ${OSV_BUCKET_URL})`)
-    .addOption(new Option('--timeout <ms>', 'fetching: timeout for an answer and for any pause in a download').default('60000'))
-    .addOption(new Option('--max-size <MiB>', 'fetching: refuse a file larger than this').default(String(DEFAULT_MAX_DOWNLOAD_BYTES / 1024 / 1024)))
+    .addOption(new Option('--timeout <duration>', 'fetching: timeout for an answer and for any pause in a download (60s; a plain number is milliseconds)').default(60000, '60s').argParser(milliseconds))
+    .addOption(new Option('--max-size <MiB>', 'fetching: refuse a file larger than this').default(DEFAULT_MAX_DOWNLOAD_BYTES / 1024 / 1024).argParser(wholeNumber(1)))
     .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<UpdateFlags>();
@@ -132,13 +136,13 @@ function dbCommand(): Command {
   db.command('status')
     .description('say what the local database holds and how old its data is')
     .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
-    .addOption(new Option('--max-age <days>', 'data older than this is stale (exit 1)').default(String(DEFAULT_MAX_DB_AGE_DAYS)))
+    .addOption(new Option('--max-age <days>', 'data older than this is stale (exit 1)').default(DEFAULT_MAX_DB_AGE_DAYS).argParser(wholeNumber(0)))
     .option('--json', 'print the status as JSON')
     .action((_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: string; json?: boolean }>();
+      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: number; json?: boolean }>();
       const store = openStore(dbDir(flags));
       const age = ageInDays(store.meta);
-      const stale = age > Number(flags.maxAge);
+      const stale = age > flags.maxAge;
       if (flags.json) {
         process.stdout.write(JSON.stringify({ dir: store.dir, ...store.meta, ageDays: Math.floor(age), stale }, null, 2) + '\n');
       } else {
@@ -171,11 +175,11 @@ interface RegistryFlags {
   platform?: string;
   dockerConfig?: string;
   plainHttp?: string[];
-  timeout: string;
+  timeout: number;
 }
 
 function registryOptions(flags: RegistryFlags): RegistryOptions {
-  return { credentials: loadDockerConfigCredentials(flags.dockerConfig), plainHttp: flags.plainHttp ?? [], timeoutMs: Number(flags.timeout) };
+  return { credentials: loadDockerConfigCredentials(flags.dockerConfig), plainHttp: flags.plainHttp ?? [], timeoutMs: flags.timeout };
 }
 
 function platformOf(flags: RegistryFlags): Platform {
@@ -191,12 +195,12 @@ function addRegistryOptions(cmd: Command): Command {
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this machine\'s, linux/amd64 here)')
     .option('--docker-config <file>', 'Docker config with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)')
     .option('--plain-http <host...>', 'registries spoken to over plain HTTP (loopback registries always are)')
-    .addOption(new Option('--timeout <ms>', 'timeout of each registry request, and idle timeout of a layer download').default('30000'));
+    .addOption(new Option('--timeout <duration>', 'timeout of each registry request, and idle timeout of a layer download (30s; a plain number is milliseconds)').default(30000, '30s').argParser(milliseconds));
 }
 
 type View = 'findings' | 'packages' | 'vulns' | 'workloads';
 
-interface ScanFlags extends ReportFlags, RegistryFlags {
+interface ScanFlags extends StoreFlags, ReportFlags, RegistryFlags {
   db?: string;
   onlyFixed?: boolean;
   manifests?: string[];
@@ -208,8 +212,8 @@ interface ScanFlags extends ReportFlags, RegistryFlags {
   vuln?: string;
   state?: string;
   saveState: boolean;
-  concurrency: string;
-  maxDbAge: string;
+  concurrency: number;
+  maxDbAge: number;
   stats?: boolean;
   cosignKey?: string[];
 }
@@ -237,7 +241,7 @@ function signaturePolicies(config: KubemoatConfig, flagKeys: readonly string[]):
 
 /** The images of the live cluster, with the pull secrets their pods name read for credentials. */
 async function clusterTargets(flags: ScanFlags, coverage: CoverageGap[]): Promise<{ inventory: Inventory; targets: ImageTarget[]; conn: ClusterConnection; context: string }> {
-  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
+  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: flags.timeout });
   const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set([...WORKLOAD_KINDS, 'ServiceAccount']) });
   coverage.push(...load.coverage);
   return { inventory: load.inventory, targets: targetsFromInventory(load.inventory), conn, context: conn.context };
@@ -270,7 +274,7 @@ async function pullSecretCredentials(conn: ClusterConnection, targets: ImageTarg
 function storeFor(flags: ScanFlags, coverage: CoverageGap[]): Store {
   const store = openStore(dbDir(flags));
   const age = ageInDays(store.meta);
-  if (age > Number(flags.maxDbAge)) {
+  if (age > flags.maxDbAge) {
     const msg = `the vulnerability database's newest record is ${Math.floor(age)} days old (more than ${flags.maxDbAge}); run \`kubemoat images db update\` with fresh OSV data`;
     coverage.push({ target: store.dir, reason: msg, severity: 'warning' });
     process.stderr.write(`kubemoat: warning: ${msg}\n`);
@@ -293,8 +297,10 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
   return json ? JSON.stringify({ view, rows }, null, 2) + '\n' : renderWorkloadsText(rows);
 }
 
-async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
+async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore | undefined): Promise<void> {
   const config = loadConfig(flags.config, knownRuleIds());
+  const rules = selectRules([...imageRules, ...imageScanRulesForReports()], flags);
+  const selected = new Set(rules.map((r) => r.meta.id));
   const policies = signaturePolicies(config, flags.cosignKey ?? []);
   const startedAt = new Date();
   const coverage: CoverageGap[] = [];
@@ -302,29 +308,33 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
   const store = storeFor(flags, coverage);
   let targets: ImageTarget[];
   let source: 'arguments' | 'cluster' | 'manifests';
+  let scope: string;
   let conn: ClusterConnection | undefined;
   let secretCreds = new Map<string, Credentials>();
   let inventory: Inventory | undefined;
   if (refs.length > 0) {
     targets = targetsFromRefs(refs);
     source = 'arguments';
+    scope = listScope(refs);
   } else if (flags.manifests !== undefined) {
     const load = await loadManifests(flags.manifests);
     coverage.push(...load.coverage);
     inventory = load.inventory;
     targets = targetsFromInventory(load.inventory);
     source = 'manifests';
+    scope = `manifests ${manifestsScope(flags.manifests)}`;
   } else {
     const c = await clusterTargets(flags, coverage);
     conn = c.conn;
     inventory = c.inventory;
     targets = c.targets;
     source = 'cluster';
+    scope = `cluster ${c.context}${flags.namespace ? ` namespace=${flags.namespace}` : ''}`;
   }
   try {
     if (inventory !== undefined) {
       // trust: tags instead of digests and registries outside the allow-list, per workload (KM-IM-001..003)
-      const trust = analyse(inventory, { type: 'images', images: [], source }, [], startedAt, { rules: imageRules, config, minimumSeverity: 'info' });
+      const trust = analyse(inventory, { type: 'images', images: [], source }, [], startedAt, { rules: imageRules.filter((r) => selected.has(r.meta.id)), config, minimumSeverity: 'info' });
       findings.push(...trust.findings, ...trust.suppressed);
       coverage.push(...trust.coverage);
     }
@@ -339,7 +349,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     platform: platformOf(flags),
     registry,
     cache,
-    concurrency: Math.max(1, Number(flags.concurrency)),
+    concurrency: flags.concurrency,
     onlyFixed: flags.onlyFixed === true,
     signaturePolicies: policies,
     credentialsFor: (t) => {
@@ -364,7 +374,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     process.exitCode = coverage.some((c) => c.severity === 'error') ? 2 : 0;
     return;
   }
-  const imageFindings = [...judged.findings];
+  const imageFindings = judged.findings.filter((f) => selected.has(f.ruleId));
   const { expired } = applySuppressions(imageFindings, config, () => [], startedAt.toISOString().slice(0, 10));
   for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
   const report = buildReport({
@@ -375,7 +385,7 @@ async function runScan(refs: string[], flags: ScanFlags): Promise<void> {
     minimumSeverity: flags.severity,
     resources: targets.length,
   });
-  finishReport(report, flags, [...imageRules, ...imageScanRulesForReports()], coverage.some((c) => c.severity === 'error'));
+  await finishRecorded(report, flags, rules, coverage.some((c) => c.severity === 'error'), { store: history, series: { kind: 'images', scope } });
 }
 
 function sbomCommand(): Command {
@@ -395,15 +405,14 @@ function sbomCommand(): Command {
     const scanned = await scanResolvedImage(image, { cache: new LayerCache() });
     for (const e of scanned.errors) process.stderr.write(`kubemoat: ${ref}: ${e}\n`);
     const text = JSON.stringify(cycloneDx(scanned), null, 2) + '\n';
-    if (flags.output) writeFileSync(flags.output, text);
-    else process.stdout.write(text);
+    emit(text, flags.output);
     process.exitCode = scanned.errors.length > 0 ? 2 : 0;
   });
 }
 
 export function imagesCommand(): Command {
   const images = addRegistryOptions(
-    addReportOptions(
+    addStoreOption(addReportOptions(
       new Command('images')
         .description('scan container images for known-vulnerable packages and untrusted origins, offline from a local OSV database; with no REF, every image the live cluster (or --manifests) runs')
         .argument('[refs...]', 'registry references, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG]')
@@ -420,10 +429,14 @@ export function imagesCommand(): Command {
         .option('--no-save-state', 'do not read or update the remembered digests')
         .option('--stats', 'print on stderr how many layers were analysed and referenced')
         .option('--cosign-key <file...>', 'cosign public key (PEM); every image scanned must carry a valid signature by one of these keys (KM-IM-007). Per-image keys: imageSignatures in .kubemoat.yaml')
-        .addOption(new Option('--concurrency <n>', 'images scanned at once').default('4'))
-        .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(String(DEFAULT_MAX_DB_AGE_DAYS))),
-    ),
-  ).action(async (refs: string[], flags: ScanFlags) => runScan(refs, flags));
+        .addOption(new Option('--concurrency <n>', 'images scanned at once').default(4).argParser(wholeNumber(1, 64)))
+        .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(DEFAULT_MAX_DB_AGE_DAYS).argParser(wholeNumber(0))),
+    )),
+  ).action(async (refs: string[], flags: ScanFlags) => {
+    if (flags.view === 'findings') return withStore(flags, (history) => runScan(refs, flags, history));
+    if (flags.store !== undefined) throw new UsageError(`--store records the findings; --view ${flags.view} is not recorded (drop one of them)`);
+    return runScan(refs, flags, undefined);
+  });
   images.addCommand(dbCommand());
   images.addCommand(sbomCommand());
   for (const c of [images, ...images.commands, ...images.commands.flatMap((c) => c.commands)]) c.exitOverride();

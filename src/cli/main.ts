@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { TOOL_VERSION } from '../core/report.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/report.js';
 import { InputError } from '../core/errors.js';
 import { EXIT_USAGE } from './exit.js';
 
@@ -17,7 +17,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   images: async () => (await import('./images.js')).imagesCommand(),
   detect: async () => (await import('./detect.js')).detectCommand(),
   rules: async () => (await import('./rules.js')).rulesCommand(),
+  history: async () => (await import('./history.js')).historyCommand(),
+  diff: async () => (await import('./diff.js')).diffCommand(),
+  version: async () => versionCommand(),
+  completion: async () => (await import('./completion.js')).completionCommand(() => program),
 };
+
+function versionCommand(): Command {
+  return new Command('version').description('print the version of kubemoat').action(() => {
+    process.stdout.write(`${TOOL_NAME} ${TOOL_VERSION} (node ${process.version})\n`);
+  });
+}
 
 // A reader that stops early (`kubemoat … | head`) closes the pipe: that ends the output, not in a crash.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -33,8 +43,9 @@ const program = new Command('kubemoat')
 
 // The program itself takes no option with a value, so the first word that is not a flag names the
 // command; anything else (help, a typo) gets every command, for the help text and the error.
+// `completion` describes every command, so it loads them all.
 const named = process.argv.slice(2).find((a) => !a.startsWith('-'));
-const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+const wanted = named !== undefined && named !== 'completion' && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
 for (const name of wanted) program.addCommand(await COMMANDS[name]());
 
 for (const c of program.commands) c.exitOverride();
@@ -46,10 +57,18 @@ try {
     // help and version exit 0; every other commander error is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (e instanceof InputError) {
-    process.stderr.write(`kubemoat: ${e.message}\n`);
+    process.stderr.write(`kubemoat: ${oneLine(e.message)}\n`);
     process.exitCode = EXIT_USAGE;
   } else {
-    process.stderr.write(`kubemoat: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    // A bug, or a failure nothing above turned into a user's message: one line all the same; the
+    // stack trace is for whoever debugs it.
+    const debug = process.env.KUBEMOAT_DEBUG !== undefined && process.env.KUBEMOAT_DEBUG !== '';
+    const text = e instanceof Error ? (debug ? e.stack ?? e.message : oneLine(e.message)) : String(e);
+    process.stderr.write(`kubemoat: internal error: ${text}${debug ? '' : ' (KUBEMOAT_DEBUG=1 shows the stack trace)'}\n`);
     process.exitCode = EXIT_USAGE;
   }
+}
+
+function oneLine(message: string): string {
+  return message.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
 }

@@ -23,6 +23,7 @@ import { loadManifests } from '../sources/manifests/source.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { emit } from './output.js';
+import { milliseconds, wholeNumber } from './flag-values.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 
 interface NetpolFlags {
@@ -33,11 +34,11 @@ interface NetpolFlags {
   dnsPodSelector: string;
   format: 'text' | 'json';
   output?: string;
-  limit: string;
+  limit: number;
   kubeconfig?: string;
   context?: string;
-  timeout: string;
-  concurrency: string;
+  timeout: number;
+  concurrency: number;
 }
 
 interface Loaded {
@@ -57,10 +58,10 @@ async function load(paths: string[], flags: NetpolFlags): Promise<Loaded> {
     const m = await loadManifests(paths);
     return { inventory: m.inventory, coverage: m.coverage, incomplete: m.incomplete, source: `manifests ${paths.join(' ')}` };
   }
-  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) });
+  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: flags.timeout });
   try {
     const kinds = new Set<string>(['Namespace', 'NetworkPolicy', ...WORKLOAD_KINDS]);
-    const c = await collectCluster(conn, { pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4), kinds });
+    const c = await collectCluster(conn, { pageSize: 500, concurrency: flags.concurrency, kinds });
     const incomplete = c.coverage.some((g) => g.severity === 'error' && ESSENTIAL.includes(g.target));
     return { inventory: c.inventory, coverage: c.coverage, incomplete, source: `cluster ${conn.context}` };
   } finally {
@@ -188,16 +189,15 @@ export function netpolCommand(): Command {
     .addOption(new Option('--dns-pod-selector <k=v,…>', 'labels of the cluster DNS pods, for --emit-default-deny').default('k8s-app=kube-dns'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .addOption(new Option('--limit <n>', 'most connecting workloads listed per direction').default('25'))
+    .addOption(new Option('--limit <n>', 'most connecting workloads listed per direction').default(25).argParser(wholeNumber(0)))
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context')
-    .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4'))
+    .addOption(new Option('--timeout <duration>', 'timeout of each API request (15s, 1500ms; a plain number is milliseconds)').default(15000, '15s').argParser(milliseconds))
+    .addOption(new Option('--concurrency <n>', 'API requests in flight').default(4).argParser(wholeNumber(1, 64)))
     .action(async (paths: string[], flags: NetpolFlags) => {
       const modes = [flags.pod !== undefined, flags.namespace !== undefined, flags.emitDefaultDeny === true].filter(Boolean).length;
       if (modes > 1) throw new UsageError('choose one of --pod, --namespace and --emit-default-deny');
-      const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit must be a whole number');
+      const limit = flags.limit;
       const dnsPodLabels = parseLabels(flags.dnsPodSelector);
       const loaded = await load(paths, flags);
       for (const gap of loaded.coverage.filter((c) => c.severity === 'error')) {

@@ -7,10 +7,13 @@ import type { Report } from '../core/report.js';
 import { catalogue } from '../rules/catalogue.js';
 import { collectNode } from '../sources/node/collect.js';
 import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
+import { selectRules } from './rule-selection.js';
+import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
+import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
-interface NodeFlags extends ReportFlags {
+interface NodeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   root: string;
   allNetns?: boolean;
   kubeconfig?: string;
@@ -25,49 +28,62 @@ function atSeverity(report: Report, minimum: Severity): Report {
 }
 
 export function nodeCommand(): Command {
-  return addReportOptions(
+  return addStoreOption(addRepeatOptions(addReportOptions(
     new Command('node')
       .description('audit the node kubemoat runs on (read-only): component processes and their effective settings, file permissions, static pods, runtime sockets, certificates; CIS sections 1, 2 and 4 and beyond')
       .option('--root <dir>', 'host root to read /proc and files under (e.g. /host in a DaemonSet with hostPID)', '/')
       .option('--all-netns', "audit component processes in every network namespace, not only kubemoat's own (the node's)")
       .option('--kubeconfig <file>', "ask this API server whether static pods' namespaces exist (read-only GET of each namespace)")
       .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
-  ).action(async (flags: NodeFlags) => {
+  ))).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
-    const startedAt = new Date();
+    const store = await openStoreFor(flags);
+    const rules = selectRules(catalogue, flags);
     let close = (): void => {};
     let namespaceExists: ((ns: string) => Promise<boolean | undefined>) | undefined;
     if (flags.kubeconfig) {
       const { connect } = await import('../sources/cluster/connection.js');
       const conn = await connect({ kubeconfig: flags.kubeconfig, timeoutMs: 10000 });
       close = () => conn.close();
-      const seen = new Map<string, boolean | undefined>();
       namespaceExists = async (ns) => {
-        if (!seen.has(ns)) {
-          const res = await conn.get(`/api/v1/namespaces/${encodeURIComponent(ns)}`);
-          seen.set(ns, res.ok ? true : res.status === 404 ? false : undefined);
-        }
-        return seen.get(ns);
+        const res = await conn.get(`/api/v1/namespaces/${encodeURIComponent(ns)}`);
+        return res.ok ? true : res.status === 404 ? false : undefined;
       };
     }
     try {
-      const load = await collectNode({ root: flags.root, allNetns: flags.allNetns, namespaceExists });
-      if (load.components.length === 0 && load.runtimes.length === 0) {
-        load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}`, severity: 'warning' });
-      }
-      const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules: catalogue, config, minimumSeverity: 'info' });
-      const checks = cisChecks(load.inventory, full.findings, catalogue);
-      const report = atSeverity(full, flags.severity);
-      const incomplete = load.coverage.some((c) => c.severity === 'error');
-      if (flags.cis) {
-        emit(flags.cis === 'json' ? renderCisJson(checks) : renderCisText(checks), flags.output);
-        finishReport(report, { ...flags, format: 'json', output: '/dev/null' }, catalogue, incomplete);
-        return;
-      }
-      finishReport(report, flags, catalogue, incomplete);
-      if (flags.format === 'table' && flags.output === undefined) emit(`\n${renderCisText(checks)}`, undefined);
+      await runPosture('node', flags, async () => {
+        const startedAt = new Date();
+        const load = await collectNode({ root: flags.root, allNetns: flags.allNetns, namespaceExists: namespaceExists && memoised(namespaceExists) });
+        if (load.components.length === 0 && load.runtimes.length === 0) {
+          load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}: nothing was audited`, severity: 'error' });
+        }
+        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules, config, minimumSeverity: 'info' });
+        const checks = cisChecks(load.inventory, full.findings, catalogue);
+        const report = atSeverity(full, flags.severity);
+        const incomplete = load.coverage.some((c) => c.severity === 'error');
+        const recording = { store, series: { kind: 'node' as const, scope: `${load.nodeName}${flags.root !== '/' ? ` root=${flags.root}` : ''}` } };
+        if (flags.cis) {
+          emit(flags.cis === 'json' ? renderCisJson(checks) : renderCisText(checks), flags.output);
+          await finishRecorded(report, { ...flags, format: 'json', output: '/dev/null' }, rules, incomplete, recording);
+        } else {
+          await finishRecorded(report, flags, rules, incomplete, recording);
+          if (flags.format === 'table' && flags.output === undefined) emit(`\n${renderCisText(checks)}`, undefined);
+        }
+        return { report, incomplete };
+      });
     } finally {
       close();
+      await store?.close();
     }
   });
+}
+
+/** Each namespace asked about once per run: a namespace made or deleted between runs is seen. */
+function memoised(exists: (ns: string) => Promise<boolean | undefined>): (ns: string) => Promise<boolean | undefined> {
+  const seen = new Map<string, Promise<boolean | undefined>>();
+  return (ns) => {
+    let answer = seen.get(ns);
+    if (!answer) seen.set(ns, (answer = exists(ns)));
+    return answer;
+  };
 }

@@ -7,6 +7,7 @@ import { renderJsonChunks } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
+import { UsageError } from './exit.js';
 
 export const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -29,14 +30,40 @@ export function useColour(outputFile: string | undefined): boolean {
   if (outputFile !== undefined) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  // a terminal that says it understands no escape sequences gets none
+  if (process.env.TERM === 'dumb') return false;
   return process.stdout.isTTY === true;
 }
 
 const WRITE_BATCH_CHARS = 1 << 20;
 
+/** Names that are a format, not a file: `-o json` was meant as `-f json`. */
+const FORMAT_WORDS = new Set<string>([...FORMATS, 'text', 'markdown', 'yaml', 'html']);
+
+const OPEN_FAILURE: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of its path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/** Open the report's file for writing, or say in one line why it cannot be. */
+export function openOutput(file: string): number {
+  if (FORMAT_WORDS.has(file)) process.stderr.write(`kubemoat: warning: writing the report to a file named "${file}"; -o names the file, -f (--format) the format\n`);
+  try {
+    return openSync(file, 'w');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new UsageError(`-o ${file}: cannot write the report: ${OPEN_FAILURE[code] ?? (e as Error).message}`);
+  }
+}
+
 /** Write text, or pieces of text and bytes (small text batched into writes of about a megabyte), to stdout or a file. */
 export function emit(text: string | Iterable<string | Uint8Array>, outputFile: string | undefined): void {
-  const fd = outputFile === undefined ? undefined : openSync(outputFile, 'w');
+  const fd = outputFile === undefined ? undefined : openOutput(outputFile);
   const write = (s: string | Uint8Array): void => {
     if (fd === undefined) process.stdout.write(s);
     else if (typeof s === 'string') writeSync(fd, s);

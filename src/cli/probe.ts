@@ -2,7 +2,7 @@
 // those doors are open to anyone. Read-only unless --active.
 
 import { Command, Option } from 'commander';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type KubemoatConfig } from '../core/config.js';
 import { knownRuleIds } from './rule-ids.js';
 import type { CoverageGap, Finding } from '../core/finding.js';
 import { severityRank } from '../core/finding.js';
@@ -15,19 +15,38 @@ import { compareHosts, scan, type ScanProgress } from '../probe/scanner.js';
 import { DEFAULT_PORTS, hostCount, kubeconfigTargets, parsePorts, parseTargets, probeCount } from '../probe/targets.js';
 import { UsageError } from './exit.js';
 import { emit } from './output.js';
-import { addReportOptions, finishReport, type ReportFlags } from './report-options.js';
+import { milliseconds } from './flag-values.js';
+import { addReportOptions, type ReportFlags } from './report-options.js';
+import { selectRules } from './rule-selection.js';
+import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from './repeat.js';
+import { listScope } from '../store/record.js';
+import type { HistoryStore, Series } from '../store/store.js';
+import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
 
-interface ProbeFlags extends ReportFlags {
+interface ProbeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   ports?: string;
   exclude?: string[];
   fromKubeconfig?: string | true;
   context?: string;
   rate: string;
   concurrency: string;
-  timeout: string;
+  timeout: number;
   retries: string;
   active?: true;
   progress: boolean;
+}
+
+interface ProbeSettings {
+  timeoutMs: number;
+  concurrency: number;
+  rate: number;
+  retries: number;
+  ports: number[];
+}
+
+function atLeast(name: string, ms: number, min: number): number {
+  if (ms < min) throw new UsageError(`${name} must be at least ${min} ms (got ${ms} ms)`);
+  return ms;
 }
 
 function positiveInt(name: string, value: string, min: number): number {
@@ -95,7 +114,7 @@ function progressLine(total: number, hosts: number, started: number): (p: ScanPr
 }
 
 export function probeCommand(): Command {
-  return addReportOptions(
+  return addStoreOption(addRepeatOptions(addReportOptions(
     new Command('probe')
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
@@ -105,68 +124,86 @@ export function probeCommand(): Command {
       .option('--context <name>', 'kubeconfig context for --from-kubeconfig')
       .addOption(new Option('--rate <n>', 'new connections per second at most (0: no limit)').default('0'))
       .addOption(new Option('--concurrency <n>', 'connections in flight at most').default('1000'))
-      .addOption(new Option('--timeout <ms>', 'timeout of each connection and each HTTP exchange').default('1500'))
+      .addOption(new Option('--timeout <duration>', 'timeout of each connection and each HTTP exchange (1500ms, 2s; a plain number is milliseconds)').default(1500, '1500ms').argParser(milliseconds))
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
       .option('--no-progress', 'no progress line on stderr'),
-  ).action(async (words: string[], flags: ProbeFlags) => {
+  ))).action(async (words: string[], flags: ProbeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
-    const startedAt = new Date();
-    const timeoutMs = positiveInt('--timeout', flags.timeout, 50);
-    const concurrency = positiveInt('--concurrency', flags.concurrency, 1);
-    const rate = positiveInt('--rate', flags.rate, 0);
-    const retries = positiveInt('--retries', flags.retries, 0);
-    const ports = flags.ports !== undefined ? parsePorts(flags.ports) : [...DEFAULT_PORTS];
-    const coverage: CoverageGap[] = [];
-    const all = [...words];
-    if (flags.fromKubeconfig !== undefined) {
-      const file = flags.fromKubeconfig === true ? undefined : flags.fromKubeconfig;
-      all.push(...(await kubeconfigTargets(file, flags.context)));
-      const nodes = await kubeconfigNodes(file, flags.context, timeoutMs * 4);
-      all.push(...nodes.hosts);
-      if (nodes.gap) coverage.push(nodes.gap);
-    }
-    if (all.length === 0) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
-    const targets = parseTargets(all, flags.exclude ?? []);
-    const total = probeCount(targets, ports);
-    const hosts = hostCount(targets);
-    if (total === 0) throw new UsageError('probe: every target is excluded; nothing to probe');
-    if (flags.active) {
-      process.stderr.write('kubemoat: --active: where a kubelet lets anyone run commands, kubemoat will run `id` in one container; where etcd lets anyone write, it will write and then delete one key under /kubemoat-probe/.\n');
-    }
-    const started = performance.now();
-    const showProgress = flags.progress && process.stderr.isTTY === true;
-    const result = await scan(targets, {
-      ports,
-      concurrency,
-      rate,
-      timeoutMs,
-      retries,
-      checkConcurrency: Math.min(64, concurrency),
-      active: flags.active === true,
-      ...(showProgress ? { onProgress: progressLine(total, hosts, started) } : {}),
-    });
-    if (showProgress) process.stderr.write('\r\x1b[K');
-    for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
-    for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
-    const run = runProbeRules(result.endpoints, probeRules);
-    for (const e of run.errors) coverage.push({ ...e, severity: 'error' });
-    const today = new Date().toISOString().slice(0, 10);
-    const { expired } = applySuppressions(run.findings, config, () => [], today);
-    for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
-    const base = buildReport({ startedAt, target: { type: 'network', targets: all }, findings: run.findings, coverage, minimumSeverity: flags.severity, resources: result.endpoints.length });
-    const hostList = hostSummaries(result.endpoints, base.findings);
-    const wall = (performance.now() - started) / 1000;
-    const report: Report & { hosts: HostSummary[]; endpoints: ProbedEndpoint[]; scan: object } = {
-      ...base,
-      hosts: hostList,
-      endpoints: result.endpoints,
-      scan: { ports, hosts, probes: result.stats.probes, connects: result.stats.connects, open: result.stats.open, closed: result.stats.closed, filtered: result.stats.filtered, unreachable: result.stats.unreachable, seconds: Number(wall.toFixed(2)) },
+    if (words.length === 0 && flags.fromKubeconfig === undefined) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
+    const settings: ProbeSettings = {
+      timeoutMs: atLeast('--timeout', flags.timeout, 50),
+      concurrency: positiveInt('--concurrency', flags.concurrency, 1),
+      rate: positiveInt('--rate', flags.rate, 0),
+      retries: positiveInt('--retries', flags.retries, 0),
+      ports: flags.ports !== undefined ? parsePorts(flags.ports) : [...DEFAULT_PORTS],
     };
-    if (flags.format === 'table' && flags.output === undefined) emit(renderHostSummary(hostList, hosts), undefined);
-    if (flags.format === 'table' || flags.output !== undefined) {
-      process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
-    }
-    finishReport(report, flags, probeRules, coverage.some((c) => c.severity === 'error'));
+    await withStore(flags, (store) => runPosture('probe', flags, () => probeOnce(words, flags, settings, config, store)));
   });
+}
+
+/** One probe of the targets (the kubeconfig's addresses are read again each run). */
+async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSettings, config: KubemoatConfig, store: HistoryStore | undefined): Promise<PostureRun> {
+  const { timeoutMs, concurrency, rate, retries, ports } = settings;
+  const startedAt = new Date();
+  const coverage: CoverageGap[] = [];
+  const all = [...words];
+  if (flags.fromKubeconfig !== undefined) {
+    const file = flags.fromKubeconfig === true ? undefined : flags.fromKubeconfig;
+    all.push(...(await kubeconfigTargets(file, flags.context)));
+    const nodes = await kubeconfigNodes(file, flags.context, timeoutMs * 4);
+    all.push(...nodes.hosts);
+    if (nodes.gap) coverage.push(nodes.gap);
+  }
+  if (all.length === 0) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
+  const targets = parseTargets(all, flags.exclude ?? []);
+  const total = probeCount(targets, ports);
+  const hosts = hostCount(targets);
+  if (total === 0) throw new UsageError('probe: every target is excluded; nothing to probe');
+  if (flags.active) {
+    process.stderr.write('kubemoat: --active: where a kubelet lets anyone run commands, kubemoat will run `id` in one container; where etcd lets anyone write, it will write and then delete one key under /kubemoat-probe/.\n');
+  }
+  const started = performance.now();
+  const showProgress = flags.progress && process.stderr.isTTY === true;
+  const result = await scan(targets, {
+    ports,
+    concurrency,
+    rate,
+    timeoutMs,
+    retries,
+    checkConcurrency: Math.min(64, concurrency),
+    active: flags.active === true,
+    ...(showProgress ? { onProgress: progressLine(total, hosts, started) } : {}),
+  });
+  if (showProgress) process.stderr.write('\r\x1b[K');
+  for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
+  for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
+  const rules = selectRules(probeRules, flags);
+  const run = runProbeRules(result.endpoints, rules);
+  for (const e of run.errors) coverage.push({ ...e, severity: 'error' });
+  const today = new Date().toISOString().slice(0, 10);
+  const { expired } = applySuppressions(run.findings, config, () => [], today);
+  for (const s of expired) coverage.push({ target: config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
+  const base = buildReport({ startedAt, target: { type: 'network', targets: all }, findings: run.findings, coverage, minimumSeverity: flags.severity, resources: result.endpoints.length });
+  const hostList = hostSummaries(result.endpoints, base.findings);
+  const wall = (performance.now() - started) / 1000;
+  const report: Report & { hosts: HostSummary[]; endpoints: ProbedEndpoint[]; scan: object } = {
+    ...base,
+    hosts: hostList,
+    endpoints: result.endpoints,
+    scan: { ports, hosts, probes: result.stats.probes, connects: result.stats.connects, open: result.stats.open, closed: result.stats.closed, filtered: result.stats.filtered, unreachable: result.stats.unreachable, seconds: Number(wall.toFixed(2)) },
+  };
+  if (flags.format === 'table' && flags.output === undefined) emit(renderHostSummary(hostList, hosts), undefined);
+  if (flags.format === 'table' || flags.output !== undefined) {
+    process.stderr.write(`kubemoat: probed ${result.stats.probes} ports on ${hosts} hosts in ${wall.toFixed(1)} s: ${result.stats.open} open, ${result.stats.closed} closed, ${result.stats.filtered} no answer\n`);
+  }
+  const incomplete = coverage.some((c) => c.severity === 'error');
+  await finishRecorded(report, flags, rules, incomplete, { store, series: probeSeries(words, flags) });
+  return { report, incomplete };
+}
+
+/** The targets as given (a kubeconfig by name: its node addresses may change between runs) and any --ports. */
+function probeSeries(words: readonly string[], flags: ProbeFlags): Series {
+  const kubeconfig = flags.fromKubeconfig === undefined ? [] : [`kubeconfig:${flags.fromKubeconfig === true ? '(default)' : flags.fromKubeconfig}${flags.context ? `@${flags.context}` : ''}`];
+  return { kind: 'probe', scope: `${listScope([...words, ...kubeconfig])}${flags.ports !== undefined ? ` ports=${flags.ports}` : ''}` };
 }

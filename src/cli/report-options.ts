@@ -7,10 +7,11 @@ import type { Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
 import { emit, FORMATS, render, useColour, type Format } from './output.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit.js';
+import { commaList, type RuleSelectionFlags } from './rule-selection.js';
 
 export const FAIL_ON_CHOICES = [...SEVERITIES, 'never'] as const;
 
-export interface ReportFlags {
+export interface ReportFlags extends RuleSelectionFlags {
   format: Format;
   output?: string;
   severity: Severity;
@@ -24,7 +25,9 @@ export function addReportOptions(cmd: Command): Command {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('-s, --severity <level>', 'lowest severity to show').choices(SEVERITIES).default('low'))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON_CHOICES).default('high'))
-    .option('-c, --config <file>', 'config file (default: ./.kubemoat.yaml if present)');
+    .option('-c, --config <file>', 'config file (default: ./.kubemoat.yaml if present)')
+    .option('--rules <ids>', 'run only these rules: ids or globs (KM-WL-*), comma-separated, repeatable', commaList)
+    .option('--skip-rules <ids>', 'do not run these rules: ids or globs, comma-separated, repeatable', commaList);
 }
 
 /** Write the report, say on stderr what could not be seen, and set the exit code from DESIGN.md. */

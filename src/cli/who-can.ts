@@ -27,14 +27,15 @@ import { connect } from '../sources/cluster/connection.js';
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { loadManifests } from '../sources/manifests/source.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
+import { milliseconds, wholeNumber } from './flag-values.js';
 
 export interface RbacSourceFlags {
   manifests?: string[];
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  timeout: string;
-  concurrency: string;
+  timeout: number;
+  concurrency: number;
   format: 'table' | 'json';
 }
 
@@ -58,8 +59,8 @@ export function addRbacSourceOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <ns>', 'the namespace to ask about (default: every namespace and cluster-wide; for `can SUBJECT VERB RESOURCE`, a cluster-wide request)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(new Option('--timeout <ms>', 'timeout of each API request').default('15000'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight').default('4'));
+    .addOption(new Option('--timeout <duration>', 'timeout of each API request (15s, 1500ms; a plain number is milliseconds)').default(15000, '15s').argParser(milliseconds))
+    .addOption(new Option('--concurrency <n>', 'API requests in flight').default(4).argParser(wholeNumber(1, 64)));
 }
 
 export async function loadRbac(flags: RbacSourceFlags): Promise<RbacLoad> {
@@ -68,11 +69,11 @@ export async function loadRbac(flags: RbacSourceFlags): Promise<RbacLoad> {
     const m = await loadManifests(flags.manifests);
     return { inventory: m.inventory, graph: rbacGraph(m.inventory), coverage: m.coverage, incomplete: m.incomplete, source: `manifests ${flags.manifests.join(' ')}` };
   }
-  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: Number(flags.timeout) || 15000 });
+  const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: flags.timeout });
   try {
     // -n narrows the namespaced lists; ClusterRoles and ClusterRoleBindings are always read whole
     const kinds = new Set<string>(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace', ...WORKLOAD_KINDS]);
-    const c = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: Math.max(1, Number(flags.concurrency) || 4), kinds });
+    const c = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: flags.concurrency, kinds });
     const incomplete = c.coverage.some((g) => g.severity === 'error' && RBAC_TARGETS.includes(g.target));
     return { inventory: c.inventory, graph: rbacGraph(c.inventory), coverage: c.coverage, incomplete, source: `cluster ${conn.context}` };
   } finally {

@@ -147,6 +147,8 @@ const DETECT_ALLOW: MappingSpec = {
   misplaced: { user: 'users', namespace: 'namespaces', image: 'images' },
 };
 
+const ADDRESS = str('an IP address or CIDR', '^(?:\\d{1,3}(?:\\.\\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:/\\d{1,3})?$', 'an IP address or CIDR');
+
 const DETECT: MappingSpec = {
   type: 'mapping',
   description: '`kubemoat detect` settings',
@@ -161,11 +163,16 @@ const DETECT: MappingSpec = {
       },
       required: { count: '`count`: denied requests that make a burst (≥ 2)', windowSeconds: '`windowSeconds`: the window in seconds (≥ 1)' },
     },
+    internalNetworks: {
+      type: 'list',
+      description: "the cluster's own networks (nodes, control plane, pod and service CIDRs): node, component and controller credentials used from any other address raise KM-DT-041 and are not trusted",
+      items: ADDRESS,
+    },
     trust: {
       type: 'mapping',
       description: 'who the detector treats as the control plane (docs/detect-rules.md, "Who is trusted")',
       keys: {
-        controlPlaneAddresses: { type: 'list', description: 'IP addresses or CIDRs the control plane calls from; components and controller accounts are trusted only from these', items: str('an IP address or CIDR', '^(?:\\d{1,3}(?:\\.\\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:/\\d{1,3})?$', 'an IP address or CIDR') },
+        controlPlaneAddresses: { type: 'list', description: 'IP addresses or CIDRs the control plane calls from; components and controller accounts are trusted only from these', items: ADDRESS },
         managedIdentities: { type: 'boolean', description: 'trust the built-in EKS/AKS/GKE system identities (default true)' },
       },
     },

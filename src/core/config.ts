@@ -56,6 +56,8 @@ export interface DetectConfig {
   trust?: { controlPlaneAddresses: string[]; managedIdentities: boolean };
   /** KM-DT-025: denied requests from one user and address within `windowSeconds` */
   deniedBurst?: { count: number; windowSeconds: number };
+  /** `detect.internalNetworks`: the cluster's own networks (KM-DT-041; trust of nodes and components) */
+  internalNetworks?: string[];
 }
 
 /** `imageSignatures[]`: images matching `images` must carry a cosign signature by one of `keys`. */
@@ -325,7 +327,8 @@ function buildDetect(w: Walk, d: JsonObject, c: Catalogue): DetectConfig {
   const windowSeconds = asNumber(b?.windowSeconds);
   const t = asObject(d.trust);
   const trust = t === undefined ? undefined : { controlPlaneAddresses: strings(t.controlPlaneAddresses), managedIdentities: t.managedIdentities !== false };
-  return { allow, ...(count !== undefined && windowSeconds !== undefined ? { deniedBurst: { count, windowSeconds } } : {}), ...(trust ? { trust } : {}) };
+  const internalNetworks = d.internalNetworks === undefined ? undefined : strings(d.internalNetworks);
+  return { allow, ...(count !== undefined && windowSeconds !== undefined ? { deniedBurst: { count, windowSeconds } } : {}), ...(trust ? { trust } : {}), ...(internalNetworks ? { internalNetworks } : {}) };
 }
 
 function buildPurpose(e: JsonObject): PurposeDeclaration {

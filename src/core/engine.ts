@@ -179,6 +179,7 @@ export function toFinding(rule: Rule, r: Report): Finding {
   const location = locate(object, fieldPath);
   if (location) finding.location = location;
   if (r.evidence !== undefined) finding.evidence = r.evidence;
+  if (r.covers !== undefined) finding.covers = r.covers;
   return finding;
 }
 

@@ -39,6 +39,16 @@ export type Suppression =
   | { by: 'annotation'; reason: string }
   | { by: 'config'; reason: string; expires?: string };
 
+/**
+ * One rule's fact inside a finding that stands for several: everything one RBAC rule grants is one
+ * finding, reported under the id of its worst fact, and lists each fact with the id that names it.
+ */
+export interface CoveredFact {
+  ruleId: string;
+  severity: Severity;
+  text: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
@@ -55,6 +65,8 @@ export interface Finding {
   /** stable across line moves: rule, resource identity and the offending field */
   fingerprint: string;
   suppressed?: Suppression;
+  /** the facts this finding stands for, worst first (its own rule's among them); suppressed only when every one is */
+  covers?: CoveredFact[];
 }
 
 /** Something the scan could not see, and why: the report's `coverage`. */

@@ -5,6 +5,11 @@ import { SEVERITIES, severityRank, type CoverageGap, type Finding, type Severity
 export const TOOL_NAME = 'kubemoat';
 export const TOOL_VERSION = '0.1.0';
 export const INFORMATION_URI = 'https://github.com/kubemoat/kubemoat';
+/**
+ * The version of the JSON report's shape (docs/report.schema.json): raised when a field is removed
+ * or changes meaning; a field added keeps it.
+ */
+export const REPORT_SCHEMA_VERSION = '1';
 
 export type ScanTarget =
   | { type: 'manifests'; paths: string[] }
@@ -20,6 +25,8 @@ export interface ReportSummary {
   suppressed: number;
   /** findings below `--severity`, counted but not listed */
   belowThreshold: number;
+  /** with `--baseline`: findings the baseline already had, not listed */
+  inBaseline?: number;
   resources: number;
   files?: number;
   documents?: number;
@@ -28,6 +35,7 @@ export interface ReportSummary {
 }
 
 export interface Report {
+  schemaVersion: string;
   tool: string;
   version: string;
   startedAt: string;
@@ -71,6 +79,7 @@ export function buildReport(input: BuildReportInput): Report {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of shown) bySeverity[f.severity]++;
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL_NAME,
     version: TOOL_VERSION,
     startedAt: input.startedAt.toISOString(),

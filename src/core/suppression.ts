@@ -1,7 +1,7 @@
 // Suppressions mark findings instead of dropping them, so reports can count what was waived and why.
 
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Finding } from './finding.js';
+import type { Finding, Suppression } from './finding.js';
 import type { ConfigSuppression, KubemoatConfig, ResourceMatcher } from './config.js';
 import { nameMatches, pathGlob } from './glob.js';
 
@@ -47,31 +47,40 @@ export interface SuppressionResult {
   expired: ConfigSuppression[];
 }
 
-/** `today` is YYYY-MM-DD; a suppression is in force through its expiry day. */
+/** The suppression in force for one rule id of a finding, if any; expired config entries that would have matched are collected. */
+function suppressionOf(ruleId: string, f: Finding, annotations: Record<string, string>[], config: KubemoatConfig, today: string, dir: string, cwd: string, expired: Set<ConfigSuppression>): Suppression | undefined {
+  for (const a of annotations) {
+    const annotation = a[IGNORE_ANNOTATION];
+    if (annotation === undefined) continue;
+    const ids = annotation.split(',').map((s) => s.trim().toUpperCase());
+    if (ids.includes(ruleId)) return { by: 'annotation', reason: a[IGNORE_REASON_ANNOTATION] ?? `annotation ${IGNORE_ANNOTATION}` };
+  }
+  for (const s of config.ignore) {
+    if (!ruleMatches(s, ruleId) || !resourceMatches(s.resource, f) || !pathsMatch(s, f, dir, cwd)) continue;
+    if (s.expires !== undefined && s.expires < today) {
+      expired.add(s);
+      continue;
+    }
+    return { by: 'config', reason: s.reason, ...(s.expires ? { expires: s.expires } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * `today` is YYYY-MM-DD; a suppression is in force through its expiry day. A finding that covers
+ * several rules' facts is suppressed only when each of those rules is: waiving secrets reading does
+ * not hide the exec the same RBAC rule grants.
+ */
 export function applySuppressions(findings: Finding[], config: KubemoatConfig, annotationsOf: AnnotationLookup, today: string, cwd = process.cwd()): SuppressionResult {
   const expired = new Set<ConfigSuppression>();
   const dir = config.dir ?? cwd;
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
-    for (const annotations of annotationsOf(f, i)) {
-      const annotation = annotations[IGNORE_ANNOTATION];
-      if (annotation === undefined) continue;
-      const ids = annotation.split(',').map((s) => s.trim().toUpperCase());
-      if (ids.includes(f.ruleId)) {
-        f.suppressed = { by: 'annotation', reason: annotations[IGNORE_REASON_ANNOTATION] ?? `annotation ${IGNORE_ANNOTATION}` };
-        break;
-      }
-    }
-    if (f.suppressed) continue;
-    for (const s of config.ignore) {
-      if (!ruleMatches(s, f.ruleId) || !resourceMatches(s.resource, f) || !pathsMatch(s, f, dir, cwd)) continue;
-      if (s.expires !== undefined && s.expires < today) {
-        expired.add(s);
-        continue;
-      }
-      f.suppressed = { by: 'config', reason: s.reason, ...(s.expires ? { expires: s.expires } : {}) };
-      break;
-    }
+    const annotations = annotationsOf(f, i);
+    const own = suppressionOf(f.ruleId, f, annotations, config, today, dir, cwd, expired);
+    if (own === undefined) continue;
+    const others = (f.covers ?? []).filter((c) => c.ruleId !== f.ruleId);
+    if (others.every((c) => suppressionOf(c.ruleId, f, annotations, config, today, dir, cwd, expired) !== undefined)) f.suppressed = own;
   }
   return { expired: [...expired] };
 }

@@ -106,7 +106,9 @@ export class Detector {
     this.allow = options.allow ?? new AllowList([]);
     this.now = options.now ?? Date.now;
     for (const rule of options.rules) {
-      const armed = { rule, check: rule.create(options.settings) };
+      const check = rule.create(options.settings);
+      if (!check) continue;
+      const armed = { rule, check };
       if (rule.on === '*') this.everyEvent.push(armed);
       else
         for (const key of rule.on) {
@@ -178,7 +180,8 @@ export class Detector {
   }
 
   private run(armed: Armed, e: AuditEvent, context: EventContext): void {
-    const exempt = armed.rule.exemptControlPlane === true && context.controlPlane !== undefined;
+    const trusted = context.controlPlane;
+    const exempt = armed.rule.exemptControlPlane === true && trusted !== undefined && armed.rule.judgesTrusted?.(e, trusted) !== true;
     if (exempt && !this.explain) return;
     let hit: Hit | undefined;
     try {
@@ -190,10 +193,10 @@ export class Detector {
     }
     if (!hit) return;
     const id = armed.rule.meta.id;
-    const trusted = exempt ? context.controlPlane : this.trust.managedFor(id, e);
-    if (trusted) {
+    const silencer = exempt ? trusted : this.trust.managedFor(id, e);
+    if (silencer) {
       bump(this.stats.trusted, id);
-      this.suppressed(id, e, hit, { kind: 'trust', entry: trusted });
+      this.suppressed(id, e, hit, { kind: 'trust', entry: silencer });
       return;
     }
     if (!this.allow.empty) {

@@ -92,6 +92,8 @@ export function skippableAuditID(text: string, trust: TrustPolicy = DEFAULT_TRUS
     }
     if (ALWAYS_JUDGED.has(key)) return undefined;
     if (key === 'pods' && verb === 'create') return undefined;
+    // KM-DT-017 judges the control plane's token requests but a kubelet's (judgesTrusted)
+    if (key === 'serviceaccounts/token' && !name.startsWith('system:node:')) return undefined;
     after = close + 1;
   }
   // success only: anything else (403, 500…) carries status fields and goes to the full parse

@@ -9,6 +9,12 @@ export const WORKLOAD_RESOURCES = ['pods', 'deployments', 'daemonsets', 'statefu
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch']);
 
+/**
+ * Namespaces that belong to the cluster itself: its add-ons (kube-system), its public data
+ * (kube-public), its nodes' heartbeats (kube-node-lease holds only Lease objects), GKE's own.
+ */
+export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'gke-system']);
+
 export function isWrite(e: AuditEvent): boolean {
   return WRITE_VERBS.has(e.verb);
 }
@@ -82,4 +88,81 @@ export function sensitiveHostPath(raw: string): string | undefined {
   if (/\.sock$/.test(path) || /(docker|containerd|crio|cri-dockerd)\.sock/.test(path)) return 'a container runtime socket (full control of every container on the node)';
   for (const p of SENSITIVE_UNDER) if (path === p || path.startsWith(p + '/')) return `the node's ${p}`;
   return undefined;
+}
+
+/** hostNetwork, hostPID, hostIPC: those of them the spec turns on. */
+export function hostNamespacesOf(spec: JsonObject): string[] {
+  return ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => isTrue(spec[k]));
+}
+
+/**
+ * Capabilities that break the container boundary or read what the node keeps from it, and why.
+ * (NET_RAW and the other defaults of container runtimes are left out: every container has them.)
+ */
+export const DANGEROUS_CAPABILITIES: ReadonlyMap<string, string> = new Map([
+  ['ALL', 'every capability: a privileged container in all but name'],
+  ['SYS_ADMIN', 'mount, cgroups and namespaces: the usual container escape'],
+  ['SYS_MODULE', 'loads kernel modules: code in the node\'s kernel'],
+  ['SYS_RAWIO', 'raw device and I/O-port access'],
+  ['SYS_PTRACE', 'traces and injects into other processes (with hostPID, the node\'s)'],
+  ['SYS_BOOT', 'reboots the node'],
+  ['BPF', 'loads eBPF programs into the node\'s kernel'],
+  ['PERFMON', 'kernel tracing and performance events (with BPF, kernel memory reads)'],
+  ['NET_ADMIN', 'reconfigures networking: routes, iptables, interception of other pods\' traffic'],
+  ['DAC_READ_SEARCH', 'reads any file by handle (the Shocker escape)'],
+  ['DAC_OVERRIDE', 'ignores file permissions'],
+  ['SYSLOG', 'reads the kernel log and its addresses'],
+]);
+
+/** Each of these alone is a known way onto the node. */
+export const ESCAPE_CAPABILITIES: ReadonlySet<string> = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH']);
+
+/** capabilities.add of a container, upper-cased and without a CAP_ prefix (both spellings are accepted by runtimes). */
+export function addedCapabilities(c: ContainerView): string[] {
+  return asArray(dig(c.value, 'securityContext', 'capabilities', 'add'))
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => x.toUpperCase().replace(/^CAP_/, ''));
+}
+
+export function dangerousCapabilities(c: ContainerView): string[] {
+  return addedCapabilities(c).filter((cap) => DANGEROUS_CAPABILITIES.has(cap));
+}
+
+/** The container runs as uid 0 by an explicit runAsUser: 0 (its own, or the pod's when it sets none). */
+export function runsAsRootExplicitly(spec: JsonObject, c: ContainerView): boolean {
+  const own = dig(c.value, 'securityContext', 'runAsUser');
+  if (typeof own === 'number') return own === 0;
+  return dig(spec, 'securityContext', 'runAsUser') === 0;
+}
+
+/** What makes a pod spec a way onto its node, in words, for one alert that names them all. */
+export interface PodDangers {
+  privileged: string[];
+  hostPaths: { path: string; why: string }[];
+  hostNamespaces: string[];
+  capabilities: string[];
+}
+
+export function podDangers(spec: JsonObject): PodDangers {
+  const containers = containersOf(spec);
+  const hostPaths: { path: string; why: string }[] = [];
+  for (const v of hostPathsOf(spec)) {
+    const why = sensitiveHostPath(v.path);
+    if (why) hostPaths.push({ path: v.path, why });
+  }
+  return {
+    privileged: containers.filter(isPrivileged).map((c) => c.name),
+    hostPaths,
+    hostNamespaces: hostNamespacesOf(spec),
+    capabilities: [...new Set(containers.filter((c) => !isPrivileged(c)).flatMap(dangerousCapabilities))],
+  };
+}
+
+export function describeDangers(d: PodDangers): string[] {
+  return [
+    ...(d.privileged.length > 0 ? [`privileged container ${d.privileged.join(', ')}`] : []),
+    ...d.hostPaths.map((h) => `host path ${h.path} (${h.why})`),
+    ...(d.hostNamespaces.length > 0 ? [d.hostNamespaces.join(', ')] : []),
+    ...(d.capabilities.length > 0 ? [`capabilities ${d.capabilities.join(', ')}`] : []),
+  ];
 }

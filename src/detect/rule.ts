@@ -38,6 +38,8 @@ export interface DetectionExamples {
   trigger: ExampleCase[];
   /** no case may raise it */
   ignore: ExampleCase[];
+  /** settings the cases run with (default DEFAULT_DETECTION_SETTINGS), for a rule that needs configuration to judge at all */
+  settings?: Partial<DetectionSettings>;
 }
 
 /** An earlier event a correlation rule joined to the one that completed the chain. */
@@ -66,9 +68,11 @@ export interface DetectionSettings {
   deniedBurstWindowSec: number;
   /** correlation rules join events at most this many seconds apart */
   correlationWindowSec: number;
+  /** `detect.internalNetworks`: the cluster's own networks (KM-DT-041 judges nothing without them) */
+  internalNetworks: readonly string[];
 }
 
-export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = { deniedBurstCount: 10, deniedBurstWindowSec: 60, correlationWindowSec: 900 };
+export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = { deniedBurstCount: 10, deniedBurstWindowSec: 60, correlationWindowSec: 900, internalNetworks: [] };
 
 /** What the engine knows about an event before any rule looks at it. */
 export interface EventContext {
@@ -89,7 +93,14 @@ export interface DetectionRule {
    * --explain-allow can run the rule anyway and say which trust entry silenced it.
    */
   exemptControlPlane?: boolean;
-  create(settings: DetectionSettings): Check;
+  /**
+   * With exemptControlPlane: the control-plane requests this rule judges all the same, because the
+   * identity never makes them in its job (kube-controller-manager minting a token for an
+   * application's account). Decided here, beside the exemption, for the same reasons.
+   */
+  judgesTrusted?(e: AuditEvent, entry: TrustEntry): boolean;
+  /** The check, or undefined when these settings leave it nothing to judge (the engine then never calls it). */
+  create(settings: DetectionSettings): Check | undefined;
 }
 
 export function defineDetection(rule: DetectionRule): DetectionRule {

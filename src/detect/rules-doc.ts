@@ -42,6 +42,7 @@ export function renderDetectionRulesMarkdown(rules: readonly DetectionRule[], ru
 /** The trusted-identity model, from the same lists the detector uses (src/detect/trust.ts). */
 function trustSection(rules: readonly DetectionRule[]): string[] {
   const exempt = rules.filter((r) => r.exemptControlPlane).map((r) => r.meta.id);
+  const partly = rules.filter((r) => r.exemptControlPlane && r.judgesTrusted).map((r) => r.meta.id);
   return [
     '',
     '## Who is trusted',
@@ -54,16 +55,21 @@ function trustSection(rules: readonly DetectionRule[]): string[] {
     '',
     'An impersonated request is never trusted. A new account that merely ends in `-controller`, a controller\'s name in another namespace, or a `system:node:` user outside `system:nodes` is judged like everyone else.',
     '',
-    'With `detect.trust.controlPlaneAddresses` in `.kubemoat.yaml` (IPs or CIDRs), the component users and controller accounts are trusted only from those addresses. The address checked is the last of the event\'s `sourceIPs`: the API server lists `X-Forwarded-For` entries first, and a client writes those. Kubelets run on every node and are not address-bound.',
+    'With `detect.trust.controlPlaneAddresses` in `.kubemoat.yaml` (IPs or CIDRs), the component users and controller accounts are trusted only from those addresses. The address checked is the last of the event\'s `sourceIPs`: the API server lists `X-Forwarded-For` entries first, and a client writes those. Kubelets run on every node and are not bound to these addresses.',
+    '',
+    'With `detect.internalNetworks` (the cluster\'s own networks: nodes, control plane, pod and service CIDRs), the kubelets, components and controller accounts are trusted only when every address of the request is inside them, and KM-DT-041 raises when one of their credentials is used from anywhere else: those keys live on the nodes, so a request from outside is someone holding a copy. Every address is checked here, X-Forwarded-For included: a client can add addresses, never hide its own. Without `internalNetworks`, KM-DT-041 judges nothing and `kubemoat detect` says so once at start.',
     '',
     '```yaml',
     'detect:',
+    '  internalNetworks: ["10.0.0.0/16", "10.96.0.0/12", "127.0.0.0/8"]',
     '  trust:',
     '    controlPlaneAddresses: ["10.0.0.10", "10.0.0.11", "127.0.0.1"]',
     '    managedIdentities: true   # the built-in platform identities below (default true)',
     '```',
     '',
-    `Rules exempt for the control plane (the engine does not run them on its requests): ${exempt.join(', ')}. The others judge every request, the control plane\'s included (KM-DT-031 leaves out only the control plane\'s own role and binding writes).`,
+    `Rules exempt for the control plane (the engine does not run them on its requests): ${exempt.join(', ')}. The others judge every request, the control plane\'s included: KM-DT-026 judges exactly the pods kube-controller-manager creates (when the write of their workload was not seen), KM-DT-041 the control plane\'s credentials used from outside, KM-DT-031 leaves out only the control plane\'s own role and binding writes. Of the exempt rules, ${partly.join(', ')} still judge the control plane\'s requests its job never makes (a token kube-controller-manager mints for an account that is not one of its own: see the rule).`,
+    '',
+    'The pods the ReplicaSet, DaemonSet, StatefulSet and Job controllers create are echoes of a workload someone wrote: the exempt pod rules (KM-DT-006 to 009, 028, 029) judge that write, not each replica. When the write was not in the log with its body (an audit policy that logs workloads at Metadata level, a workload older than the detector), KM-DT-026 judges the pod instead, once per workload.',
     '',
     'kube-controller-manager\'s accounts (from the bootstrap `system:controller:*` bindings, in the Kubernetes source at the time of writing, feature-gated ones included):',
     '',

@@ -7,6 +7,7 @@
 // which entry silenced which alert.
 
 import type { AuditEvent, AuditUser } from '../sources/audit/event.js';
+import { NetworkSet } from './networks.js';
 
 /** One reason to trust a request; `id` is what --explain-allow prints. */
 export interface TrustEntry {
@@ -99,72 +100,32 @@ export interface TrustOptions {
   controlPlaneAddresses?: readonly string[];
   /** built-in managed-platform identities (default on) */
   managedIdentities?: boolean;
-}
-
-interface Cidr {
-  v6: boolean;
-  bits: bigint;
-  prefix: number;
-}
-
-function ipBits(ip: string): { v6: boolean; bits: bigint } | undefined {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.some((p) => p > 255)) return undefined;
-    return { v6: false, bits: parts.reduce((a, p) => (a << 8n) | BigInt(p), 0n) };
-  }
-  if (!ip.includes(':')) return undefined;
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return ipBits(mapped[1]);
-  const [head, tail, extra] = ip.split('::');
-  if (extra !== undefined) return undefined;
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
-  if (fill < 0 || (tail === undefined && h.length !== 8)) return undefined;
-  const groups = [...h, ...Array<string>(fill).fill('0'), ...t];
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  return { v6: true, bits: groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n) };
-}
-
-/** `10.0.0.0/24`, `192.168.1.5`, `fd00::/8`; undefined when it is not an address. */
-export function parseCidr(text: string): Cidr | undefined {
-  const [ip, len, more] = text.trim().split('/');
-  if (more !== undefined) return undefined;
-  const a = ipBits(ip);
-  if (!a) return undefined;
-  const max = a.v6 ? 128 : 32;
-  const prefix = len === undefined ? max : Number(len);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (len !== undefined && !/^\d+$/.test(len))) return undefined;
-  return { v6: a.v6, bits: a.bits >> BigInt(max - prefix), prefix };
-}
-
-function inCidr(ip: string, c: Cidr): boolean {
-  const a = ipBits(ip);
-  if (!a || a.v6 !== c.v6) return false;
-  return a.bits >> BigInt((a.v6 ? 128 : 32) - c.prefix) === c.bits;
+  /**
+   * The cluster's own networks (`detect.internalNetworks`). When set, the kubelets, components and
+   * controller accounts are trusted only when every address of the request is inside them: a node's
+   * or component's credential used from anywhere else is someone holding a stolen key (KM-DT-041).
+   */
+  internalNetworks?: readonly string[];
 }
 
 const NO_TRUST: TrustEntry | undefined = undefined;
 
 export class TrustPolicy {
-  private readonly addresses: Cidr[] | undefined;
+  private readonly addresses: NetworkSet | undefined;
+  private readonly internal: NetworkSet | undefined;
   private readonly managed = new Map<string, ManagedIdentity[]>();
   private readonly components = new Map<string, TrustEntry>();
   private readonly controllers = new Map<string, TrustEntry>();
-  private readonly nodeEntry: TrustEntry = { id: 'node', kind: 'node', why: 'a kubelet: user system:node:NAME in group system:nodes (the Node authorizer limits it to its own pods\' objects)' };
+  private readonly nodeEntry: TrustEntry;
 
   constructor(options: TrustOptions = {}) {
     const list = options.controlPlaneAddresses ?? [];
-    if (list.length > 0) {
-      this.addresses = list.map((a) => {
-        const c = parseCidr(a);
-        if (!c) throw new Error(`not an IP address or CIDR: ${JSON.stringify(a)}`);
-        return c;
-      });
-    }
-    const from = this.addresses ? `, from a control-plane address (${list.join(', ')})` : '';
+    if (list.length > 0) this.addresses = new NetworkSet(list);
+    const internal = options.internalNetworks ?? [];
+    if (internal.length > 0) this.internal = new NetworkSet(internal);
+    const inside = this.internal ? `, from the internal networks (${internal.join(', ')})` : '';
+    const from = (this.addresses ? `, from a control-plane address (${list.join(', ')})` : '') + inside;
+    this.nodeEntry = { id: 'node', kind: 'node', why: `a kubelet: user system:node:NAME in group system:nodes (the Node authorizer limits it to its own pods' objects)${inside}` };
     for (const u of COMPONENT_USERS) this.components.set(u, { id: `component:${u}`, kind: 'component', why: `the control-plane component ${u}${from}` });
     for (const sa of CONTROLLER_ACCOUNTS) {
       this.controllers.set(sa, { id: `controller:${sa}`, kind: 'controller', why: `kube-controller-manager's own service account kube-system/${sa} (--use-service-account-credentials), with a token bound to no pod${from}` });
@@ -178,15 +139,24 @@ export class TrustPolicy {
     }
   }
 
-  /** Whether control-plane addresses are configured (the header fast path then checks them too). */
+  /** Whether trust depends on addresses (the header fast path then reads them too). */
   get checksAddresses(): boolean {
-    return this.addresses !== undefined;
+    return this.addresses !== undefined || this.internal !== undefined;
   }
 
+  /** The peer (the last of sourceIPs) is a control-plane address, when those are configured. */
   private fromControlPlane(sourceIPs: readonly string[]): boolean {
     if (!this.addresses) return true;
     const peer = sourceIPs[sourceIPs.length - 1];
-    return peer !== undefined && this.addresses.some((c) => inCidr(peer, c));
+    return peer !== undefined && this.addresses.has(peer);
+  }
+
+  /**
+   * No address of the request is outside the internal networks, when those are configured (an
+   * event without sourceIPs, which the API server never writes, names no outside address).
+   */
+  private fromInside(sourceIPs: readonly string[]): boolean {
+    return !this.internal || this.internal.outside(sourceIPs).length === 0;
   }
 
   /**
@@ -204,12 +174,13 @@ export class TrustPolicy {
       // pod (or bound to a node) was minted for a workload, not for kube-controller-manager
       if (!user.groups.includes('system:serviceaccounts') || !user.groups.includes('system:serviceaccounts:kube-system')) return NO_TRUST;
       for (const k of BOUND_TOKEN_KEYS) if (user.extra[k] !== undefined) return NO_TRUST;
-      return this.fromControlPlane(sourceIPs) ? entry : NO_TRUST;
+      return this.fromControlPlane(sourceIPs) && this.fromInside(sourceIPs) ? entry : NO_TRUST;
     }
-    // kubelets run on every node: their address says nothing, their group and the Node authorizer do
-    if (name.startsWith('system:node:')) return user.groups.includes('system:nodes') ? this.nodeEntry : NO_TRUST;
+    // kubelets run on every node: which node says nothing, their group, the Node authorizer and
+    // (when configured) the cluster's own networks do
+    if (name.startsWith('system:node:')) return user.groups.includes('system:nodes') && this.fromInside(sourceIPs) ? this.nodeEntry : NO_TRUST;
     const component = this.components.get(name);
-    if (component) return this.fromControlPlane(sourceIPs) ? component : NO_TRUST;
+    if (component) return this.fromControlPlane(sourceIPs) && this.fromInside(sourceIPs) ? component : NO_TRUST;
     return NO_TRUST;
   }
 

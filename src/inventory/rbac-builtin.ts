@@ -1,7 +1,8 @@
-// The default ClusterRoles every API server creates at start (Kubernetes bootstrap policy, as of
-// v1.37 with default feature gates). Manifests bind to them without defining them (`cluster-admin`,
-// `view`, `system:auth-delegator`); the graph uses these definitions when the inventory lacks the
-// role. A live cluster lists its own copies, which win.
+// The default ClusterRoles and namespaced Roles every API server creates at start (Kubernetes
+// bootstrap policy, as of v1.37 with default feature gates). Manifests bind to them without defining
+// them (`cluster-admin`, `view`, `system:auth-delegator`, `extension-apiserver-authentication-reader`
+// in kube-system); the graph uses these definitions when the inventory lacks the role. A live cluster
+// lists its own copies, which win.
 
 export interface BuiltinRule {
   verbs: string[];
@@ -153,6 +154,30 @@ export const BUILTIN_CLUSTER_ROLES: readonly BuiltinClusterRole[] = [
   role('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [r(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet'])]),
   role('system:kubelet-api-admin', [r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log']), r(['*'], [''], ['nodes/pods', 'nodes/healthz', 'nodes/configz'])]),
   role('system:node-proxier', [r(['list', 'watch'], [''], ['services', 'endpoints']), r(READ, [''], ['nodes']), r(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']), r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])]),
+];
+
+export interface BuiltinRole {
+  namespace: string;
+  name: string;
+  rules: BuiltinRule[];
+}
+
+const LEADER_LOCKING = [r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leases']), r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leasecandidates'])];
+const CONTROLLER_EVENTS = r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']);
+
+/**
+ * The namespaced Roles of the bootstrap policy (its namespace-roles): aggregated API servers such as
+ * metrics-server bind `extension-apiserver-authentication-reader` in kube-system to read the
+ * front proxy's CA, and the role is there in every cluster.
+ */
+export const BUILTIN_ROLES: readonly BuiltinRole[] = [
+  { namespace: 'kube-public', name: 'system:controller:bootstrap-signer', rules: [r(READ, [''], ['configmaps']), r(['update'], [''], ['configmaps'], ['cluster-info']), CONTROLLER_EVENTS] },
+  { namespace: 'kube-system', name: 'extension-apiserver-authentication-reader', rules: [r(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-controller-manager', rules: LEADER_LOCKING },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-scheduler', rules: LEADER_LOCKING },
+  { namespace: 'kube-system', name: 'system:controller:bootstrap-signer', rules: [r(READ, [''], ['secrets'])] },
+  { namespace: 'kube-system', name: 'system:controller:cloud-provider', rules: [r(['create', 'get', 'list', 'watch'], [''], ['configmaps'])] },
+  { namespace: 'kube-system', name: 'system:controller:token-cleaner', rules: [r(['delete', 'get', 'list', 'watch'], [''], ['secrets']), CONTROLLER_EVENTS] },
 ];
 
 /** The ClusterRoles the default bindings give every caller (and, for public-info-viewer, anonymous ones). */

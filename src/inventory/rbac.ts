@@ -15,7 +15,7 @@
 import { asArray, asObject, asString, isObject, stringMap, type JsonObject, type JsonValue, type Path } from '../core/json.js';
 import { UNSET_NAMESPACE, type Inventory } from './inventory.js';
 import { selectorMatches, type KubeObject } from './objects.js';
-import { BOOTSTRAP_LABEL, BOOTSTRAP_VALUE, BUILTIN_CLUSTER_ROLE_BINDINGS, BUILTIN_CLUSTER_ROLES } from './rbac-builtin.js';
+import { BOOTSTRAP_LABEL, BOOTSTRAP_VALUE, BUILTIN_CLUSTER_ROLE_BINDINGS, BUILTIN_CLUSTER_ROLES, BUILTIN_ROLES, type BuiltinRule } from './rbac-builtin.js';
 import { isClusterScoped, parseResource, qualifiedResource } from './rbac-resources.js';
 
 // ─── subjects ──────────────────────────────────────────────────────────────────────────────────────
@@ -468,18 +468,27 @@ export class RbacGraph {
 
   private addRoles(): void {
     for (const o of this.inventory.ofKind('ClusterRole')) this.addRole('ClusterRole', o.name, undefined, o, asArray(o.raw.rules), o.labels, isBootstrapObject(o));
-    for (const o of this.inventory.ofKind('Role')) this.addRole('Role', o.name, o.namespace ?? UNSET_NAMESPACE, o, asArray(o.raw.rules), o.labels, false);
+    for (const o of this.inventory.ofKind('Role')) this.addRole('Role', o.name, o.namespace ?? UNSET_NAMESPACE, o, asArray(o.raw.rules), o.labels, isBootstrapObject(o));
     for (const b of BUILTIN_CLUSTER_ROLES) {
       if (this.roles.has(roleKey('ClusterRole', b.name))) continue;
-      const rules = b.rules.map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], resourceNames: r.resourceNames ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
-      const node = this.addRole('ClusterRole', b.name, undefined, undefined, [], b.labels, true);
-      node.declared = rules.map((rule, index) => ({ rule, role: node, index }));
-      node.rules = node.declared;
+      const node = this.addBuiltinRole('ClusterRole', b.name, undefined, b.rules, b.labels);
       if (b.aggregate) {
         node.aggregated = true;
         this.builtinSelectors.set(node, b.aggregate.map((matchLabels) => ({ matchLabels })));
       }
     }
+    for (const b of BUILTIN_ROLES) {
+      if (!this.roles.has(roleKey('Role', b.name, b.namespace))) this.addBuiltinRole('Role', b.name, b.namespace, b.rules, { [BOOTSTRAP_LABEL]: BOOTSTRAP_VALUE });
+    }
+  }
+
+  /** A Kubernetes default role the inventory does not hold, with the bootstrap policy's rules. */
+  private addBuiltinRole(kind: 'Role' | 'ClusterRole', name: string, namespace: string | undefined, builtinRules: readonly BuiltinRule[], labels: Record<string, string>): RoleNode {
+    const rules = builtinRules.map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], resourceNames: r.resourceNames ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
+    const node = this.addRole(kind, name, namespace, undefined, [], labels, true);
+    node.declared = rules.map((rule, index) => ({ rule, role: node, index }));
+    node.rules = node.declared;
+    return node;
   }
 
   private readonly builtinSelectors = new Map<RoleNode, JsonValue[]>();

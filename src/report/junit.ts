@@ -11,26 +11,29 @@ function esc(s: string): string {
 }
 
 export function renderJunit(report: Report, rules: readonly Pick<Rule, 'meta'>[]): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const failures = report.findings.length;
-  out.push(`<testsuites name="kubemoat" tests="${Math.max(rules.length, failures)}" failures="${failures}">`);
+  const suites: string[] = [];
+  let tests = 0;
+  let skipped = 0;
   for (const rule of rules) {
     const findings = report.findings.filter((f) => f.ruleId === rule.meta.id);
     const suppressed = report.suppressed.filter((f) => f.ruleId === rule.meta.id);
-    const tests = Math.max(1, findings.length) + suppressed.length;
-    out.push(`  <testsuite name="${esc(`${rule.meta.id} ${rule.meta.title}`)}" tests="${tests}" failures="${findings.length}" skipped="${suppressed.length}">`);
-    if (findings.length === 0) out.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(rule.meta.title)}"/>`);
+    const suiteTests = Math.max(1, findings.length) + suppressed.length;
+    tests += suiteTests;
+    skipped += suppressed.length;
+    suites.push(`  <testsuite name="${esc(`${rule.meta.id} ${rule.meta.title}`)}" tests="${suiteTests}" failures="${findings.length}" skipped="${suppressed.length}">`);
+    if (findings.length === 0) suites.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(rule.meta.title)}"/>`);
     for (const f of findings) {
       const loc = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '';
-      out.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(f.message)}"${f.location ? ` file="${esc(f.location.file)}" line="${f.location.line}"` : ''}>`);
-      out.push(`      <failure type="${f.severity}" message="${esc(f.message)}">${esc([`${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}`, loc && `at ${loc}`, f.evidence && `evidence: ${f.evidence}`, `fix: ${f.remediation}`].filter(Boolean).join('\n'))}</failure>`);
-      out.push('    </testcase>');
+      suites.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(f.message)}"${f.location ? ` file="${esc(f.location.file)}" line="${f.location.line}"` : ''}>`);
+      suites.push(`      <failure type="${f.severity}" message="${esc(f.message)}">${esc([`${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}`, loc && `at ${loc}`, f.evidence && `evidence: ${f.evidence}`, `fix: ${f.remediation}`].filter(Boolean).join('\n'))}</failure>`);
+      suites.push('    </testcase>');
     }
     for (const f of suppressed) {
-      out.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(f.message)}"><skipped message="${esc(`suppressed: ${f.suppressed?.reason ?? ''}`)}"/></testcase>`);
+      suites.push(`    <testcase classname="${esc(rule.meta.id)}" name="${esc(f.message)}"><skipped message="${esc(`suppressed: ${f.suppressed?.reason ?? ''}`)}"/></testcase>`);
     }
-    out.push('  </testsuite>');
+    suites.push('  </testsuite>');
   }
-  out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  // the root counts what its suites hold: one test case per finding, per suppressed finding, per clean rule
+  const failures = report.findings.filter((f) => rules.some((r) => r.meta.id === f.ruleId)).length;
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="kubemoat" tests="${tests}" failures="${failures}" skipped="${skipped}">`, ...suites, '</testsuites>'].join('\n') + '\n';
 }

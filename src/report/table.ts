@@ -75,6 +75,7 @@ function summaryLine(report: Report, paint: (code: string, s: string) => string)
   const extra: string[] = [];
   if (s.suppressed > 0) extra.push(`${s.suppressed} suppressed`);
   if (s.belowThreshold > 0) extra.push(`${s.belowThreshold} below --severity`);
+  if (s.inBaseline) extra.push(`${s.inBaseline} already in the baseline`);
   if (s.skipped) extra.push(`${s.skipped} not Kubernetes objects, skipped`);
   return `${head} in ${scope.join(' from ')}${extra.length ? `; ${extra.join('; ')}` : ''}.`;
 }

@@ -3,12 +3,14 @@
 // `kubemoat detect --listen` there with the lab's audit-sink certificate, performs the attacks with
 // the lab's own kubectl and curl, and checks each alert arrives within seconds and names the real
 // event. Ordinary activity (the controller manager, the kubelet, the scheduler, a normal deploy)
-// must raise nothing. This is the only test file listening on 9443.
+// must raise nothing. Another test file (the chart's) serves 9443 too: test/helpers/lock.ts
+// lets one receiver at a time hold a profile's address.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curlInNetns, inNetns, kubectl, kubectlOk, labUp, readAuditEvents, type LabEnv } from '../helpers/lab.js';
 import { startDetector, type RunningDetector } from '../helpers/detect.js';
+import { auditSinkLock } from '../helpers/lock.js';
 import type { AuditAlert as Alert, RuntimeAlert } from '../../src/detect/alert.js';
 import { isControlPlane } from '../../src/detect/actors.js';
 
@@ -51,9 +53,11 @@ describe('kubemoat detect on the insecure lab (audit webhook)', () => {
   let env: LabEnv;
   let d: RunningDetector;
   let started = 0;
+  let release = (): void => {};
 
   before(async () => {
     env = await labUp('insecure');
+    release = await auditSinkLock('insecure');
     await cleanup(env);
     d = await startDetector(detectorArgs(env, 9464), { netns: env.netns, readyText: 'receiving audit events' });
     started = Date.now();
@@ -61,10 +65,11 @@ describe('kubemoat detect on the insecure lab (audit webhook)', () => {
 
   after(async () => {
     if (env) await cleanup(env);
-    if (d) {
-      const { code, stderr } = await d.stop();
-      assert.equal(code, 0, stderr);
-      assert.match(stderr, /detect: \d+ events, \d+ alerts/);
+    const stopped = d ? await d.stop() : undefined;
+    release();
+    if (stopped) {
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stderr, /detect: \d+ events, \d+ alerts/);
     }
   });
 
@@ -226,15 +231,20 @@ describe('kubemoat detect on the hardened lab (the control)', () => {
   let env: LabEnv;
   let d: RunningDetector;
 
+  let release = (): void => {};
+
   before(async () => {
     env = await labUp('hardened');
+    release = await auditSinkLock('hardened');
     await kubectl(env, ['delete', 'pod', PRIV, '-n', NS, '--ignore-not-found', '--grace-period=0', '--force', '--wait=false']);
     d = await startDetector(detectorArgs(env, 9465), { netns: env.netns, readyText: 'receiving audit events' });
   });
 
   after(async () => {
     if (env) await kubectl(env, ['delete', 'pod', PRIV, '-n', NS, '--ignore-not-found', '--grace-period=0', '--force', '--wait=false']);
-    if (d) assert.equal((await d.stop()).code, 0);
+    const stopped = d ? await d.stop() : undefined;
+    release();
+    if (stopped) assert.equal(stopped.code, 0);
   });
 
   test('exec is still seen (it is activity, not configuration): KM-DT-001', async () => {
@@ -275,14 +285,18 @@ spec:
 describe('kubemoat detect --listen --node on the insecure lab (audit and runtime correlated)', () => {
   let env: LabEnv;
   let d: RunningDetector<Alert | RuntimeAlert>;
+  let release = (): void => {};
 
   before(async () => {
     env = await labUp('insecure');
+    release = await auditSinkLock('insecure');
     d = await startDetector<Alert | RuntimeAlert>([...detectorArgs(env, 9465), '--node', '--sensor', 'ebpf', '--audit-grace', '4'], { netns: env.netns, readyText: 'receiving audit events' });
   });
 
   after(async () => {
-    if (d) assert.equal((await d.stop()).code, 0);
+    const stopped = d ? await d.stop() : undefined;
+    release();
+    if (stopped) assert.equal(stopped.code, 0);
   });
 
   test('kubectl exec: the audit alert, and no runtime bypass alert for the same command', async () => {

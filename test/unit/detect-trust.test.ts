@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPONENT_USERS, CONTROLLER_ACCOUNTS, TrustPolicy, parseCidr } from '../../src/detect/trust.js';
+import { COMPONENT_USERS, CONTROLLER_ACCOUNTS, TrustPolicy } from '../../src/detect/trust.js';
+import { NetworkSet } from '../../src/detect/networks.js';
 import { skippableAuditID } from '../../src/detect/header.js';
 import { Detector, type Suppression } from '../../src/detect/engine.js';
 import { AllowList } from '../../src/detect/allow.js';
@@ -74,11 +75,23 @@ describe('control-plane trust by identity', () => {
     assert.throws(() => new TrustPolicy({ controlPlaneAddresses: ['10.0.0.0/33'] }), /not an IP address or CIDR/);
   });
 
-  test('parseCidr', () => {
-    assert.ok(parseCidr('10.0.0.0/8'));
-    assert.ok(parseCidr('::1'));
-    assert.ok(parseCidr('fd00::/8'));
-    for (const bad of ['10.0.0.256', '10.0.0.0/40', 'x', '1::2::3', '10.0.0.0/']) assert.equal(parseCidr(bad), undefined, bad);
+  test('NetworkSet: addresses and CIDRs of both families, IPv4-mapped peers, bad entries named', () => {
+    const n = new NetworkSet(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+    for (const inside of ['10.1.2.3', '192.168.1.5', 'fd00::1', '::ffff:10.9.9.9']) assert.ok(n.has(inside), inside);
+    for (const outside of ['11.0.0.1', '192.168.1.6', 'fe80::1', 'not-an-ip', '']) assert.ok(!n.has(outside), outside);
+    assert.deepEqual(n.outside(['10.0.0.1', '203.0.113.9', 'not-an-ip']), ['203.0.113.9'], 'text that is no address is not outside');
+    for (const bad of ['10.0.0.256', '10.0.0.0/40', 'x', '1::2::3', '10.0.0.0/']) assert.throws(() => new NetworkSet([bad]), new RegExp(`not an IP address or CIDR: "${bad.replace(/[.]/g, '\\.')}"`), bad);
+  });
+
+  test('with internal networks, kubelets, components and controllers are trusted only from inside them', () => {
+    const t = new TrustPolicy({ internalNetworks: ['10.77.0.0/16'] });
+    assert.equal(t.controlPlane(ev(listSecrets(KUBELET)))?.id, 'node');
+    assert.equal(t.controlPlane(ev(listSecrets(KUBELET, '198.51.100.7'))), undefined, 'a kubelet credential from outside');
+    assert.equal(t.controlPlane(ev({ ...listSecrets(KUBELET), sourceIPs: ['198.51.100.7', '10.77.1.10'] })), undefined, 'every address must be inside');
+    assert.equal(t.controlPlane(ev(listSecrets(CONTROLLER_MANAGER, '198.51.100.7'))), undefined);
+    assert.equal(t.controlPlane(ev(listSecrets(controllerSA('namespace-controller'), '198.51.100.7'))), undefined);
+    assert.ok(t.checksAddresses, 'the header fast path must read the addresses');
+    assert.match(t.controlPlane(ev(listSecrets(KUBELET)))?.why ?? '', /internal networks \(10\.77\.0\.0\/16\)/);
   });
 
   test('KM-DT-016 and KM-DT-017 alert on the bypasses and stay quiet on the real controllers, with and without the header fast path', () => {

@@ -6,34 +6,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli.js';
+import { assertCodeScanningReady, validateSarif, type SarifResult } from '../helpers/sarif.js';
 import { runCliAsync } from '../helpers/registry.js';
 import { gzip, sha256, tarOf, writeOciLayout } from '../helpers/image-fixtures.js';
-
-const VALIDATOR = join(REPO_ROOT, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
-
-interface SarifResult {
-  ruleId: string;
-  ruleIndex?: number;
-  level: string;
-  message: { text: string };
-  locations: { physicalLocation?: unknown; logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[] }[];
-  partialFingerprints: Record<string, string>;
-}
-
-function validate(file: string): string[] {
-  const out = `${file}.validation.sarif`;
-  const r = spawnSync('unshare', ['--net', VALIDATOR, 'validate', file, '-o', out, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif', '--level', 'Error;Warning'], { encoding: 'utf8' });
-  assert.equal(r.error, undefined, `validator did not start: ${r.error?.message}`);
-  assert.equal(r.status, 0, `validator failed: ${r.stdout}\n${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => / (error|warning) [A-Z]+\d+/.test(l));
-}
 
 test('an image scan in SARIF is valid 2.1.0, with the image reference as each result\'s location', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'km-images-sarif-'));
@@ -54,13 +35,14 @@ test('an image scan in SARIF is valid 2.1.0, with the image reference as each re
   const file = join(dir, 'images.sarif');
   const r = await runCliAsync(CLI, ['images', ...refs, '--db', join(dir, 'db'), '--no-save-state', '-f', 'sarif', '-o', file, '--timeout', '3000']);
   assert.equal(r.status, 2, `coverage error expected (the closed port): ${r.stderr}`);
-  assert.deepEqual(validate(file), []);
+  assert.deepEqual(validateSarif(file), []);
 
   const log = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(log.version, '2.1.0');
   const run = log.runs[0];
   const rules: { id: string }[] = run.tool.driver.rules;
   const results: SarifResult[] = run.results;
+  assertCodeScanningReady(run, undefined);
   assert.deepEqual([...new Set(results.map((x) => x.ruleId))].sort(), ['KM-IM-004', 'KM-IM-006']);
   for (const res of results) {
     assert.equal(rules[res.ruleIndex as number].id, res.ruleId, 'ruleIndex points at the rule');
@@ -68,6 +50,8 @@ test('an image scan in SARIF is valid 2.1.0, with the image reference as each re
     const [logical] = res.locations[0].logicalLocations ?? [];
     assert.ok(refs.includes(logical.name), `location ${logical.name} is an image reference`);
     assert.equal(logical.fullyQualifiedName, `Image/${logical.name}`);
+    // code scanning needs a physical location: the reference as a path under images/
+    assert.equal(res.locations[0].physicalLocation?.artifactLocation.uri, ['images', 'Image', ...logical.name.split('/').filter(Boolean)].map(encodeURIComponent).join('/'));
     assert.match(res.partialFingerprints['kubemoat/v1'], /^[0-9a-f]{16}$/);
   }
   const vuln = results.find((x) => x.ruleId === 'KM-IM-004');

@@ -80,5 +80,5 @@ test('the CLI: bad targets and bad flags exit 2 with the bad word named, before 
   const ports = runCli(['probe', '127.0.0.1', '--ports', '70000']);
   assert.equal(ports.status, 2);
   assert.match(ports.stderr, /--ports: "70000" is outside 1-65535/);
-  assert.match(runCli(['probe', '127.0.0.1', '--timeout', 'soon']).stderr, /--timeout must be an integer/);
+  assert.match(runCli(['probe', '127.0.0.1', '--timeout', 'soon']).stderr, /--timeout <duration>' argument 'soon' is invalid/);
 });

@@ -4,6 +4,8 @@ import { auditEvent, podSA, ADMIN, DEV } from './examples.js';
 import { bindingEvent } from './cluster-admin-binding.js';
 import { policyRules, roleRefOf, subjectsOf } from './rbac-body.js';
 import { roleEvent } from './role-events.js';
+import { shellsReached } from './exec-role.js';
+import { controlPlaneRole, EVERYONE } from './powerful-binding.js';
 
 interface Binding {
   auditID: string;
@@ -14,7 +16,6 @@ interface Binding {
 }
 
 const POWERFUL_ROLES = new Set(['cluster-admin', 'admin', 'edit']);
-const BROAD_GROUPS = new Set(['system:anonymous', 'system:unauthenticated', 'system:authenticated', 'system:serviceaccounts']);
 const REASON = /allowed by (ClusterRoleBinding|RoleBinding) "([^"]+)"/;
 
 function use(binding: string, kind: 'ClusterRoleBinding' | 'RoleBinding', at: number) {
@@ -29,7 +30,7 @@ export default defineDetection({
     id: 'KM-DT-031',
     title: 'Chain: a new powerful binding, then its use',
     severity: 'critical',
-    description: 'A user created a binding to a powerful role (cluster-admin, admin, edit, or a role written with wildcards, exec or secrets access in the same window), or to everyone (system:anonymous, system:authenticated), and soon after a request was allowed because of that very binding. Granting and using in quick succession is what an intruder making their access stick looks like.',
+    description: 'A user created a binding to a powerful role (cluster-admin, admin, edit, a control-plane role such as system:kube-controller-manager, or a role written with wildcards, exec or secrets access in the same window), or to everyone (system:anonymous, system:authenticated), and soon after a request was allowed because of that very binding. Granting and using in quick succession is what an intruder making their access stick looks like.',
     response: 'Delete the binding, revoke the credentials of its subjects, and review everything the alert\'s user did after the binding was created.',
     mitre: ['T1098.006', 'T1078'],
     references: ['https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping'],
@@ -50,7 +51,7 @@ export default defineDetection({
       const now = e.time || Date.now();
       const res = e.objectRef?.resource;
       if ((res === 'roles' || res === 'clusterroles') && !e.objectRef?.subresource && e.requestObject && succeeded(e) && !context.controlPlane) {
-        const powerful = policyRules(e.requestObject).some((r) => r.verbs.includes('*') || r.resources.includes('*') || r.resources.some((x) => x === 'secrets' || x === 'pods/exec' || x === 'nodes/proxy'));
+        const powerful = policyRules(e.requestObject).some((r) => r.verbs.includes('*') || r.resources.includes('*') || r.resources.some((x) => x === 'secrets' || shellsReached(x).length > 0));
         if (powerful) powerfulRoles.set(res === 'clusterroles' ? `ClusterRole ${e.objectRef?.name}` : `Role ${e.objectRef?.name}/${e.objectRef?.namespace}`, now);
         return undefined;
       }
@@ -59,8 +60,8 @@ export default defineDetection({
         if (!ref) return undefined;
         const roleKey = ref.kind === 'ClusterRole' ? `ClusterRole ${ref.name}` : `Role ${ref.name}/${e.objectRef?.namespace}`;
         const subjects = subjectsOf(e.requestObject);
-        const broad = subjects.some((s) => BROAD_GROUPS.has(s.replace(/^(Group|User) /, '')));
-        if (!(ref.kind === 'ClusterRole' && POWERFUL_ROLES.has(ref.name)) && !powerfulRoles.has(roleKey) && !broad) return undefined;
+        const broad = subjects.some((s) => EVERYONE.has(s.replace(/^(Group|User) /, '')));
+        if (!(ref.kind === 'ClusterRole' && (POWERFUL_ROLES.has(ref.name) || controlPlaneRole(ref.name))) && !powerfulRoles.has(roleKey) && !broad) return undefined;
         const cluster = res === 'clusterrolebindings';
         const key = cluster ? `ClusterRoleBinding ${e.objectRef?.name}` : `RoleBinding ${e.objectRef?.name}/${e.objectRef?.namespace}`;
         if (bindings.size > 10_000) prune(now);

@@ -1,6 +1,5 @@
 import { defineDetection } from '../rule.js';
-import { isTrue } from '../../core/json.js';
-import { imagesOf, objectLabel } from '../podspec.js';
+import { hostNamespacesOf, imagesOf, objectLabel } from '../podspec.js';
 import { ADMIN, DEV, busybox, createDeployment, createPod, controllerSA } from './examples.js';
 import { WORKLOAD_KEYS, writtenPodSpec } from './workload-write.js';
 
@@ -20,7 +19,7 @@ export default defineDetection({
   create: () => (e) => {
     const spec = writtenPodSpec(e);
     if (!spec) return undefined;
-    const shared = ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => isTrue(spec[k]));
+    const shared = hostNamespacesOf(spec);
     if (shared.length === 0) return undefined;
     return {
       message: `${e.user.username} ${e.verb === 'create' ? 'created' : 'changed'} ${objectLabel(e)} with ${shared.join(', ')}`,

@@ -29,12 +29,27 @@ import deniedBurst from './denied-burst.js';
 import probeThenSuccess from './chain-probe-then-success.js';
 import bindingUsed from './chain-binding-used.js';
 import execThenSecrets from './chain-exec-then-secrets.js';
+import controllerPod from './controller-pod.js';
+import powerfulBinding from './powerful-binding.js';
+import dangerousCapabilities from './dangerous-capabilities.js';
+import rootUser from './root-user.js';
+import csrCreated from './csr-created.js';
+import credentialOutside from './credential-outside.js';
+import reconnaissance from './reconnaissance.js';
+import eventsDeleted from './events-deleted.js';
+import massDeletion from './mass-deletion.js';
+import persistentWorkload from './persistent-workload.js';
+import clusterConfigMap from './cluster-config-map.js';
+import impersonation from './impersonation.js';
+import escalationRole from './escalation-role.js';
 
 export const detectionRules: readonly DetectionRule[] = [
   exec, attach, portForward, ephemeralContainer, anonymousAllowed, privilegedPod, sensitiveMount, hostNamespaces,
   kubeSystemPod, kubeSystemSA, clusterAdminBinding, wildcardRole, execRole, secretsRole, systemRoleModified, secretsRead,
   tokenMinted, csrApproved, admissionWebhook, nodePortService, configMapCredentials, ingressWithoutTls, nodesProxy,
-  suspiciousUserAgent, deniedBurst, probeThenSuccess, bindingUsed, execThenSecrets,
+  suspiciousUserAgent, deniedBurst, probeThenSuccess, bindingUsed, execThenSecrets, controllerPod, powerfulBinding,
+  dangerousCapabilities, rootUser, csrCreated, credentialOutside, reconnaissance, eventsDeleted, massDeletion,
+  persistentWorkload, clusterConfigMap, impersonation, escalationRole,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 export function findDetectionRule(id: string): DetectionRule | undefined {

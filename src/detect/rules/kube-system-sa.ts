@@ -1,8 +1,8 @@
 import { defineDetection } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
 import { ADMIN, APISERVER, CONTROLLER_MANAGER, DEV, auditEvent } from './examples.js';
+import { SYSTEM_NAMESPACES } from '../podspec.js';
 
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public']);
 
 function createSA(namespace: string, name: string, user = ADMIN, code = 201) {
   return auditEvent({
@@ -14,9 +14,9 @@ function createSA(namespace: string, name: string, user = ADMIN, code = 201) {
 export default defineDetection({
   meta: {
     id: 'KM-DT-010',
-    title: 'Service account created in kube-system by a user',
+    title: 'Service account created in a system namespace by a user',
     severity: 'high',
-    description: 'A user (not the control plane) created a service account in kube-system or kube-public. An account there looks like part of the cluster; bound to a powerful role it is a quiet, long-lived backdoor.',
+    description: `A user (not the control plane) created a service account in a namespace of the cluster itself (${[...SYSTEM_NAMESPACES].join(', ')}). An account there looks like part of the cluster; bound to a powerful role it is a quiet, long-lived backdoor.`,
     response: 'Check that it belongs to an approved add-on; otherwise delete it, its bindings and any tokens minted for it.',
     mitre: ['T1136', 'T1078'],
     references: ['https://kubernetes.io/docs/concepts/security/service-accounts/'],

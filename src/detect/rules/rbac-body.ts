@@ -8,6 +8,7 @@ export interface PolicyRuleView {
   verbs: string[];
   resources: string[];
   apiGroups: string[];
+  resourceNames: string[];
 }
 
 /** A successful create/update/patch with its body (rules using it are exemptControlPlane: the engine skips the control plane's own writes). */
@@ -21,7 +22,7 @@ export function rbacWrite(e: AuditEvent): JsonObject | undefined {
 const strings = (v: unknown): string[] => asArray(v).filter((s): s is string => typeof s === 'string');
 
 export function policyRules(body: JsonObject): PolicyRuleView[] {
-  return asArray(body.rules).filter(isObject).map((r) => ({ verbs: strings(r.verbs), resources: strings(r.resources), apiGroups: strings(r.apiGroups) }));
+  return asArray(body.rules).filter(isObject).map((r) => ({ verbs: strings(r.verbs), resources: strings(r.resources), apiGroups: strings(r.apiGroups), resourceNames: strings(r.resourceNames) }));
 }
 
 export function roleLabel(e: AuditEvent): string {

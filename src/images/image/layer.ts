@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { TarParser, type EntrySink, type TarEntry } from './tar.js';
-import { parseApkInstalled, parseDpkgList, parseDpkgStatus, parseOsRelease } from '../packages/os.js';
+import { PackageLimitError, parseApkInstalled, parseDpkgList, parseDpkgStatus, parseOsRelease } from '../packages/os.js';
 import {
   GO_BUILDINFO_MAGIC,
   isJavaArchive,
@@ -167,8 +167,17 @@ function addRpmDb(p: string, read: () => RpmDb, add: (path: string, fact: FileFa
 /** The sink for an entry a package analyser wants, or undefined to skip its bytes. */
 function sinkFor(entry: TarEntry & { path: string }, add: (path: string, fact: FileFact) => void, note: (s: string) => void, limits: LayerLimits, rpmSqlite: PendingRpmdb): EntrySink | undefined {
   const p = entry.path;
+  // a package database past its bound is a coverage error: the image's packages are not all known
+  const parseBounded = (parse: () => void): void => {
+    try {
+      parse();
+    } catch (e) {
+      if (!(e instanceof PackageLimitError)) throw e;
+      add(p, { kind: 'unread', reason: e.message, severity: 'error' });
+    }
+  };
   const text = (limit: number, parse: (s: string) => void): EntrySink =>
-    collect(Math.min(limit, limits.maxFileBytes), (b) => parse(b.toString('utf8')), () => note(`${p}: larger than ${Math.min(limit, limits.maxFileBytes)} bytes, not analysed`));
+    collect(Math.min(limit, limits.maxFileBytes), (b) => parseBounded(() => parse(b.toString('utf8'))), () => note(`${p}: larger than ${Math.min(limit, limits.maxFileBytes)} bytes, not analysed`));
   if (p === '/etc/os-release' || p === '/usr/lib/os-release') {
     return text(64 * 1024, (s) => {
       const os = parseOsRelease(s);

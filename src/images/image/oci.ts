@@ -2,7 +2,7 @@
 // (`oci-archive:FILE[:TAG]`), and a `docker save` archive (`docker-archive:FILE[:TAG]`). Archives
 // are read in place: their members are indexed once and each blob is streamed from its offset.
 
-import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { asArray, asObject, asString } from '../../core/json.js';
@@ -28,25 +28,52 @@ interface FileTree {
   open(path: string): Readable;
 }
 
+function fileKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/**
+ * Open a file of a local image only if it is a regular file. O_NONBLOCK lets the open of a FIFO
+ * return at once instead of waiting for a writer (it blocked a scan until killed), and fstat of
+ * the open descriptor judges the very file that will be read.
+ */
+export function openRegularFile(path: string): { fd: number; size: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new ImageError(`${path}: ${fileKind(st)}, not a regular file: only regular files of a local image are read`);
+  }
+  return { fd, size: st.size };
+}
+
 function dirTree(root: string): FileTree {
   return {
     describe: root,
     has: (p) => existsSync(join(root, p)),
     read: (p, limit = 64 * 1024 * 1024) => {
-      const size = statSync(join(root, p)).size;
-      if (size > limit) throw new ImageError(`${join(root, p)}: ${size} bytes, more than the ${limit} a manifest or config may have`);
-      return readFileSync(join(root, p));
+      const { fd, size } = openRegularFile(join(root, p));
+      try {
+        if (size > limit) throw new ImageError(`${join(root, p)}: ${size} bytes, more than the ${limit} a manifest or config may have`);
+        return readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     },
-    open: (p) => createReadStream(join(root, p)),
+    open: (p) => createReadStream(join(root, p), { fd: openRegularFile(join(root, p)).fd }),
   };
 }
 
 /** Index a plain tar file's members by reading only their headers. */
 function tarTree(file: string): FileTree {
   const members = new Map<string, { offset: number; size: number }>();
-  const fd = openSync(file, 'r');
+  const { fd, size: total } = openRegularFile(file);
   try {
-    const total = statSync(file).size;
     const h = Buffer.alloc(512);
     let pos = 0;
     let longName: string | undefined;

@@ -4,14 +4,27 @@
 
 import type { OsRelease, Package } from './types.js';
 
+/**
+ * Packages one database may list. A whole Debian release has about 65,000 binary packages for an
+ * architecture and a real image a few thousand; a database listing more is hostile or broken, and
+ * matching a million of them took over a minute. Past the bound the database is refused, not cut.
+ */
+export const MAX_PACKAGES_PER_DATABASE = 100_000;
+
+export class PackageLimitError extends Error {
+  constructor(path: string, limit: number) {
+    super(`${path}: lists more than ${limit} packages; not read (a real image has a few thousand), so this image's packages from it are not listed`);
+  }
+}
+
 /** RFC 822-style stanzas separated by blank lines, with continuation lines folded in. */
-function stanzas(text: string): Map<string, string>[] {
+function stanzas(text: string, path: string, limit: number): Map<string, string>[] {
   const out: Map<string, string>[] = [];
   let current = new Map<string, string>();
   let lastKey: string | undefined;
   for (const line of text.split('\n')) {
     if (line.trim() === '') {
-      if (current.size > 0) out.push(current);
+      if (current.size > 0 && out.push(current) > limit) throw new PackageLimitError(path, limit);
       current = new Map();
       lastKey = undefined;
     } else if ((line.startsWith(' ') || line.startsWith('\t')) && lastKey !== undefined) {
@@ -28,9 +41,9 @@ function stanzas(text: string): Map<string, string>[] {
 }
 
 /** Packages of a dpkg `status` file (or one `status.d` file); only installed ones. */
-export function parseDpkgStatus(text: string, path: string): Package[] {
+export function parseDpkgStatus(text: string, path: string, limit = MAX_PACKAGES_PER_DATABASE): Package[] {
   const out: Package[] = [];
-  for (const s of stanzas(text)) {
+  for (const s of stanzas(text, path, limit)) {
     const name = s.get('Package');
     const version = s.get('Version');
     if (!name || !version) continue;
@@ -61,7 +74,7 @@ export interface ApkDb {
 }
 
 /** Alpine's `/lib/apk/db/installed`: packages with their origin, and the files they own. */
-export function parseApkInstalled(text: string, path: string): ApkDb {
+export function parseApkInstalled(text: string, path: string, limit = MAX_PACKAGES_PER_DATABASE): ApkDb {
   const packages: Package[] = [];
   const owned: string[] = [];
   let name: string | undefined;
@@ -70,7 +83,7 @@ export function parseApkInstalled(text: string, path: string): ApkDb {
   let license: string | undefined;
   let dir = '';
   const flush = (): void => {
-    if (name && version) packages.push({ type: 'apk', name, version, path, source: { name: origin ?? name, version }, ...(license ? { license } : {}) });
+    if (name && version && packages.push({ type: 'apk', name, version, path, source: { name: origin ?? name, version }, ...(license ? { license } : {}) }) > limit) throw new PackageLimitError(path, limit);
     name = version = origin = license = undefined;
     dir = '';
   };

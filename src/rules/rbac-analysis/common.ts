@@ -1,25 +1,10 @@
-// Shared by the RBAC analysis rules: visiting bindings with their resolved role (from the RBAC graph,
-// built once per inventory), choosing the subjects worth a finding, and naming what was granted.
+// Shared by the RBAC analysis rules: the shape of a capability rule, choosing the subjects worth a
+// finding, and naming what was granted and where the granting rule is written.
 
-import type { Severity } from '../../core/finding.js';
-import type { RuleContext, Visitors } from '../../core/rule.js';
-import { fieldPosition, type KubeObject } from '../../inventory/objects.js';
-import {
-  bindingScope,
-  describeRole,
-  describeSubject,
-  isBuiltinGrant,
-  isWildcardRule,
-  rbacGraph,
-  ruleText,
-  scopeText,
-  type BindingNode,
-  type BoundSubject,
-  type PolicyRule,
-  type RbacGraph,
-  type RoleNode,
-  type RuleRef,
-} from '../../inventory/rbac.js';
+import { severityRank, type Severity } from '../../core/finding.js';
+import type { RuleExamples, RuleMeta } from '../../core/rule.js';
+import { fieldPosition } from '../../inventory/objects.js';
+import { describeRole, isBuiltinGrant, isWildcardRule, ruleText, type BindingNode, type BoundSubject, type PolicyRule, type RoleNode, type RuleRef } from '../../inventory/rbac.js';
 
 export const MITRE = {
   validAccounts: 'T1078',
@@ -47,59 +32,94 @@ export const RBAC_DOCS = {
   tokenRequest: 'https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/',
 } as const;
 
-/** A binding with a resolved role, as the rules see it. */
-export interface BindingVisit {
-  object: KubeObject;
-  binding: BindingNode;
-  role: RoleNode;
-  graph: RbacGraph;
-  /** undefined for cluster-wide */
-  scope: string | undefined;
+/** Where a grant applies: the whole cluster (a ClusterRoleBinding, or a ClusterRole judged unbound) or one namespace. */
+export type GrantScope = 'cluster' | 'namespace';
+
+/** What one capability rule finds that a role grants. */
+export interface Capability {
+  /** a verb phrase that follows "can": `get/list Secrets`, `run commands in pods (\`create pods/exec\`)` */
+  what: string;
+  severity: Severity;
+  /** the role's rules that grant it; the first is the one it is reported with */
+  refs: RuleRef[];
+  /** among equally severe grants, the stronger one wins (list over get) */
+  rank?: number;
+  /** it stands for everything else its rule grants (`*` verbs on `*` resources in the core or every group) */
+  subsumes?: true;
 }
 
-/** Visitors for RoleBindings and ClusterRoleBindings whose role exists. */
-export function bindingVisitors(context: RuleContext, visit: (v: BindingVisit) => void): Visitors {
-  const fn = (object: KubeObject): void => {
-    const graph = rbacGraph(context.inventory);
-    const binding = graph.bindingOf(object);
-    if (binding === undefined || binding.role === undefined) return;
-    visit({ object, binding, role: binding.role, graph, scope: bindingScope(binding) });
-  };
-  return { kinds: { RoleBinding: fn, ClusterRoleBinding: fn } };
+/**
+ * A capability rule (KM-RB-010…019): its metadata, its examples and its judgement of a role's rules.
+ * The rules of the RBAC analysis are built from these in ./index.ts, so that one finding can stand
+ * for every capability one role rule grants (./grants.ts).
+ */
+export interface CapabilitySpec {
+  kind: 'capability';
+  meta: RuleMeta;
+  examples: RuleExamples;
+  /** about cluster-scoped resources: a RoleBinding grants none of it */
+  clusterOnly?: true;
+  judge(rules: readonly RuleRef[], scope: GrantScope): Capability | undefined;
 }
+
+export interface SubjectFact {
+  text: string;
+  severity: Severity;
+  /** what the role holds, for the finding this fact makes alone: `get on pods`, `3 rules` */
+  summary: string;
+}
+
+/** A fact about who is bound rather than what a rule grants (KM-RB-020: the default service account). */
+export interface SubjectSpec {
+  kind: 'subject';
+  meta: RuleMeta;
+  examples: RuleExamples;
+  judge(binding: BindingNode, subject: BoundSubject, role: RoleNode, scope: GrantScope): SubjectFact | undefined;
+}
+
+export type GrantSpec = CapabilitySpec | SubjectSpec;
+
+/** Identity functions that give capability and subject rule files their type checking. */
+export function defineCapability(spec: Omit<CapabilitySpec, 'kind'>): CapabilitySpec {
+  return { kind: 'capability', ...spec };
+}
+
+export function defineSubjectFact(spec: Omit<SubjectSpec, 'kind'>): SubjectSpec {
+  return { kind: 'subject', ...spec };
+}
+
+/** The part of a capability a judgement of one role rule gives. */
+export type RuleJudgement = Omit<Capability, 'refs'>;
+
+function stronger(a: RuleJudgement, b: RuleJudgement): boolean {
+  const d = severityRank(a.severity) - severityRank(b.severity);
+  return d !== 0 ? d > 0 : (a.rank ?? 0) > (b.rank ?? 0);
+}
+
+/** The role rule for which `judge` finds the strongest grant (the first among equals). */
+export function strongestRule(rules: readonly RuleRef[], judge: (rule: PolicyRule) => RuleJudgement | undefined): Capability | undefined {
+  let best: Capability | undefined;
+  for (const ref of rules) {
+    const j = judge(ref.rule);
+    if (j !== undefined && (best === undefined || stronger(j, best))) best = { ...j, refs: [ref] };
+  }
+  return best;
+}
+
+/** The templates every capability rule reports with: on a binding, and on a role nothing binds. */
+export const GRANT_MESSAGES = {
+  grant: '{{subject}} can {{grants}} {{scope}} through {{resource}} → {{role}}{{note}}',
+  unbound: 'once bound, {{resource}} lets its subjects {{grants}} {{scope}}; nothing in the input binds it',
+} as const;
 
 /** The subjects a finding is about: not the cluster's own built-in grants. */
 export function reportableSubjects(b: BindingNode): BoundSubject[] {
   return b.subjects.filter((s) => !isBuiltinGrant(b, s));
 }
 
-/** Bindings to cluster-admin are KM-RB-001's; the single-permission rules stay quiet on them. */
-export function isClusterAdminBinding(v: BindingVisit): boolean {
-  return v.role.kind === 'ClusterRole' && v.role.name === 'cluster-admin' && v.role.rules.some((r) => isWildcardRule(r.rule) && r.rule.apiGroups.includes('*'));
-}
-
-/**
- * The first rule of the role for which `test` says something, skipping `*`-on-`*` rules (KM-RB-010
- * reports those, and they would otherwise repeat in every rule).
- */
-export function firstMatch<T>(role: RoleNode, test: (rule: PolicyRule) => T | undefined, options: { includeWildcards?: boolean } = {}): { ref: RuleRef; value: T } | undefined {
-  for (const ref of role.rules) {
-    if (!options.includeWildcards && isWildcardRule(ref.rule)) continue;
-    const value = test(ref.rule);
-    if (value !== undefined) return { ref, value };
-  }
-  return undefined;
-}
-
-/** The rule for which `test` gives the highest `rank` (the first among equals), skipping `*`-on-`*` rules. */
-export function bestMatch<T>(role: RoleNode, test: (rule: PolicyRule) => T | undefined, rank: (t: T) => number): { ref: RuleRef; value: T } | undefined {
-  let best: { ref: RuleRef; value: T } | undefined;
-  for (const ref of role.rules) {
-    if (isWildcardRule(ref.rule)) continue;
-    const value = test(ref.rule);
-    if (value !== undefined && (best === undefined || rank(value) > rank(best.value))) best = { ref, value };
-  }
-  return best;
+/** Bindings to cluster-admin are KM-RB-001's; the capability rules stay quiet on them. */
+export function isClusterAdminBinding(role: RoleNode): boolean {
+  return role.kind === 'ClusterRole' && role.name === 'cluster-admin' && role.rules.some((r) => isWildcardRule(r.rule) && r.rule.apiGroups.includes('*'));
 }
 
 /** Where a rule is written: `rbac.yaml:12`, or the live object. */
@@ -118,26 +138,8 @@ export function evidenceOf(role: RoleNode, ref: RuleRef): string {
   return `${source} (${placeOf(ref)}): ${ruleText(ref.rule)}`;
 }
 
-export function bySeverity(scope: string | undefined, cluster: Severity, namespaced: Severity): Severity {
-  return scope === undefined ? cluster : namespaced;
-}
-
-/** Report one finding per reportable subject of the binding, at that subject. */
-export function reportSubjects(
-  context: RuleContext,
-  v: BindingVisit,
-  report: { messageId: string; data: Record<string, string>; severity: Severity; ref?: RuleRef; subjects?: BoundSubject[] },
-): void {
-  for (const s of report.subjects ?? reportableSubjects(v.binding)) {
-    context.report({
-      node: v.object,
-      messageId: report.messageId,
-      at: ['subjects', s.index],
-      severity: report.severity,
-      data: { subject: describeSubject(s.subject), role: describeRole(v.role), scope: scopeText(v.scope), ...report.data },
-      ...(report.ref ? { evidence: evidenceOf(v.role, report.ref) } : {}),
-    });
-  }
+export function bySeverity(scope: GrantScope, cluster: Severity, namespaced: Severity): Severity {
+  return scope === 'cluster' ? cluster : namespaced;
 }
 
 /** `get, list`: the verbs of `wanted` a rule allows (`*` allows them all). */

@@ -13,7 +13,10 @@ export default defineRule({
       'A binding whose role does not exist grants nothing today, and everything tomorrow: whoever later creates a role of that name ' +
       '(a chart upgrade, an operator, someone allowed to create roles) silently hands its permissions to the binding\'s subjects. ' +
       'It is usually left over from an uninstall, or a typo that hides a missing permission. In a scan of manifests the role may live ' +
-      'in files that were not scanned, so there it is informational; on a live cluster it is reported as low.',
+      'in files that were not scanned, so there it is informational; on a live cluster it is reported as low. The roles every API ' +
+      'server creates (the bootstrap policy: `extension-apiserver-authentication-reader` and the leader-locking Roles in kube-system, ' +
+      'the `system:` ClusterRoles) exist without being in the input and are never missing; in manifests a missing `system:` or ' +
+      '`kubeadm:` role is assumed to be one of them.',
     remediation: 'Delete the binding if it is left over, or fix `roleRef` to name the intended role (roleRef cannot be changed: recreate the binding).',
     references: [RBAC_DOCS.rbac],
     frameworks: { nsa: [NSA_RBAC] },
@@ -31,7 +34,7 @@ subjects:
   - {kind: ServiceAccount, name: operator}`,
     ],
     pass: [
-      // built-in ClusterRoles exist in every cluster (a missing system: one is assumed built in); a Role defined alongside resolves
+      // built-in ClusterRoles and kube-system Roles exist in every cluster (a missing system: one is assumed built in); a Role defined alongside resolves
       `apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata: {name: viewers, namespace: ops}
@@ -45,6 +48,20 @@ metadata: {name: "system:controller:ttl-controller"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:controller:ttl-controller"}
 subjects:
   - {kind: ServiceAccount, name: ttl-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: metrics-server-auth-reader, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+  - {kind: ServiceAccount, name: metrics-server, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "kubeadm:kubelet-config", namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "kubeadm:kubelet-config"}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:nodes"}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -67,8 +84,10 @@ subjects:
       if (b === undefined || b.role !== undefined) return;
       const problem = graph.problems.find((p) => p.binding === b);
       if (problem === undefined) return;
-      // manifests cannot show the API server's own roles: a missing `system:` or kubeadm ClusterRole is most likely built in
-      const builtinName = b.roleRef.kind === 'ClusterRole' && (b.roleRef.name.startsWith('system:') || b.roleRef.name.startsWith('kubeadm:'));
+      // manifests cannot show the API server's own roles: a missing `system:` or kubeadm ClusterRole, or Role in
+      // kube-system or kube-public (where the bootstrap policy and kubeadm put theirs), is most likely built in
+      const systemPlace = b.roleRef.kind === 'ClusterRole' || b.namespace === 'kube-system' || b.namespace === 'kube-public';
+      const builtinName = systemPlace && (b.roleRef.name.startsWith('system:') || b.roleRef.name.startsWith('kubeadm:'));
       if (builtinName && o.origin.type !== 'cluster') return;
       context.report({ node: o, messageId: 'missing', data: { problem: problem.message }, at: ['roleRef', 'name'], severity: o.origin.type === 'cluster' ? 'low' : 'info' });
     };

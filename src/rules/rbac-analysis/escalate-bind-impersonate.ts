@@ -1,25 +1,19 @@
-import { defineRule } from '../../core/rule.js';
 import { severityRank, type Severity } from '../../core/finding.js';
-import { groupMatches, isWildcardRule, resourceMatches, verbMatches, type PolicyRule } from '../../inventory/rbac.js';
-import { bindingVisitors, isClusterAdminBinding, MITRE, namesText, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { groupMatches, resourceMatches, verbMatches, type PolicyRule } from '../../inventory/rbac.js';
+import { defineCapability, GRANT_MESSAGES, MITRE, namesText, NSA_RBAC, RBAC_DOCS, strongestRule, type RuleJudgement } from './common.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-interface Hit {
-  what: string;
-  severity: Severity;
-}
-
 /** The strongest of escalate, bind and impersonate a rule allows, for a binding of this scope. */
-function judge(r: PolicyRule, clusterWide: boolean): Hit | undefined {
+function judge(r: PolicyRule, clusterWide: boolean): RuleJudgement | undefined {
   const named = r.resourceNames.length > 0;
   const names = namesText(r);
-  const hits: Hit[] = [];
+  const hits: RuleJudgement[] = [];
   if (groupMatches(r, RBAC_GROUP)) {
     // a RoleBinding cannot grant verbs on cluster-scoped ClusterRoles, except bind (checked in the binding's namespace)
     const kinds = ['roles', 'clusterroles'].filter((k) => resourceMatches(r, k) && (clusterWide || k === 'roles'));
     if (verbMatches(r, 'escalate') && kinds.length > 0) {
-      hits.push({ what: `\`escalate\` on ${kinds.join(' and ')}${names}: write roles with permissions it does not hold`, severity: clusterWide && kinds.includes('clusterroles') ? 'critical' : 'high' });
+      hits.push({ what: `use \`escalate\` on ${kinds.join(' and ')}${names} (write roles with permissions it does not hold)`, severity: clusterWide && kinds.includes('clusterroles') ? 'critical' : 'high' });
     }
     const bindable = ['roles', 'clusterroles'].filter((k) => resourceMatches(r, k));
     if (verbMatches(r, 'bind') && bindable.length > 0) {
@@ -27,7 +21,7 @@ function judge(r: PolicyRule, clusterWide: boolean): Hit | undefined {
       const admin = bindable.includes('clusterroles') && (!named || r.resourceNames.includes('cluster-admin'));
       const whatRoles = admin ? 'any role, cluster-admin included,' : named ? 'those roles' : 'any Role of the namespace';
       hits.push({
-        what: `\`bind\` on ${bindable.join(' and ')}${names}: grant ${whatRoles} without holding ${admin ? 'its' : 'their'} permissions`,
+        what: `use \`bind\` on ${bindable.join(' and ')}${names} (grant ${whatRoles} without holding ${admin ? 'its' : 'their'} permissions)`,
         severity: clusterWide ? (admin ? 'critical' : 'high') : admin ? 'high' : 'medium',
       });
     }
@@ -52,16 +46,16 @@ function judge(r: PolicyRule, clusterWide: boolean): Hit | undefined {
     if (clusterWide && groupMatches(r, 'authentication.k8s.io') && (resourceMatches(r, 'uids') || resourceMatches(r, 'userextras', 'scopes'))) {
       targets.push('user ids and extra attributes');
     }
-    if (targets.length > 0) hits.push({ what: `impersonate ${targets.join(', ')}${names}: act as them, with all their permissions`, severity });
+    if (targets.length > 0) hits.push({ what: `impersonate ${targets.join(', ')}${names} (and act with all their permissions)`, severity });
   }
   if (hits.length === 0) return undefined;
   // every verb of the strongest kind, in one finding: "escalate on clusterroles …; bind on clusterroles …"
   const top = Math.max(...hits.map((h) => severityRank(h.severity)));
   const strongest = hits.filter((h) => severityRank(h.severity) === top);
-  return { what: strongest.map((h) => h.what).join('; and '), severity: strongest[0].severity };
+  return { what: strongest.map((h) => h.what).join(' and '), severity: strongest[0].severity };
 }
 
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-015',
     title: 'Escalate, bind or impersonate',
@@ -78,9 +72,7 @@ export default defineRule({
       'exact roles in `resourceNames`; where impersonation is needed (an authenticating proxy), limit it to named users and groups, never `system:masters`.',
     references: [RBAC_DOCS.escalationPrevention, RBAC_DOCS.impersonation, RBAC_DOCS.goodPractices],
     frameworks: { cis: ['5.1.8'], nsa: [NSA_RBAC], mitre: [MITRE.accountManipulation, MITRE.validAccounts] },
-    messages: {
-      escalate: '{{subject}} can {{what}}, {{scope}}, through {{resource}} → {{role}}',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -141,17 +133,5 @@ subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: team-a-leads}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (isClusterAdminBinding(v)) return;
-      let best: { hit: Hit; index: number } | undefined;
-      for (const [index, ref] of v.role.rules.entries()) {
-        if (isWildcardRule(ref.rule)) continue;
-        const hit = judge(ref.rule, v.scope === undefined);
-        if (hit && (best === undefined || severityRank(hit.severity) > severityRank(best.hit.severity))) best = { hit, index };
-      }
-      if (best === undefined) return;
-      reportSubjects(context, v, { messageId: 'escalate', data: { what: best.hit.what }, severity: best.hit.severity, ref: v.role.rules[best.index] });
-    });
-  },
+  judge: (rules, scope) => strongestRule(rules, (r) => judge(r, scope === 'cluster')),
 });

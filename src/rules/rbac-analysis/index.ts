@@ -1,7 +1,10 @@
 // RBAC analysis on the resolved graph (src/inventory/rbac.ts): what each binding really grants, and
 // where chains of grants lead. Simple binding checks (cluster-admin, anonymous) live in ../rbac.
+// The capability rules and the default-service-account fact are reported together (./grants.ts):
+// one finding per subject, binding and granting role rule.
 
 import type { Rule } from '../../core/rule.js';
+import { grantRules } from './grants.js';
 import wildcard from './wildcard.js';
 import secretsRead from './secrets-read.js';
 import podExec from './pod-exec.js';
@@ -17,17 +20,19 @@ import danglingRoleRef from './dangling-role-ref.js';
 import escalationPath from './escalation-path.js';
 
 export const rbacAnalysisRules: Rule[] = [
-  wildcard,
-  secretsRead,
-  podExec,
-  nodesProxy,
-  podCreate,
-  escalateBindImpersonate,
-  tokenCreate,
-  csrApprove,
-  webhookConfig,
-  persistentVolumeCreate,
-  defaultServiceAccount,
+  ...grantRules([
+    wildcard,
+    secretsRead,
+    podExec,
+    nodesProxy,
+    podCreate,
+    escalateBindImpersonate,
+    tokenCreate,
+    csrApprove,
+    webhookConfig,
+    persistentVolumeCreate,
+    defaultServiceAccount,
+  ]),
   danglingRoleRef,
   escalationPath,
 ];

@@ -1,8 +1,7 @@
-import { defineRule } from '../../core/rule.js';
 import { groupMatches, resourceMatches, verbMatches } from '../../inventory/rbac.js';
-import { bestMatch, bindingVisitors, isClusterAdminBinding, MITRE, namesText, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { defineCapability, GRANT_MESSAGES, MITRE, namesText, NSA_RBAC, RBAC_DOCS, strongestRule } from './common.js';
 
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-013',
     title: 'Access to the kubelet API through nodes/proxy',
@@ -19,9 +18,7 @@ export default defineRule({
       'accepts the fine-grained `nodes/configz`, `nodes/healthz` and `nodes/pods` subresources for read-only access.',
     references: [RBAC_DOCS.kubeletAuth, RBAC_DOCS.goodPractices],
     frameworks: { cis: ['5.1.10'], nsa: [NSA_RBAC], mitre: [MITRE.containerAdministrationCommand, MITRE.escapeToHost] },
-    messages: {
-      proxy: '{{subject}} can reach the kubelet API of {{nodes}} through `nodes/proxy` ({{verbs}}) via {{resource}} → {{role}}: exec in any pod there, outside admission and audit',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -81,18 +78,14 @@ subjects:
   - {kind: ServiceAccount, name: prometheus, namespace: monitoring}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (v.scope !== undefined || isClusterAdminBinding(v)) return;
-      const test = (r: Parameters<typeof groupMatches>[0]): string[] | undefined => {
-        if (!groupMatches(r, '') || !resourceMatches(r, 'nodes', 'proxy')) return undefined;
-        const verbs = ['get', 'create', 'update', 'patch', 'delete'].filter((verb) => verbMatches(r, verb));
-        return verbs.length > 0 ? verbs : undefined;
-      };
-      const hit = bestMatch(v.role, test, (verbs) => (verbs.includes('create') ? 2 : 1));
-      if (hit === undefined) return;
-      const nodes = hit.ref.rule.resourceNames.length > 0 ? `nodes${namesText(hit.ref.rule)}` : 'every node';
-      reportSubjects(context, v, { messageId: 'proxy', data: { nodes, verbs: hit.value.join(', ') }, severity: hit.ref.rule.resourceNames.length > 0 ? 'high' : 'critical', ref: hit.ref });
-    });
-  },
+  clusterOnly: true,
+  judge: (rules) =>
+    strongestRule(rules, (r) => {
+      if (!groupMatches(r, '') || !resourceMatches(r, 'nodes', 'proxy')) return undefined;
+      const verbs = ['get', 'create', 'update', 'patch', 'delete'].filter((verb) => verbMatches(r, verb));
+      if (verbs.length === 0) return undefined;
+      const named = r.resourceNames.length > 0;
+      const nodes = named ? `nodes${namesText(r)}` : 'every node';
+      return { what: `reach the kubelet API of ${nodes} through \`nodes/proxy\` (${verbs.join(', ')}; exec in any pod there, outside admission and audit)`, severity: named ? 'high' : 'critical', rank: verbs.includes('create') ? 1 : 0 };
+    }),
 });

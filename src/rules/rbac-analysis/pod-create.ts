@@ -1,20 +1,13 @@
-import { defineRule } from '../../core/rule.js';
-import type { Severity } from '../../core/finding.js';
 import { groupMatches, resourceMatches, verbMatches, type PolicyRule } from '../../inventory/rbac.js';
 import { POD_CONTROLLERS, qualifiedResource } from '../../inventory/rbac-resources.js';
-import { allowedVerbs, bestMatch, bindingVisitors, isClusterAdminBinding, MITRE, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { allowedVerbs, bySeverity, defineCapability, GRANT_MESSAGES, MITRE, NSA_RBAC, RBAC_DOCS, strongestRule, type GrantScope, type RuleJudgement } from './common.js';
 
-interface Hit {
-  rank: number;
-  what: string;
-  /** cluster-wide, namespaced */
-  severity: [Severity, Severity];
-}
-
-function podWrite(r: PolicyRule): Hit | undefined {
+function podWrite(r: PolicyRule, scope: GrantScope): RuleJudgement | undefined {
+  const accounts = scope === 'cluster' ? 'any service account of any namespace' : 'any service account of the namespace';
+  const node = 'privileged ones own their node unless Pod Security admission stops them';
   // create has no object name at authorization time: a rule limited by resourceNames never allows it
   if (groupMatches(r, '') && resourceMatches(r, 'pods') && verbMatches(r, 'create') && r.resourceNames.length === 0) {
-    return { rank: 3, what: 'create pods', severity: ['critical', 'medium'] };
+    return { what: `create pods (as ${accounts}; ${node})`, severity: bySeverity(scope, 'critical', 'medium'), rank: 3 };
   }
   const controllers: string[] = [];
   let verbs: string[] = [];
@@ -27,15 +20,16 @@ function podWrite(r: PolicyRule): Hit | undefined {
   }
   if (controllers.length > 0) {
     const shown = controllers.length > 3 ? `${controllers.slice(0, 3).join(', ')} and ${controllers.length - 3} more` : controllers.join(', ');
-    return { rank: 2, what: `${verbs.join('/')} ${shown}`, severity: r.resourceNames.length > 0 ? ['high', 'low'] : ['critical', 'medium'] };
+    const severity = r.resourceNames.length > 0 ? bySeverity(scope, 'high', 'low') : bySeverity(scope, 'critical', 'medium');
+    return { what: `${verbs.join('/')} ${shown} (their pods run as ${accounts}; ${node})`, severity, rank: 2 };
   }
   if (groupMatches(r, '') && resourceMatches(r, 'pods') && (verbMatches(r, 'update') || verbMatches(r, 'patch'))) {
-    return { rank: 1, what: `${allowedVerbs(r, ['update', 'patch']).join('/')} pods (a new image runs with the pod's service account)`, severity: ['high', 'low'] };
+    return { what: `${allowedVerbs(r, ['update', 'patch']).join('/')} pods (a new image runs with the service account of each pod it patches)`, severity: bySeverity(scope, 'high', 'low'), rank: 1 };
   }
   return undefined;
 }
 
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-014',
     title: 'Creates or changes pods or workload controllers',
@@ -53,9 +47,7 @@ export default defineRule({
       'permission instead of people; never bind it cluster-wide to automation.',
     references: [RBAC_DOCS.goodPractices, 'https://kubernetes.io/docs/concepts/security/pod-security-admission/'],
     frameworks: { cis: ['5.1.4'], nsa: [NSA_RBAC], mitre: [MITRE.deployContainer, MITRE.escapeToHost] },
-    messages: {
-      write: '{{subject}} can {{what}} {{scope}} through {{resource}} → {{role}}: its pods may run as {{accounts}}{{node}}',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -102,19 +94,5 @@ subjects:
   - {kind: ServiceAccount, name: keda, namespace: keda}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (isClusterAdminBinding(v)) return;
-      const hit = bestMatch(v.role, podWrite, (h) => h.rank);
-      if (hit === undefined) return;
-      const severity = v.scope === undefined ? hit.value.severity[0] : hit.value.severity[1];
-      const data = {
-        what: hit.value.what,
-        accounts: v.scope === undefined ? 'any service account of any namespace' : 'any service account of the namespace',
-        node: hit.value.rank >= 2 ? ', and privileged pods own their node unless Pod Security admission stops them' : '',
-      };
-      if (hit.value.rank === 1) data.accounts = 'the service account of each pod it patches';
-      reportSubjects(context, v, { messageId: 'write', data, severity, ref: hit.ref });
-    });
-  },
+  judge: (rules, scope) => strongestRule(rules, (r) => podWrite(r, scope)),
 });

@@ -1,11 +1,9 @@
-import { defineRule } from '../../core/rule.js';
-import type { Severity } from '../../core/finding.js';
-import { groupMatches, resourceMatches, type PolicyRule } from '../../inventory/rbac.js';
-import { allowedVerbs, bestMatch, bindingVisitors, isClusterAdminBinding, MITRE, namesText, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { groupMatches, resourceMatches } from '../../inventory/rbac.js';
+import { allowedVerbs, bySeverity, defineCapability, GRANT_MESSAGES, MITRE, namesText, NSA_RBAC, RBAC_DOCS, strongestRule } from './common.js';
 
 const READ = ['get', 'list', 'watch'];
 
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-011',
     title: 'Reads Secrets',
@@ -21,9 +19,7 @@ export default defineRule({
       'for that one name); controllers that must read Secrets belong in their own namespace, bound with a RoleBinding, not a ClusterRoleBinding.',
     references: [RBAC_DOCS.goodPractices, 'https://kubernetes.io/docs/concepts/security/secrets-good-practices/'],
     frameworks: { cis: ['5.1.2'], nsa: [NSA_RBAC], mitre: [MITRE.containerApi] },
-    messages: {
-      read: '{{subject}} can {{verbs}} Secrets{{names}} {{scope}} through {{resource}} → {{role}}',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -98,16 +94,12 @@ subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:nodes"}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (isClusterAdminBinding(v)) return;
-      const reads = (r: PolicyRule): PolicyRule | undefined => (groupMatches(r, '') && resourceMatches(r, 'secrets') && allowedVerbs(r, READ).length > 0 ? r : undefined);
-      // an unrestricted rule outranks one limited by resourceNames; list and watch outrank get
-      const hit = bestMatch(v.role, reads, (r) => (r.resourceNames.length === 0 ? 2 : 0) + (allowedVerbs(r, ['list', 'watch']).length > 0 ? 1 : 0));
-      if (hit === undefined) return;
-      const named = hit.value.resourceNames.length > 0;
-      const severity: Severity = named ? (v.scope === undefined ? 'medium' : 'low') : v.scope === undefined ? 'critical' : 'high';
-      reportSubjects(context, v, { messageId: 'read', data: { verbs: allowedVerbs(hit.value, READ).join('/'), names: namesText(hit.value) }, severity, ref: hit.ref });
-    });
-  },
+  judge: (rules, scope) =>
+    strongestRule(rules, (r) => {
+      const verbs = allowedVerbs(r, READ);
+      if (!groupMatches(r, '') || !resourceMatches(r, 'secrets') || verbs.length === 0) return undefined;
+      const named = r.resourceNames.length > 0;
+      // list and watch return every value: they outrank get at the same severity
+      return { what: `${verbs.join('/')} Secrets${namesText(r)}`, severity: named ? bySeverity(scope, 'medium', 'low') : bySeverity(scope, 'critical', 'high'), rank: allowedVerbs(r, ['list', 'watch']).length > 0 ? 1 : 0 };
+    }),
 });

@@ -1,13 +1,7 @@
-import { defineRule } from '../../core/rule.js';
-import type { Severity } from '../../core/finding.js';
-import { groupMatches, resourceMatches, verbMatches, type PolicyRule } from '../../inventory/rbac.js';
-import { bestMatch, bindingVisitors, isClusterAdminBinding, MITRE, namesText, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { groupMatches, resourceMatches, verbMatches } from '../../inventory/rbac.js';
+import { bySeverity, defineCapability, GRANT_MESSAGES, MITRE, namesText, NSA_RBAC, RBAC_DOCS, strongestRule } from './common.js';
 
-function mintsTokens(r: PolicyRule): PolicyRule | undefined {
-  return groupMatches(r, '') && resourceMatches(r, 'serviceaccounts', 'token') && verbMatches(r, 'create') ? r : undefined;
-}
-
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-016',
     title: 'Creates service-account tokens',
@@ -23,9 +17,7 @@ export default defineRule({
       'mint tokens should be limited to the one account it needs with `resourceNames`, in its own namespace.',
     references: [RBAC_DOCS.tokenRequest, RBAC_DOCS.goodPractices],
     frameworks: { cis: ['5.1.13'], nsa: [NSA_RBAC], mitre: [MITRE.stealApplicationAccessToken, MITRE.validAccounts] },
-    messages: {
-      token: '{{subject}} can mint tokens for {{accounts}} {{scope}} (`create serviceaccounts/token`) through {{resource}} → {{role}}',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -59,15 +51,11 @@ subjects:
   - {kind: ServiceAccount, name: operator}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (isClusterAdminBinding(v)) return;
-      const hit = bestMatch(v.role, mintsTokens, (r) => (r.resourceNames.length === 0 ? 1 : 0));
-      if (hit === undefined) return;
-      const named = hit.value.resourceNames.length > 0;
-      const severity: Severity = v.scope === undefined ? (named ? 'high' : 'critical') : named ? 'low' : 'medium';
-      const accounts = named ? `the service accounts${namesText(hit.value)}` : v.scope === undefined ? 'every service account' : 'every service account of the namespace';
-      reportSubjects(context, v, { messageId: 'token', data: { accounts }, severity, ref: hit.ref });
-    });
-  },
+  judge: (rules, scope) =>
+    strongestRule(rules, (r) => {
+      if (!groupMatches(r, '') || !resourceMatches(r, 'serviceaccounts', 'token') || !verbMatches(r, 'create')) return undefined;
+      const named = r.resourceNames.length > 0;
+      const accounts = named ? `the service accounts${namesText(r)}` : scope === 'cluster' ? 'every service account' : 'every service account of the namespace';
+      return { what: `mint tokens for ${accounts} (\`create serviceaccounts/token\`)`, severity: named ? bySeverity(scope, 'high', 'low') : bySeverity(scope, 'critical', 'medium') };
+    }),
 });

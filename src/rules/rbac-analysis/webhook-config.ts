@@ -1,7 +1,6 @@
-import { defineRule } from '../../core/rule.js';
 import { severityRank, type Severity } from '../../core/finding.js';
 import { groupMatches, resourceMatches, type PolicyRule } from '../../inventory/rbac.js';
-import { allowedVerbs, bestMatch, bindingVisitors, isClusterAdminBinding, MITRE, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { allowedVerbs, defineCapability, GRANT_MESSAGES, MITRE, NSA_RBAC, RBAC_DOCS, strongestRule, type RuleJudgement } from './common.js';
 
 const ADMISSION = 'admissionregistration.k8s.io';
 
@@ -10,21 +9,21 @@ interface Hit {
   severity: Severity;
 }
 
-function judge(r: PolicyRule): Hit | undefined {
+function hitOf(r: PolicyRule): Hit | undefined {
   if (!groupMatches(r, ADMISSION)) return undefined;
   const hits: Hit[] = [];
   const write = allowedVerbs(r, ['create', 'update', 'patch']);
   const remove = allowedVerbs(r, ['delete', 'deletecollection']);
   if (resourceMatches(r, 'mutatingwebhookconfigurations')) {
-    if (write.length) hits.push({ what: `${write.join('/')} MutatingWebhookConfigurations: send every matching object to its own server and rewrite it (inject a privileged container into any pod)`, severity: 'critical' });
-    else if (remove.length) hits.push({ what: 'delete MutatingWebhookConfigurations: switch off the mutations security tools rely on', severity: 'high' });
+    if (write.length) hits.push({ what: `${write.join('/')} MutatingWebhookConfigurations (send every matching object to a server of its choosing and rewrite it: a privileged container in any pod)`, severity: 'critical' });
+    else if (remove.length) hits.push({ what: 'delete MutatingWebhookConfigurations (switch off the mutations security tools rely on)', severity: 'high' });
   }
   if (resourceMatches(r, 'validatingwebhookconfigurations')) {
-    if (write.length || remove.length) hits.push({ what: `${[...write, ...remove].join('/')} ValidatingWebhookConfigurations: switch off or bypass the policy engine (Gatekeeper, Kyverno) and read every object sent for review`, severity: 'high' });
+    if (write.length || remove.length) hits.push({ what: `${[...write, ...remove].join('/')} ValidatingWebhookConfigurations (switch off or bypass the policy engine, such as Gatekeeper or Kyverno, and read every object sent for review)`, severity: 'high' });
   }
   for (const kind of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings']) {
     if (resourceMatches(r, kind) && (write.length || remove.length)) {
-      hits.push({ what: `${[...write, ...remove].join('/')} ${kind}: rewrite or remove in-process admission policy`, severity: kind.startsWith('mutating') && write.length ? 'high' : 'medium' });
+      hits.push({ what: `${[...write, ...remove].join('/')} ${kind} (rewrite or remove in-process admission policy)`, severity: kind.startsWith('mutating') && write.length ? 'high' : 'medium' });
       break;
     }
   }
@@ -32,7 +31,16 @@ function judge(r: PolicyRule): Hit | undefined {
   return hits.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
 }
 
-export default defineRule({
+/** A controller limited to its own configuration by name can still rewrite that one: a step lower. */
+function judge(r: PolicyRule): RuleJudgement | undefined {
+  const hit = hitOf(r);
+  if (hit === undefined) return undefined;
+  const named = r.resourceNames;
+  if (named.length === 0) return hit;
+  return { what: `${hit.what}, only ${named.map((n) => `\`${n}\``).join(', ')}`, severity: hit.severity === 'critical' ? 'high' : 'medium' };
+}
+
+export default defineCapability({
   meta: {
     id: 'KM-RB-018',
     title: 'Writes admission webhook configuration',
@@ -49,9 +57,7 @@ export default defineRule({
       'manages its own webhook (limited with `resourceNames` to its configuration).',
     references: [RBAC_DOCS.admissionWebhooks, RBAC_DOCS.goodPractices],
     frameworks: { cis: ['5.1.12'], nsa: [NSA_RBAC], mitre: [MITRE.deployContainer, MITRE.escapeToHost] },
-    messages: {
-      webhook: '{{subject}} can {{what}}{{names}}, through {{resource}} → {{role}}',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -86,16 +92,6 @@ subjects:
   - {kind: ServiceAccount, name: auditor, namespace: security}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (v.scope !== undefined || isClusterAdminBinding(v)) return;
-      const hit = bestMatch(v.role, judge, (h) => severityRank(h.severity));
-      if (hit === undefined) return;
-      const named = hit.ref.rule.resourceNames;
-      // a controller limited to its own configuration by name: it can still rewrite that one
-      const severity: Severity = named.length > 0 && hit.value.severity === 'critical' ? 'high' : named.length > 0 ? 'medium' : hit.value.severity;
-      const names = named.length > 0 ? ` (only ${named.map((n) => `\`${n}\``).join(', ')})` : '';
-      reportSubjects(context, v, { messageId: 'webhook', data: { what: hit.value.what, names }, severity, ref: hit.ref });
-    });
-  },
+  clusterOnly: true,
+  judge: (rules) => strongestRule(rules, judge),
 });

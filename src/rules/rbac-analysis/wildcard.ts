@@ -1,8 +1,7 @@
-import { defineRule } from '../../core/rule.js';
 import { isWildcardRule } from '../../inventory/rbac.js';
-import { bindingVisitors, firstMatch, isClusterAdminBinding, MITRE, NSA_RBAC, RBAC_DOCS, reportSubjects } from './common.js';
+import { bySeverity, defineCapability, GRANT_MESSAGES, MITRE, NSA_RBAC, RBAC_DOCS, strongestRule } from './common.js';
 
-export default defineRule({
+export default defineCapability({
   meta: {
     id: 'KM-RB-010',
     title: 'Wildcard permissions: every verb on every resource',
@@ -12,15 +11,15 @@ export default defineRule({
       'A rule with `*` verbs on `*` resources allows everything in its API groups, including resources that do not exist yet ' +
       '(a CRD installed next year is covered the day it appears). With the core or `*` group it reads every Secret, runs pods as any ' +
       'service account and rewrites RBAC: bound cluster-wide it is cluster-admin under another name, bound in a namespace it owns that ' +
-      'namespace. Bindings to cluster-admin itself are reported by KM-RB-001.',
+      'namespace. Its finding stands for everything else the rule grants. `*` in another API group alone (`custom.metrics.k8s.io`, ' +
+      '`apps`) is not this rule: what that group holds is judged by the others (workload controllers, webhooks, RBAC). Bindings to ' +
+      'cluster-admin itself are reported by KM-RB-001.',
     remediation:
       'Replace the wildcards with the verbs and resources the subject uses (`kubectl auth can-i --list --as=…` and the audit log show them). ' +
       'For people, bind the built-in `admin`, `edit` or `view` role in a namespace instead.',
     references: [RBAC_DOCS.goodPractices, RBAC_DOCS.rbac],
     frameworks: { cis: ['5.1.3', '5.1.1'], nsa: [NSA_RBAC], mitre: [MITRE.validAccounts] },
-    messages: {
-      wildcard: '{{subject}} may do anything to {{what}} {{scope}}: {{resource}} grants {{role}}, whose rule has `*` verbs on `*` resources',
-    },
+    messages: GRANT_MESSAGES,
   },
   examples: {
     fail: [
@@ -52,6 +51,12 @@ metadata: {name: ops-superuser}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops-superuser}
 subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: ops}`,
+      // nothing in the input binds it: reported on the role, lower ("once bound, …")
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: unused-superuser}
+rules:
+  - {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`,
     ],
     pass: [
       // explicit verbs on a wildcard resource list is not the everything-rule (other rules judge what it reads)
@@ -69,12 +74,19 @@ metadata: {name: reader}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
 subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: auditors}`,
-      // an unbound wildcard role grants nothing; cluster-admin bindings are KM-RB-001's
+      // `*` in one named API group is not everything (custom metrics are read-only data); cluster-admin bindings are KM-RB-001's
       `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
-metadata: {name: unused-superuser}
+metadata: {name: custom-metrics-server}
 rules:
-  - {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
+  - {apiGroups: ["custom.metrics.k8s.io"], resources: ["*"], verbs: ["*"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: hpa-custom-metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: custom-metrics-server}
+subjects:
+  - {kind: ServiceAccount, name: horizontal-pod-autoscaler, namespace: kube-system}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -97,17 +109,12 @@ subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:masters"}`,
     ],
   },
-  create(context) {
-    return bindingVisitors(context, (v) => {
-      if (isClusterAdminBinding(v)) return;
-      const hit = firstMatch(v.role, (r) => (isWildcardRule(r) ? r : undefined), { includeWildcards: true });
-      if (hit === undefined) return;
-      const groups = hit.value.apiGroups;
-      const everything = groups.includes('*');
-      const core = everything || groups.includes('');
-      const what = everything ? 'every resource in every API group' : `every resource in API group${groups.length > 1 ? 's' : ''} ${groups.map((g) => (g === '' ? 'core' : `\`${g}\``)).join(', ')}`;
-      const severity = core ? (v.scope === undefined ? 'critical' : 'high') : v.scope === undefined ? 'high' : 'medium';
-      reportSubjects(context, v, { messageId: 'wildcard', data: { what }, severity, ref: hit.ref });
-    });
-  },
+  judge: (rules, scope) =>
+    strongestRule(rules, (r) => {
+      if (!isWildcardRule(r)) return undefined;
+      const groups = r.apiGroups;
+      if (!groups.includes('*') && !groups.includes('')) return undefined;
+      const what = groups.includes('*') ? 'every resource in every API group' : `every resource in API group${groups.length > 1 ? 's' : ''} ${groups.map((g) => (g === '' ? 'core' : `\`${g}\``)).join(', ')}`;
+      return { what: `do anything to ${what} (\`*\` verbs on \`*\` resources)`, severity: bySeverity(scope, 'critical', 'high'), subsumes: true };
+    }),
 });

@@ -23,6 +23,8 @@ export interface CollectOptions {
    * one thing (RBAC, NetworkPolicy) read less and need fewer permissions. Default: everything.
    */
   kinds?: ReadonlySet<string>;
+  /** namespaces to keep (--include-namespaces, --exclude-namespaces): objects of others, and their Namespace objects, are dropped */
+  keepNamespace?: (namespace: string) => boolean;
 }
 
 /** Kinds whose pods a command needs in order to know which workloads run which service accounts. */
@@ -123,7 +125,8 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
       item.apiVersion = apiVersionOf(t);
       item.kind = t.kind;
       const o = toKubeObject(item, { type: 'cluster', context: conn.context });
-      if (o) objects.push(o);
+      const namespace = o?.kind === 'Namespace' ? o.name : o?.namespace;
+      if (o && (namespace === undefined || options.keepNamespace === undefined || options.keepNamespace(namespace))) objects.push(o);
     }
   }
   const wantKubelets = options.kinds === undefined || options.kinds.has('KubeletConfiguration');

@@ -7,6 +7,8 @@
 type ClientNode = typeof import('@kubernetes/client-node');
 import http from 'node:http';
 import https from 'node:https';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 
 export interface ConnectOptions {
@@ -44,25 +46,107 @@ export class ConnectionError extends InputError {}
 
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
-export async function connect(options: ConnectOptions): Promise<ClusterConnection> {
-  const { KubeConfig }: ClientNode = await import('@kubernetes/client-node');
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Where the kubeconfig comes from, decided as kubectl decides it. */
+export type KubeconfigSource =
+  | { kind: 'file'; file: string }
+  | { kind: 'list'; files: string[]; missing: string[] }
+  | { kind: 'in-cluster' }
+  | { kind: 'none'; tried: string };
+
+export function kubeconfigSource(file: string | undefined, env: NodeJS.ProcessEnv = process.env, exists: (f: string) => boolean = existsSync): KubeconfigSource {
+  if (file !== undefined) return { kind: 'file', file };
+  if (env.KUBECONFIG) {
+    const listed = env.KUBECONFIG.split(delimiter).filter(Boolean);
+    return { kind: 'list', files: listed.filter(exists), missing: listed.filter((f) => !exists(f)) };
+  }
+  const home = env.HOME ? join(env.HOME, '.kube', 'config') : undefined;
+  if (home !== undefined && exists(home)) return { kind: 'file', file: home };
+  if (exists(SERVICE_ACCOUNT_TOKEN) && env.KUBERNETES_SERVICE_HOST) return { kind: 'in-cluster' };
+  return { kind: 'none', tried: `${home ?? '~/.kube/config'} does not exist, $KUBECONFIG is not set and this is not a pod with a service account` };
+}
+
+type KubeConfigType = InstanceType<ClientNode['KubeConfig']>;
+
+function readKubeconfigFile(KubeConfig: ClientNode['KubeConfig'], file: string): KubeConfigType {
   const kc = new KubeConfig();
   try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
+    kc.loadFromFile(file);
   } catch (e) {
-    throw new ConnectionError(`cannot load kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(e as Error).message}`);
+    const m = e as NodeJS.ErrnoException;
+    throw new ConnectionError(`cannot load kubeconfig ${file}: ${m.code === 'ENOENT' ? 'no such file' : firstLine(m.message)}`);
   }
+  return kc;
+}
+
+/**
+ * The files of a KUBECONFIG list merged as kubectl merges them: files that do not exist are
+ * skipped, the first file to name a cluster, user or context wins, and so does the first
+ * current-context (client-node refuses duplicate names, and lets the last current-context win).
+ */
+function mergeKubeconfigs(KubeConfig: ClientNode['KubeConfig'], files: readonly string[]): KubeConfigType {
+  const configs = files.map((f) => readKubeconfigFile(KubeConfig, f));
+  const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+    const seen = new Map<string, T>();
+    for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
+    return [...seen.values()];
+  };
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(configs.map((c) => c.clusters)),
+    users: firstByName(configs.map((c) => c.users)),
+    contexts: firstByName(configs.map((c) => c.contexts)),
+    currentContext: configs.map((c) => c.currentContext).find((c) => c !== undefined && c !== '') ?? '',
+  });
+  return merged;
+}
+
+function loadKubeconfig(KubeConfig: ClientNode['KubeConfig'], file: string | undefined): KubeConfigType {
+  const source = kubeconfigSource(file);
+  switch (source.kind) {
+    case 'file':
+      return readKubeconfigFile(KubeConfig, source.file);
+    case 'list':
+      if (source.files.length === 0) throw new ConnectionError(`no kubeconfig: none of the files in $KUBECONFIG exists (${source.missing.join(', ')})`);
+      return mergeKubeconfigs(KubeConfig, source.files);
+    case 'in-cluster': {
+      const kc = new KubeConfig();
+      kc.loadFromCluster();
+      return kc;
+    }
+    case 'none':
+      throw new ConnectionError(`no kubeconfig: ${source.tried}; pass --kubeconfig FILE or set KUBECONFIG`);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+export async function connect(options: ConnectOptions): Promise<ClusterConnection> {
+  const { KubeConfig }: ClientNode = await import('@kubernetes/client-node');
+  const kc = loadKubeconfig(KubeConfig, options.kubeconfig);
   if (options.context) {
     if (!kc.getContextObject(options.context)) throw new ConnectionError(`no context \`${options.context}\` in the kubeconfig (have: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
     kc.setCurrentContext(options.context);
+  } else if (!kc.getCurrentContext()) {
+    throw new ConnectionError(`the kubeconfig sets no current-context; pass --context (have: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+  } else if (!kc.getContextObject(kc.getCurrentContext())) {
+    throw new ConnectionError(`the kubeconfig's current-context \`${kc.getCurrentContext()}\` is not one of its contexts (have: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ConnectionError('the kubeconfig has no current cluster; pass --kubeconfig or --context');
+  if (!cluster) throw new ConnectionError(`context \`${kc.getCurrentContext()}\` names no cluster the kubeconfig defines`);
   const server = cluster.server.replace(/\/+$/, '');
-  const tls: https.RequestOptions = {};
-  await kc.applyToHTTPSOptions(tls);
   const isHttps = server.startsWith('https:');
+  if (!isHttps && !server.startsWith('http:')) throw new ConnectionError(`cluster \`${cluster.name}\`: server ${JSON.stringify(cluster.server)} is not an http(s) URL`);
+  const tls: https.RequestOptions = {};
+  // Credentials go only over TLS: a plain-HTTP server (`kubectl proxy`) is asked without them.
+  try {
+    if (isHttps) await kc.applyToHTTPSOptions(tls);
+  } catch (e) {
+    throw new ConnectionError(`cannot use the credentials of context \`${kc.getCurrentContext()}\`: ${firstLine((e as Error).message)}`);
+  }
   const agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !cluster.skipTLSVerify }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
   const baseHeaders = { ...(tls.headers as Record<string, string> | undefined) };
 

@@ -12,6 +12,7 @@ import { materialize, parseManifestText, type ParsedFile } from './documents.js'
 import { errnoText, transcodeFiles, type BatchResult, type FileResult } from './parse-batch.js';
 import { transcodeOnWorkers } from './parse-pool.js';
 import type { DocumentPositions } from './positions.js';
+import { isChartDirectory, renderChart, splitRenderedSources, type RenderedTemplate } from './helm.js';
 
 export const STDIN = '-';
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -42,6 +43,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** parse workers: 0 parses on the main thread; default: see defaultThreads */
   threads?: number;
+  /** files to read (scan --include/--exclude); the others are left out unread and uncounted */
+  fileFilter?: (file: string) => boolean;
 }
 
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<ManifestLoad> {
@@ -61,10 +64,15 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     if (p === STDIN) {
       await flush();
       const text = options.readStdin ? await options.readStdin() : await readAllStdin();
-      addText(load, '<stdin>', text);
+      addRendered(load, '<stdin>', splitRenderedSources(text) ?? [{ file: '', text }]);
       continue;
     }
-    for (const file of expand(p, load)) files.push(file);
+    if (isChartDirectory(p)) {
+      await flush();
+      addChart(load, p);
+      continue;
+    }
+    for (const file of expand(p, load)) if (options.fileFilter === undefined || options.fileFilter(file)) files.push(file);
   }
   await flush();
   return load;
@@ -185,6 +193,21 @@ function walk(dir: string, out: string[], load: ManifestLoad, seen: Set<string>)
       out.push(full);
     }
   }
+}
+
+/** A rendered stream, each template's part as its own file (`file: ''`: the stream itself). */
+function addRendered(load: ManifestLoad, stream: string, templates: readonly RenderedTemplate[]): void {
+  for (const t of templates) addText(load, t.file === '' ? stream : t.file, t.text);
+}
+
+/** A chart directory: rendered with helm, or a gap saying why it could not be. */
+function addChart(load: ManifestLoad, dir: string): void {
+  const rendered = renderChart(dir);
+  if (!rendered.ok) {
+    gap(load, dir, rendered.reason);
+    return;
+  }
+  addRendered(load, dir, rendered.templates);
 }
 
 /** Parse and add a text (stdin, a test's manifest) as if it were the file `file`. */

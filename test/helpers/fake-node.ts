@@ -1,0 +1,37 @@
+// A fake host root for `kubemoat node --root`: one kubelet process in /proc (in the caller's
+// network namespace's place) whose config file the test writes, and rewrites to "fix" the node.
+
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const KUBELET_CONFIG_HEAD = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
+export const ANONYMOUS_KUBELET = `${KUBELET_CONFIG_HEAD}authentication:\n  anonymous: {enabled: true}\nauthorization: {mode: AlwaysAllow}\n`;
+export const HARDENED_KUBELET = `${KUBELET_CONFIG_HEAD}authentication:\n  anonymous: {enabled: false}\n  x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}\nauthorization: {mode: Webhook}\n`;
+
+export interface FakeNode {
+  root: string;
+  /** write a file under the root (`etc/kubernetes/kubelet.yaml` is the kubelet's config) */
+  file(path: string, text: string): void;
+}
+
+export function fakeKubeletNode(kubeletConfig = ANONYMOUS_KUBELET): FakeNode {
+  const root = mkdtempSync(join(tmpdir(), 'kubemoat-node-root-'));
+  const file = (path: string, text: string): void => {
+    const full = join(root, path);
+    mkdirSync(join(full, '..'), { recursive: true });
+    writeFileSync(full, text);
+  };
+  file('etc/kubernetes/kubelet.yaml', kubeletConfig);
+  const dir = join(root, 'proc', '4242');
+  mkdirSync(join(dir, 'ns'), { recursive: true });
+  writeFileSync(join(dir, 'cmdline'), ['/usr/bin/kubelet', '--config=/etc/kubernetes/kubelet.yaml', ''].join('\0'));
+  writeFileSync(join(dir, 'environ'), '');
+  writeFileSync(join(dir, 'status'), 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n');
+  writeFileSync(join(dir, 'cgroup'), '0::/\n');
+  symlinkSync('/', join(dir, 'cwd'));
+  symlinkSync('/usr/bin/kubelet', join(dir, 'exe'));
+  symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
+  symlinkSync(root, join(dir, 'root'));
+  return { root, file };
+}

@@ -1,0 +1,15 @@
+// Loopback ports for servers the tests start.
+
+import { createServer } from 'node:net';
+
+/** A TCP port on 127.0.0.1 that nothing listened on a moment ago. */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
