@@ -169,3 +169,28 @@ spec:
     assert.deepEqual(run(controller('v1.9.0'), 'KM-SV-004'), []);
   });
 });
+
+describe('control-plane flags the peers judge (issue 18)', () => {
+  const apiserver = (image: string, flags: string[]): string => `apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  containers:
+    - name: kube-apiserver
+      image: ${image}
+      command: [kube-apiserver${flags.map((f) => `, "${f}"`).join('')}]`;
+  test('--service-account-lookup left out is false before 1.7, true after', () => {
+    const lookup = (image: string): Finding[] => run(apiserver(image, ['--service-account-key-file=/k/sa.pub']), 'KM-CP-016');
+    assert.match(lookup('k8s.gcr.io/kube-apiserver-amd64:v1.6.0')[0]?.message ?? '', /false before 1\.7/);
+    assert.deepEqual(lookup('registry.k8s.io/kube-apiserver:v1.31.0'), []);
+  });
+  test('no etcd client certificate and no etcd CA: one finding that says both, with both CIS items', () => {
+    const [f] = run(apiserver('registry.k8s.io/kube-apiserver:v1.31.0', []), 'KM-CP-013');
+    assert.match(f.message, /without `--etcd-certfile` and `--etcd-keyfile`.*and without `--etcd-cafile`/);
+    assert.deepEqual(f.frameworks.cis, ['1.2.23', '1.2.26']);
+  });
+  test('--secure-port=0: reported before 1.12 (no HTTPS at all), not on versions that refuse it', () => {
+    assert.deepEqual(run(apiserver('k8s.gcr.io/kube-apiserver-amd64:v1.11.10', ['--secure-port=0']), 'KM-CP-014').map((f) => f.severity), ['high']);
+    assert.ok(!run(apiserver('registry.k8s.io/kube-apiserver:v1.31.0', ['--secure-port=0']), 'KM-CP-014').some((f) => /secure-port/.test(f.message)));
+  });
+});
