@@ -100,7 +100,6 @@ for (const r of ['K8s Deployment Created', 'K8s Deployment Deleted', 'K8s Servic
   FALCO_RULES[r] = { difference: ACTIVITY_LOG };
 }
 
-const GKE_ONLY = 'the test event is a GKE Cloud Audit Log record (protoPayload), another schema than the API server\'s audit.k8s.io events kubemoat reads';
 
 const PANTHER_RULES: Record<string, Equivalent> = {
   'Kubernetes.AdmissionController.Created': { rules: ['KM-DT-019'] },
