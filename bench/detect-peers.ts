@@ -100,7 +100,6 @@ for (const r of ['K8s Deployment Created', 'K8s Deployment Deleted', 'K8s Servic
   FALCO_RULES[r] = { difference: ACTIVITY_LOG };
 }
 
-
 const PANTHER_RULES: Record<string, Equivalent> = {
   'Kubernetes.AdmissionController.Created': { rules: ['KM-DT-019'] },
   'Kubernetes.API.AnonymousAccess': { rules: ['KM-DT-005'] },
