@@ -404,6 +404,9 @@ rmSync(dir, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 // Report.
 
+// cases finish in any order (two at a time): report them in a fixed one
+const order = (r: Result): string => `${r.c.peer}\u0000${r.c.rule}\u0000${r.c.name}`;
+results.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 const byRule = new Map<string, Result[]>();
 for (const r of results) {
   const k = `${r.c.peer}\u0000${r.c.rule}`;
