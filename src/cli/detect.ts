@@ -216,7 +216,7 @@ async function runDetect(file: string | undefined, flags: DetectFlags): Promise<
   const { audit: rules, runtime: runtimeRuleSet } = pickRules(flags);
   // once, not per event: a rule that cannot judge without configuration says so at start
   if (inputs === 1 && internalNetworks.length === 0 && rules.some((r) => r.meta.id === CREDENTIAL_OUTSIDE_RULE)) {
-    process.stderr.write(`kubemoat: ${CREDENTIAL_OUTSIDE_RULE} (node and control-plane credentials used from outside the cluster) judges nothing: list the cluster's networks in detect.internalNetworks (.kubemoat.yaml)\n`);
+    process.stderr.write(`kubemoat: ${CREDENTIAL_OUTSIDE_RULE} (the cluster's own credentials used from outside its networks) judges nothing: list the cluster's networks in detect.internalNetworks (.kubemoat.yaml)\n`);
   }
   const auditGraceMs = positiveInt(flags.auditGrace, '--audit-grace') * 1000;
   if (flags.learn !== undefined && !flags.node) throw new UsageError('--learn goes with --node');

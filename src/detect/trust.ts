@@ -43,8 +43,6 @@ export const CONTROLLER_ACCOUNTS: readonly string[] = [
 ];
 
 const SA_PREFIX = 'system:serviceaccount:kube-system:';
-const CONTROLLERS = new Set(CONTROLLER_ACCOUNTS);
-const COMPONENTS = new Set(COMPONENT_USERS);
 
 /** user.extra keys the API server sets for a token bound to a pod or a node (kube-controller-manager's tokens are bound to neither). */
 const BOUND_TOKEN_KEYS = ['authentication.kubernetes.io/pod-name', 'authentication.kubernetes.io/pod-uid', 'authentication.kubernetes.io/node-name'];

@@ -1,7 +1,7 @@
 import { defineDetection } from '../rule.js';
 import { asArray, asString, dig, isObject, isTrue, type JsonObject } from '../../core/json.js';
 import type { AuditEvent } from '../../sources/audit/event.js';
-import { describeDangers, ESCAPE_CAPABILITIES, imagesOf, objectLabel, podDangers, podSpecOf } from '../podspec.js';
+import { describeDangers, ESCAPE_CAPABILITIES, imagesOf, objectLabel, podDangers } from '../podspec.js';
 import type { TrustEntry } from '../trust.js';
 import { DEV, busybox, controllerSA, createDeployment, KUBELET, ownedPod, CONTROLLER_MANAGER } from './examples.js';
 import { WORKLOAD_KEYS, writtenPodSpec } from './workload-write.js';

@@ -1,6 +1,7 @@
 import { defineDetection } from '../rule.js';
 import { denied } from '../../sources/audit/event.js';
 import { CONTROLLER_MANAGER, DEV, KUBELET, auditEvent, podSA } from './examples.js';
+import { Windows } from '../windows.js';
 
 interface Window {
   start: number;
@@ -30,20 +31,13 @@ export default defineDetection({
   on: '*',
   exemptControlPlane: true,
   create: (settings) => {
-    const windows = new Map<string, Window>();
-    const span = settings.deniedBurstWindowSec * 1000;
+    const windows = new Windows<Window>(settings.deniedBurstWindowSec * 1000, (start) => ({ start, count: 0, alerted: false, resources: new Set() }));
     return (e) => {
       // the controllers and kubelets are refused in bursts while a restarting API server
       // bootstraps its RBAC policy: noise, not probing
       if (!denied(e)) return undefined;
       const now = e.time || Date.now();
-      const key = `${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`;
-      let w = windows.get(key);
-      if (!w || now - w.start > span) {
-        if (windows.size > 50_000) for (const [k, old] of windows) if (now - old.start > span) windows.delete(k);
-        w = { start: now, count: 0, alerted: false, resources: new Set() };
-        windows.set(key, w);
-      }
+      const w = windows.at(`${e.user.username}\u0000${e.sourceIPs[0] ?? ''}`, now);
       w.count++;
       if (w.resources.size < 20) w.resources.add(`${e.verb} ${e.objectRef?.resource || e.requestURI}`);
       if (w.alerted || w.count < settings.deniedBurstCount) return undefined;

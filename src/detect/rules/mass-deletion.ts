@@ -1,6 +1,7 @@
 import { defineDetection, type Hit } from '../rule.js';
 import { succeeded } from '../../sources/audit/event.js';
 import { ADMIN, DEV, auditEvent, controllerSA } from './examples.js';
+import { Windows } from '../windows.js';
 
 /** What a destructive intruder (or a ransom note) goes after: credentials, workloads, data, namespaces. */
 const DESTRUCTIBLE = ['secrets', 'deployments', 'statefulsets', 'daemonsets', 'persistentvolumeclaims', 'persistentvolumes', 'namespaces'];
@@ -8,7 +9,6 @@ const GROUP: Record<string, string> = { deployments: 'apps', statefulsets: 'apps
 const WINDOW_SEC = 60;
 /** this many deletes of one kind by one user within the window */
 const DELETE_BURST = 10;
-const MAX_WINDOWS = 50_000;
 
 interface Window {
   start: number;
@@ -36,8 +36,7 @@ export default defineDetection({
   on: DESTRUCTIBLE,
   exemptControlPlane: true,
   create: () => {
-    const windows = new Map<string, Window>();
-    const span = WINDOW_SEC * 1000;
+    const windows = new Windows<Window>(WINDOW_SEC * 1000, (start) => ({ start, names: new Set(), alerted: false }));
     return (e): Hit | undefined => {
       if ((e.verb !== 'delete' && e.verb !== 'deletecollection') || !succeeded(e)) return undefined;
       const ref = e.objectRef!;
@@ -45,13 +44,7 @@ export default defineDetection({
         return { message: `${e.user.username} deleted every ${ref.resource.replace(/s$/, '')}${ref.namespace ? ` in ${ref.namespace}` : ' in the cluster'} (deletecollection)`, severity: ref.resource === 'secrets' || ref.resource === 'persistentvolumes' ? 'critical' : 'high', details: { resource: ref.resource } };
       }
       const now = e.time || Date.now();
-      const key = `${e.user.username}\u0000${ref.resource}`;
-      let w = windows.get(key);
-      if (!w || now - w.start > span) {
-        if (windows.size >= MAX_WINDOWS) windows.clear();
-        w = { start: now, names: new Set(), alerted: false };
-        windows.set(key, w);
-      }
+      const w = windows.at(`${e.user.username}\u0000${ref.resource}`, now);
       w.names.add(`${ref.namespace}/${ref.name}`);
       if (w.alerted || w.names.size < DELETE_BURST) return undefined;
       w.alerted = true;

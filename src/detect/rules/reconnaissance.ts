@@ -2,6 +2,7 @@ import { defineDetection, type Hit } from '../rule.js';
 import { succeeded, type AuditEvent } from '../../sources/audit/event.js';
 import { isAnonymous, serviceAccountOf } from '../actors.js';
 import { userAgentKind } from '../user-agents.js';
+import { Windows } from '../windows.js';
 import { ADMIN, ANONYMOUS, DEV, KUBELET, auditEvent, podSA, type ExampleUser } from './examples.js';
 
 /** One identity's requests within the window. */
@@ -18,7 +19,6 @@ const WINDOW_SEC = 60;
 const REVIEW_BURST = 5;
 /** …or reads of this many resource types (`kubectl get all` reads 10) */
 const TYPE_BURST = 12;
-const MAX_WINDOWS = 50_000;
 const REVIEWS = new Set(['selfsubjectrulesreviews', 'selfsubjectaccessreviews']);
 const READS = new Set(['get', 'list']);
 
@@ -62,20 +62,8 @@ export default defineDetection({
   on: '*',
   exemptControlPlane: true,
   create: () => {
-    const windows = new Map<string, Window>();
-    const span = WINDOW_SEC * 1000;
-    const windowOf = (e: AuditEvent, now: number): Window => {
-      // by identity alone: a stolen token enumerating from two places is one enumeration
-      const key = e.user.username;
-      let w = windows.get(key);
-      if (!w || now - w.start > span) {
-        if (windows.size >= MAX_WINDOWS) for (const [k, old] of windows) if (now - old.start > span) windows.delete(k);
-        if (windows.size >= MAX_WINDOWS) windows.clear();
-        w = { start: now, reviews: 0, types: new Set(), reviewsAlerted: false, typesAlerted: false };
-        windows.set(key, w);
-      }
-      return w;
-    };
+    // by identity alone: a stolen token enumerating from two places is one enumeration
+    const windows = new Windows<Window>(WINDOW_SEC * 1000, (start) => ({ start, reviews: 0, types: new Set(), reviewsAlerted: false, typesAlerted: false }));
     return (e): Hit | undefined => {
       const resource = e.objectRef?.resource ?? '';
       if (resource === '' || e.objectRef?.subresource) return undefined;
@@ -83,7 +71,7 @@ export default defineDetection({
       if (REVIEWS.has(resource)) {
         if (e.verb !== 'create' || !succeeded(e)) return undefined;
         const asker = unusualAsker(e);
-        const w = windowOf(e, now);
+        const w = windows.at(e.user.username, now);
         w.reviews++;
         if (asker) return { message: `${e.user.username} (${asker}) asked the API server what it may do (${resource})`, details: { kind: 'self-review', asker } };
         if (w.reviewsAlerted || w.reviews < REVIEW_BURST) return undefined;
@@ -91,7 +79,7 @@ export default defineDetection({
         return { message: `${e.user.username} made ${w.reviews} permission checks (self reviews) in ${Math.max(1, Math.round((now - w.start) / 1000))} s`, details: { kind: 'self-review burst', reviews: String(w.reviews) } };
       }
       if (!READS.has(e.verb) || !byHand(e.userAgent)) return undefined;
-      const w = windowOf(e, now);
+      const w = windows.at(e.user.username, now);
       if (w.typesAlerted) return undefined;
       w.types.add(resource);
       if (w.types.size < TYPE_BURST) return undefined;
