@@ -19,7 +19,7 @@ import { JsonLinesSink } from '../detect/sinks/stdout.js';
 import { SyslogSink, parseSyslogTarget } from '../detect/sinks/syslog.js';
 import { WebhookSink } from '../detect/sinks/webhook.js';
 import { startMetrics } from '../detect/sinks/metrics.js';
-import { durationMs } from './duration.js';
+import { durationMs } from './flag-values.js';
 import { follow, readOnce, readStream } from '../sources/audit/file.js';
 import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';

@@ -2,6 +2,7 @@
 // naming the flag (commander adds it) before anything runs, never a NaN deep in a source.
 
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit.js';
 
 /** A parser of whole numbers from `min` to `max`. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -22,4 +23,14 @@ export function milliseconds(value: string): number {
   const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] ?? '']) : NaN;
   if (!(ms > 0)) throw new InvalidArgumentError('expected a duration such as 1500 (milliseconds), 1500ms, 5s or 2m');
   return ms;
+}
+
+/**
+ * A schedule or learning period as milliseconds: `30s`, `10m`, `2h`, or plain seconds (unlike a
+ * timeout, whose plain number is milliseconds); `flag` names the option in the error.
+ */
+export function durationMs(value: string, flag: string): number {
+  const m = /^(\d+)([smh]?)$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} needs a duration such as 30s, 10m or 2h, not ${JSON.stringify(value)}`);
+  return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
 }

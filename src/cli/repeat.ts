@@ -7,7 +7,7 @@ import type { Report } from '../core/report.js';
 import { parseListen } from '../sources/audit/webhook.js';
 import { PostureMetrics, type PostureCommand, type RunOutcome } from '../report/posture-metrics.js';
 import { serveMetrics } from '../report/prometheus.js';
-import { durationMs } from './duration.js';
+import { durationMs } from './flag-values.js';
 import { EXIT_OK, UsageError } from './exit.js';
 
 export interface RepeatFlags {

@@ -6,14 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/registry.js';
-import { writeAnonymousKubeletHost } from '../helpers/node-host.js';
+import { fakeKubeletNode } from '../helpers/fake-node.js';
 import { gzip, tarOf, writeOciLayout } from '../helpers/image-fixtures.js';
 import { reportSchemaText } from '../../src/report/report-schema.js';
 import { renderJson } from '../../src/report/json.js';
@@ -90,9 +90,9 @@ test('images of an OCI layout', async () => {
 });
 
 test('node, on a host root with an anonymous kubelet', () => {
-  const root = join(dir, 'host');
-  writeAnonymousKubeletHost(root);
+  const { root } = fakeKubeletNode();
   const r = runCli(['node', '--root', root, '--all-netns', '-f', 'json', '--fail-on', 'never']);
+  rmSync(root, { recursive: true, force: true });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(assertValid(r.stdout, 'node').findings.length > 0, 'the anonymous kubelet is found');
 });
