@@ -15,6 +15,7 @@ import { parseSubject, subjectRefOf, SubjectSyntaxError } from '../inventory/rba
 import { buildGraph, findPaths, type PlacedAlert } from '../paths/analyse.js';
 import { ASSET_KINDS, ENTRY_KINDS, type AssetKind, type EntryKind, type PathsReport } from '../paths/model.js';
 import { nodeAddressesOf, placementOf, type Placement } from '../paths/placement.js';
+import { placeAlerts } from '../paths/observed.js';
 import { PATHS_SCHEMA_VERSION, pathsSummary } from '../paths/report.js';
 import { probeRules } from '../probe/rules/index.js';
 import { runProbeRules } from '../probe/rule.js';
@@ -26,7 +27,8 @@ import { collectCluster } from '../sources/cluster/collect.js';
 import { connect } from '../sources/cluster/connection.js';
 import { loadManifests } from '../sources/manifests/source.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
-import { milliseconds, wholeNumber } from './flag-values.js';
+import { durationMs, milliseconds, wholeNumber } from './flag-values.js';
+import { openStoreToRead, storeNamed } from './store-options.js';
 import { emit, useColour } from './output.js';
 import { knownRuleIds } from './rule-ids.js';
 import { commaList } from './rule-selection.js';
@@ -51,6 +53,8 @@ interface PathsFlags {
   config?: string;
   timeout: number;
   concurrency: number;
+  store?: string;
+  observedSince: string;
 }
 
 interface Evidence {
@@ -72,6 +76,8 @@ export function pathsCommand(): Command {
     .option('--manifests <paths...>', 'build the graph from manifests instead of a live cluster (no network entry points)')
     .option('--no-probe', "do not probe the cluster's own endpoints (API server, kubelets, etcd) for what answers anonymously")
     .option('--node-report <file>', 'a `kubemoat node -f json` report to add (repeatable)', repeatable)
+    .option('--store <url>', 'a history store (sqlite:PATH, a file path, or postgres://…; default: $KUBEMOAT_STORE): its detect alerts mark the steps seen happening')
+    .option('--observed-since <duration>', 'how far back the store\'s detect alerts count (24h, 30m)', '24h')
     .option('--from <subject>', 'also start from this subject: sa:NS/NAME, user:NAME, group:NAME (repeatable)', repeatable)
     .option('--entry <kinds>', `only paths from these entry points: ${ENTRY_KINDS.join(', ')} (comma-separated)`, commaList)
     .option('--asset <kinds>', `only paths to these assets: ${ASSET_KINDS.join(', ')} (comma-separated)`, commaList)
@@ -94,7 +100,7 @@ export function pathsCommand(): Command {
       for (const file of flags.nodeReport ?? []) addNodeReport(gathered, file);
       const placement: Placement = placementOf(gathered.inventory, gathered.live);
       const graph = buildGraph(gathered.findings, placement, subjects);
-      const alerts: PlacedAlert[] = [];
+      const alerts = storeNamed(flags) ? await observedAlerts(flags, placement, gathered) : [];
       const analysis = findPaths(graph, { perPair: flags.perPair }, alerts);
       const paths = analysis.paths.filter((p) => (entries === undefined || entries.includes(p.from)) && (assets === undefined || assets.includes(p.to)));
       const report: PathsReport = {
@@ -210,4 +216,19 @@ async function probeOwnEndpoints(into: Evidence, server: string, timeoutMs: numb
   for (const e of run.errors) into.coverage.push({ ...e, severity: 'warning' });
   into.findings.push(...run.findings);
   into.evidence.push({ source: 'probe', what: [...hosts].join(' '), findings: run.findings.length });
+}
+
+/** The detect alerts the store holds from the last `--observed-since`, placed on the workloads they touched. */
+async function observedAlerts(flags: PathsFlags, placement: Placement, into: Evidence): Promise<PlacedAlert[]> {
+  const since = new Date(Date.now() - durationMs(flags.observedSince, '--observed-since')).toISOString();
+  const store = await openStoreToRead(flags, 'paths --store');
+  try {
+    // a sensor's run can be days old and still be writing: runs are not filtered by start, alerts by time
+    const runs = await store.runs({ kind: 'detect', limit: 100 });
+    const alerts = (await Promise.all(runs.map((r) => store.alerts(r.id)))).flat().filter((a) => a.time >= since);
+    into.evidence.push({ source: 'store', what: `${store.name}: alerts since ${since} from ${runs.length} detect run(s)`, findings: alerts.length });
+    return placeAlerts(alerts, placement);
+  } finally {
+    await store.close();
+  }
 }

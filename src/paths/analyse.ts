@@ -177,9 +177,12 @@ function toPath(graph: AttackGraph, p: { entry: EntryKind; start: number; asset:
 function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: readonly { start: number; asset: AssetKind }[], limit: number): Door[] {
   const members = new Map<string, Set<string>>();
   const through = new Map<string, Set<number>>();
+  /** steps each finding proves: a door is shown by the finding most of its paths go through */
+  const uses = new Map<string, number>();
   paths.forEach((p, i) => {
     for (const s of p.steps) {
       for (const f of s.findings) {
+        uses.set(f.fingerprint, (uses.get(f.fingerprint) ?? 0) + 1);
         const key = doorKey(graph.findings.get(f.fingerprint)!, graph.placement);
         let m = members.get(key);
         if (m === undefined) members.set(key, (m = new Set()));
@@ -204,7 +207,7 @@ function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: rea
       if (!Number.isFinite(d.dist[p.start])) cuts++;
     }
     const fingerprints = [...(members.get(key) ?? [])];
-    const list = fingerprints.map((fp) => graph.findings.get(fp)!).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : 1));
+    const list = fingerprints.map((fp) => graph.findings.get(fp)!).sort((a, b) => (uses.get(b.fingerprint) ?? 0) - (uses.get(a.fingerprint) ?? 0) || severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : 1));
     const main = list[0];
     return {
       fingerprint: main.fingerprint,

@@ -165,9 +165,9 @@ const tokenTheft: EdgeRule = (f, g) => {
   if (w === undefined) return;
   const account = g.identity({ kind: 'ServiceAccount', name: w.serviceAccount, ...(w.namespace ? { namespace: w.namespace } : {}) });
   g.edge(g.workload(w), account, proof('token-theft', `read the token of service account ${w.serviceAccount} mounted in its pods`, f));
+  // from its node's disk, where the node is known: root on "a node" is not root on this one
   for (const node of w.nodes) {
-    const action = node === ANY_NODE ? `read the token of ${g.vertices[g.workload(w)].label}'s service account from the node its pods run on` : `read the token of ${g.vertices[g.workload(w)].label}'s service account from the node's disk`;
-    g.edge(g.node(node), account, proof('node-credentials', action, f));
+    if (node !== ANY_NODE) g.edge(g.node(node), account, proof('node-credentials', `read the token of ${g.vertices[g.workload(w)].label}'s service account from the node's disk`, f));
   }
 };
 

@@ -45,6 +45,8 @@ export const AUTHENTICATED_GROUP = 'system:authenticated';
 const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 const ANONYMOUS_USER = 'system:anonymous';
 
+export const workloadVertexId = (key: string): string => `workload:${key}`;
+
 export function identityId(s: SubjectRef): string {
   if (s.kind === 'ServiceAccount') return `sa:${s.namespace ?? ''}/${s.name}`;
   return s.kind === 'User' ? `user:${s.name}` : `group:${s.name}`;
@@ -127,12 +129,12 @@ export class AttackGraph {
   }
 
   node(name: string): number {
-    const label = name === ANY_NODE ? 'a node of the attacker\'s choice' : `node ${name}`;
+    const label = name === ANY_NODE ? 'a node (which one is not known)' : `node ${name}`;
     return this.vertex({ type: 'node', id: `node:${name}`, label, node: name }, (at) => this.edge(at, this.asset('node-root')));
   }
 
   workload(w: WorkloadPlacement): number {
-    return this.vertex({ type: 'workload', id: `workload:${w.key}`, label: describeWorkload(w), resource: w.resource, nodes: w.nodes, serviceAccount: w.serviceAccount });
+    return this.vertex({ type: 'workload', id: workloadVertexId(w.key), label: describeWorkload(w), resource: w.resource, nodes: w.nodes, serviceAccount: w.serviceAccount });
   }
 
   identity(s: SubjectRef): number {

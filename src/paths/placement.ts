@@ -79,7 +79,10 @@ export function nodeOfHost(placement: Placement, host: string): string | undefin
   return undefined;
 }
 
-/** The workloads with a pod running on a node (every workload when the node is not known). */
+/**
+ * The workloads with a pod running on a node. Only a live cluster says which; from manifests no
+ * workload is placed on a named node (assuming one is would claim a step nothing proved).
+ */
 export function workloadsOnNode(placement: Placement, node: string): WorkloadPlacement[] {
-  return [...placement.workloads.values()].filter((w) => node === ANY_NODE || w.nodes.includes(node));
+  return [...placement.workloads.values()].filter((w) => w.nodes.includes(node));
 }
