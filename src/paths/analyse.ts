@@ -103,23 +103,35 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
   const perPair = options.perPair ?? 5;
   const assets = ASSET_KINDS.map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
   const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }[] = [];
-  const distances = new Map<AssetKind, Distances>();
+  const doorsOf = (edges: readonly number[], start: number): string => stepsOf(graph, edges, start).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
+  // the workloads alerts were seen on: a path through one of them is kept even when it is not the shortest
+  const walked = [...new Set(alerts.map((a) => graph.lookup(a.workload)).filter((v): v is number => v !== undefined))];
+  const toWalked = new Map(walked.map((w) => [w, distancesTo(graph, w)]));
   for (const { kind, target } of assets) {
     if (target === undefined) continue;
     const d = distancesTo(graph, target);
-    distances.set(kind, d);
     for (const { entry, starts } of startsOf(graph)) {
       const reached = starts.filter((s) => Number.isFinite(d.dist[s])).sort((a, b) => d.dist[a] - d.dist[b] || a - b);
       const seen = new Set<string>();
-      for (const s of reached) {
-        const edges = pathFrom(graph, d, s);
-        if (edges === undefined || edges.length === 0) continue;
+      const keep = (start: number, edges: number[]): void => {
         // one path per sequence of proofs: a hundred pods behind the same doors are one path
-        const doors = stepsOf(graph, edges, s).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
-        if (seen.has(doors)) continue;
+        const doors = doorsOf(edges, start);
+        if (edges.length === 0 || seen.has(doors)) return;
         seen.add(doors);
-        found.push({ entry, start: s, asset: kind, edges });
+        found.push({ entry, start, asset: kind, edges });
+      };
+      for (const s of reached) {
         if (seen.size >= (entry === 'any-pod' ? perPair : 1)) break;
+        keep(s, pathFrom(graph, d, s) ?? []);
+      }
+      for (const w of walked) {
+        const onward = pathFrom(graph, d, w);
+        if (onward === undefined) continue;
+        if (entry === 'any-pod') keep(w, onward);
+        else for (const s of starts) {
+          const before = pathFrom(graph, toWalked.get(w)!, s);
+          if (before !== undefined) keep(s, [...before, ...onward]);
+        }
       }
     }
   }
