@@ -14,7 +14,9 @@ import { loadManifests } from '../../src/sources/manifests/source.js';
 import { buildGraph, findPaths } from '../../src/paths/analyse.js';
 import { placementOf } from '../../src/paths/placement.js';
 import { doorKey } from '../../src/paths/doors.js';
-import { placeAlerts } from '../../src/paths/observed.js';
+import { OBSERVED_RULE_IDS, placeAlerts } from '../../src/paths/observed.js';
+import { STEP_RULE_IDS } from '../../src/paths/edges.js';
+import { knownRuleIds } from '../../src/cli/rule-ids.js';
 import type { AttackPath, PathsReport } from '../../src/paths/model.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { Report } from '../../src/core/report.js';
@@ -251,3 +253,14 @@ async function loadFixture(): Promise<{ findings: Finding[]; inventory: Inventor
   const report = analyse(load.inventory, { type: 'manifests', paths: [FIXTURE] }, load.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
   return { findings: [...report.findings, ...report.suppressed], inventory: load.inventory };
 }
+
+test('every rule that opens a step exists and is documented in docs/paths.md; so is every observed alert rule', () => {
+  const ids = knownRuleIds();
+  const doc = readFileSync(join(REPO_ROOT, 'docs/paths.md'), 'utf8');
+  assert.ok(STEP_RULE_IDS.length >= 30);
+  for (const id of STEP_RULE_IDS) {
+    assert.ok(ids.scan.includes(id), `${id} is not a rule`);
+    assert.ok(doc.includes(id), `${id} is not in docs/paths.md`);
+  }
+  for (const id of OBSERVED_RULE_IDS) assert.ok(ids.detect.includes(id), `${id} is not a detect rule`);
+});
