@@ -157,6 +157,8 @@ const containerEscape: EdgeRule = (f, g) => {
   const w = workloadOf(f, g);
   if (w === undefined) return;
   if (f.ruleId === 'KM-WL-009' && !ESCAPING_CAPABILITIES.test(`${f.message} ${f.evidence ?? ''}`)) return;
+  // a host path mounted read-only shows the node's files, it does not hand over the node
+  if (f.ruleId === 'KM-WL-007' && /\bread-only\b/.test(f.message)) return;
   for (const node of w.nodes) g.edge(g.workload(w), g.node(node), proof('container-escape', ESCAPE_ACTIONS[f.ruleId], f));
 };
 

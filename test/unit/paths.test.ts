@@ -77,6 +77,10 @@ test('the fixture chains are found, shortest first, with the finding behind each
   for (let i = 1; i < paths.length; i++) assert.ok(paths[i - 1].length <= paths[i].length, 'ranked by length');
   // the pod that mounts no token opens no step, though its account is cluster-admin
   assert.ok(!paths.some((p) => p.start === 'workload:Pod/ci/tokenless' || p.steps.some((s) => s.from === 'workload:Pod/ci/tokenless')));
+  // the exporter mounts the node's root read-only (KM-WL-007 reports it): no step to the node
+  const scan = JSON.parse(runCli(['scan', FIXTURE, '-f', 'json', '-s', 'info', '--fail-on', 'never']).stdout) as Report;
+  assert.ok(scan.findings.some((f) => f.ruleId === 'KM-WL-007' && f.resource?.name === 'exporter'));
+  assert.ok(!paths.some((p) => p.start === 'workload:DaemonSet/ci/exporter' && p.to === 'node-root'));
   // no network entry point from manifests: nothing was probed, and nothing in them is a network door
   assert.ok(!paths.some((p) => p.from === 'network'));
 });
