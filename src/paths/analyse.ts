@@ -72,6 +72,11 @@ function stepsOf(graph: AttackGraph, edges: readonly number[], start: number): {
   return steps;
 }
 
+/** Where a finding is, as much as it says: what a reader opens to fix it. */
+function placeOf(f: Finding): Pick<Finding, 'resource' | 'location' | 'endpoint'> {
+  return { ...(f.resource ? { resource: f.resource } : {}), ...(f.location ? { location: f.location } : {}), ...(f.endpoint ? { endpoint: f.endpoint } : {}) };
+}
+
 function stepFinding(f: Finding): StepFinding {
   return {
     ruleId: f.ruleId,
@@ -80,9 +85,7 @@ function stepFinding(f: Finding): StepFinding {
     fingerprint: f.fingerprint,
     message: f.message,
     remediation: f.remediation,
-    ...(f.resource ? { resource: f.resource } : {}),
-    ...(f.location ? { location: f.location } : {}),
-    ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    ...placeOf(f),
     ...(f.evidence !== undefined ? { evidence: f.evidence } : {}),
     ...(f.suppressed ? { suppressed: f.suppressed.reason } : {}),
   };
@@ -227,9 +230,7 @@ function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: rea
       title: main.title,
       severity: main.severity,
       remediation: main.remediation,
-      ...(main.resource ? { resource: main.resource } : {}),
-      ...(main.location ? { location: main.location } : {}),
-      ...(main.endpoint ? { endpoint: main.endpoint } : {}),
+      ...placeOf(main),
       ...(list.length > 1 ? { also: list.slice(1).map((f) => f.fingerprint) } : {}),
       paths: pathSet.size,
       cuts,
