@@ -12,7 +12,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../core/report.js';
 import { analyse } from '../core/pipeline.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { parseSubject, subjectRefOf, SubjectSyntaxError } from '../inventory/rbac.js';
-import { buildGraph, findPaths, type PlacedAlert } from '../paths/analyse.js';
+import { buildGraph, findPaths } from '../paths/analyse.js';
 import { ASSET_KINDS, ENTRY_KINDS, type AssetKind, type EntryKind, type PathsReport } from '../paths/model.js';
 import { nodeAddressesOf, placementOf, type Placement } from '../paths/placement.js';
 import { placeAlerts } from '../paths/observed.js';
@@ -29,6 +29,8 @@ import { loadManifests } from '../sources/manifests/source.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { durationMs, milliseconds, wholeNumber } from './flag-values.js';
 import { openStoreToRead, storeNamed } from './store-options.js';
+import type { RunRecord, StoredFinding } from '../store/store.js';
+import type { Alert } from '../detect/alert.js';
 import { emit, useColour } from './output.js';
 import { knownRuleIds } from './rule-ids.js';
 import { commaList } from './rule-selection.js';
@@ -98,11 +100,11 @@ export function pathsCommand(): Command {
       if (flags.failOn === 'new-path' && baseline === undefined) throw new UsageError('paths: --fail-on new-path needs --baseline FILE');
       const gathered = flags.manifests !== undefined ? await fromManifests(flags) : await fromCluster(flags);
       for (const file of flags.nodeReport ?? []) addNodeReport(gathered, file);
+      const alerts = storeNamed(flags) ? await fromStore(flags, gathered) : [];
       const placement: Placement = placementOf(gathered.inventory, gathered.live);
       const graph = buildGraph(gathered.findings, placement, subjects);
-      const alerts = storeNamed(flags) ? await observedAlerts(flags, placement, gathered) : [];
-      const analysis = findPaths(graph, { perPair: flags.perPair }, alerts);
-      const paths = analysis.paths.filter((p) => (entries === undefined || entries.includes(p.from)) && (assets === undefined || assets.includes(p.to)));
+      const analysis = findPaths(graph, { perPair: flags.perPair, ...(entries ? { entries } : {}), ...(assets ? { assets } : {}) }, placeAlerts(alerts, placement));
+      const paths = analysis.paths;
       const report: PathsReport = {
         schemaVersion: PATHS_SCHEMA_VERSION,
         tool: TOOL_NAME,
@@ -218,8 +220,12 @@ async function probeOwnEndpoints(into: Evidence, server: string, timeoutMs: numb
   into.evidence.push({ source: 'probe', what: [...hosts].join(' '), findings: run.findings.length });
 }
 
-/** The detect alerts the store holds from the last `--observed-since`, placed on the workloads they touched. */
-async function observedAlerts(flags: PathsFlags, placement: Placement, into: Evidence): Promise<PlacedAlert[]> {
+/**
+ * From the store: the detect alerts of the last `--observed-since`, placed on the workloads they
+ * touched, and each node's latest complete `kubemoat node` run (the sensor DaemonSet records them),
+ * whose findings join the graph as a node report's would.
+ */
+async function fromStore(flags: PathsFlags, into: Evidence): Promise<Alert[]> {
   const since = new Date(Date.now() - durationMs(flags.observedSince, '--observed-since')).toISOString();
   const store = await openStoreToRead(flags, 'paths --store');
   try {
@@ -227,8 +233,36 @@ async function observedAlerts(flags: PathsFlags, placement: Placement, into: Evi
     const runs = await store.runs({ kind: 'detect', limit: 100 });
     const alerts = (await Promise.all(runs.map((r) => store.alerts(r.id)))).flat().filter((a) => a.time >= since);
     into.evidence.push({ source: 'store', what: `${store.name}: alerts since ${since} from ${runs.length} detect run(s)`, findings: alerts.length });
-    return placeAlerts(alerts, placement);
+    const latestByNode = new Map<string, RunRecord>();
+    for (const run of await store.runs({ kind: 'node', limit: 1000 })) if (run.status === 'complete' && !latestByNode.has(run.scope)) latestByNode.set(run.scope, run);
+    for (const run of latestByNode.values()) {
+      const findings = (await store.findings(run.id)).filter((f) => !f.suppressed).map(storedFinding);
+      into.findings.push(...findings);
+      into.evidence.push({ source: 'node', what: `${store.name}: run ${run.id} (${run.scope}, ${run.startedAt})`, findings: findings.length });
+    }
+    return alerts;
   } finally {
     await store.close();
   }
+}
+
+const RULE_META = new Map(catalogue.map((r) => [r.meta.id, r.meta]));
+
+/** A stored finding keeps what a step shows; the rule's catalogue entry gives back its title and fix. */
+function storedFinding(s: StoredFinding): Finding {
+  const meta = RULE_META.get(s.ruleId);
+  const m = s.resource !== undefined ? /^([^/]+)\/(.*?)(?: \[(.+)\])?$/.exec(s.resource) : null;
+  const at = s.location !== undefined ? /^(.*):(\d+):(\d+)$/.exec(s.location) : null;
+  return {
+    ruleId: s.ruleId,
+    severity: s.severity,
+    title: meta?.title ?? s.ruleId,
+    message: s.message,
+    remediation: meta?.remediation ?? '',
+    references: meta?.references ?? [],
+    frameworks: meta?.frameworks ?? {},
+    fingerprint: s.fingerprint,
+    ...(m ? { resource: { apiVersion: '', kind: m[1], name: m[2], ...(s.namespace ? { namespace: s.namespace } : {}), ...(m[3] ? { container: m[3] } : {}) } } : {}),
+    ...(at ? { location: { file: at[1], line: Number(at[2]), column: Number(at[3]) } } : s.location !== undefined && URL.canParse(s.location) ? { endpoint: { url: s.location } } : {}),
+  };
 }

@@ -17,6 +17,9 @@ export interface PathOptions {
   perPair?: number;
   /** doors weighed by what fixing each cuts (the most used ones) */
   doorLimit?: number;
+  /** only paths from these entry points, and to these assets (doors are weighed on those paths alone) */
+  entries?: readonly EntryKind[];
+  assets?: readonly AssetKind[];
 }
 
 export interface PathAnalysis {
@@ -104,7 +107,8 @@ const ASSET_ORDER = (a: AssetKind): number => ASSET_KINDS.indexOf(a);
 
 export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts: readonly PlacedAlert[] = []): PathAnalysis {
   const perPair = options.perPair ?? 5;
-  const assets = ASSET_KINDS.map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
+  const assets = ASSET_KINDS.filter((a) => options.assets?.includes(a) ?? true).map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
+  const entries = startsOf(graph).filter((e) => options.entries?.includes(e.entry) ?? true);
   const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }[] = [];
   const doorsOf = (edges: readonly number[], start: number): string => stepsOf(graph, edges, start).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
   // the workloads alerts were seen on: a path through one of them is kept even when it is not the shortest
@@ -113,7 +117,7 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
   for (const { kind, target } of assets) {
     if (target === undefined) continue;
     const d = distancesTo(graph, target);
-    for (const { entry, starts } of startsOf(graph)) {
+    for (const { entry, starts } of entries) {
       const reached = starts.filter((s) => Number.isFinite(d.dist[s])).sort((a, b) => d.dist[a] - d.dist[b] || a - b);
       const seen = new Set<string>();
       const keep = (start: number, edges: number[]): void => {

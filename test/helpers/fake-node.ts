@@ -3,7 +3,7 @@
 
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const KUBELET_CONFIG_HEAD = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
 export const ANONYMOUS_KUBELET = `${KUBELET_CONFIG_HEAD}authentication:\n  anonymous: {enabled: true}\nauthorization: {mode: AlwaysAllow}\n`;
@@ -13,6 +13,8 @@ export interface FakeNode {
   root: string;
   /** write a file under the root (`etc/kubernetes/kubelet.yaml` is the kubelet's config) */
   file(path: string, text: string): void;
+  /** a process in the fake /proc, in a network namespace other than kubemoat's (audit it with --all-netns) */
+  process(pid: number, argv: string[]): void;
 }
 
 export function fakeKubeletNode(kubeletConfig = ANONYMOUS_KUBELET): FakeNode {
@@ -22,16 +24,19 @@ export function fakeKubeletNode(kubeletConfig = ANONYMOUS_KUBELET): FakeNode {
     mkdirSync(join(full, '..'), { recursive: true });
     writeFileSync(full, text);
   };
+  const process = (pid: number, argv: string[]): void => {
+    const dir = join(root, 'proc', String(pid));
+    mkdirSync(join(dir, 'ns'), { recursive: true });
+    writeFileSync(join(dir, 'cmdline'), [...argv, ''].join('\0'));
+    writeFileSync(join(dir, 'environ'), '');
+    writeFileSync(join(dir, 'status'), `Name:\t${basename(argv[0])}\nUid:\t0\t0\t0\t0\n`);
+    writeFileSync(join(dir, 'cgroup'), '0::/\n');
+    symlinkSync('/', join(dir, 'cwd'));
+    symlinkSync(argv[0], join(dir, 'exe'));
+    symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
+    symlinkSync(root, join(dir, 'root'));
+  };
   file('etc/kubernetes/kubelet.yaml', kubeletConfig);
-  const dir = join(root, 'proc', '4242');
-  mkdirSync(join(dir, 'ns'), { recursive: true });
-  writeFileSync(join(dir, 'cmdline'), ['/usr/bin/kubelet', '--config=/etc/kubernetes/kubelet.yaml', ''].join('\0'));
-  writeFileSync(join(dir, 'environ'), '');
-  writeFileSync(join(dir, 'status'), 'Name:\tkubelet\nUid:\t0\t0\t0\t0\n');
-  writeFileSync(join(dir, 'cgroup'), '0::/\n');
-  symlinkSync('/', join(dir, 'cwd'));
-  symlinkSync('/usr/bin/kubelet', join(dir, 'exe'));
-  symlinkSync('net:[4026531999]', join(dir, 'ns', 'net'));
-  symlinkSync(root, join(dir, 'root'));
-  return { root, file };
+  process(4242, ['/usr/bin/kubelet', '--config=/etc/kubernetes/kubelet.yaml']);
+  return { root, file, process };
 }

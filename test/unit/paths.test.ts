@@ -29,6 +29,7 @@ import { analyse } from '../../src/core/pipeline.js';
 import { catalogue } from '../../src/rules/catalogue.js';
 import { HistoryStore } from '../../src/store/store.js';
 import { alert as auditAlert } from '../helpers/store-fixtures.js';
+import { fakeKubeletNode } from '../helpers/fake-node.js';
 
 const FIXTURE = 'test/fixtures/paths/cluster.yaml';
 const dir = mkdtempSync(join(tmpdir(), 'kubemoat-paths-'));
@@ -267,4 +268,25 @@ test('every rule that opens a step exists and is documented in docs/paths.md; so
     assert.ok(doc.includes(id), `${id} is not in docs/paths.md`);
   }
   for (const id of OBSERVED_RULE_IDS) assert.ok(ids.detect.includes(id), `${id} is not a detect rule`);
+});
+
+test("a node's latest run in the store joins the graph: its etcd, open over plain HTTP, is a path from the network", () => {
+  const node = fakeKubeletNode();
+  node.process(4243, ['/usr/local/bin/etcd', '--listen-client-urls=http://0.0.0.0:2379', '--advertise-client-urls=http://10.0.0.5:2379', '--data-dir=/var/lib/etcd']);
+  const store = `sqlite:${join(dir, 'nodes.db')}`;
+  try {
+    const recorded = runCli(['node', '--root', node.root, '--all-netns', '--store', store, '-f', 'json', '--fail-on', 'never']);
+    assert.equal(recorded.status, 0, recorded.stderr);
+    const r = pathsJson(['--manifests', FIXTURE, '--store', store, '--entry', 'network']);
+    const nodeRun = r.report.evidence.find((e) => e.source === 'node');
+    assert.ok(nodeRun && nodeRun.findings > 0, JSON.stringify(r.report.evidence));
+    assert.deepEqual(r.report.paths.map((p) => `${p.to} ${chain(p)}`).sort(), ['all-secrets KM-ET-002 > KM-ET-002', 'cluster-admin KM-ET-002 > KM-ET-002', 'etcd KM-ET-002']);
+    const step = r.report.paths.find((p) => p.to === 'etcd')!.steps[0].findings[0];
+    assert.equal(step.resource?.kind, 'NodeProcess');
+    assert.match(step.remediation, /client-cert-auth/, 'the rule\'s fix, from the catalogue');
+    assert.equal(r.report.doors[0].ruleId, 'KM-ET-002');
+    assert.equal(r.report.doors[0].cuts, 3, 'fixing etcd closes all three');
+  } finally {
+    rmSync(node.root, { recursive: true, force: true });
+  }
 });
