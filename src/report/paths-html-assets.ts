@@ -18,7 +18,8 @@ h2 { font-size: 14px; margin: 14px 0 6px; }
 main { flex: 1; display: grid; grid-template-columns: 360px 1fr; min-height: 0; }
 #side { overflow: auto; padding: 4px 12px 24px; border-right: 1px solid var(--line); }
 #view { display: flex; flex-direction: column; min-width: 0; min-height: 0; }
-#graph-pane { flex: 0 1 auto; max-height: 68%; overflow: auto; padding: 6px 12px; }
+#graph-pane { flex: 0 1 auto; max-height: 72%; display: flex; flex-direction: column; min-height: 0; padding: 6px 0 0 12px; }
+#graph-scroll { overflow: auto; min-height: 0; padding-right: 12px; }
 #details { flex: 1 1 32%; overflow: auto; border-top: 2px solid var(--line); padding: 0 16px 12px; background: #fafafa; }
 .note { color: var(--muted); margin: 4px 0; }
 .controls { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; padding: 8px 0; border-bottom: 1px solid var(--line); }
@@ -107,8 +108,8 @@ svg.has-selection .vertex:not(.selected), svg.has-selection .edge:not(.selected)
   html, body { height: auto; display: block; }
   main { display: flex; flex-direction: column; }
   #view { order: -1; }
-  #side, #view, #graph-pane { overflow: visible; border: 0; padding: 0; }
-  .controls, #details, #graph-pane .note { display: none; }
+  #side, #view, #graph-pane, #graph-scroll { overflow: visible; border: 0; padding: 0; max-height: none; }
+  .controls, #details, .graph-head .note { display: none; }
   #graph { max-width: 100%; min-width: 0 !important; page-break-inside: avoid; }
   .path, .door button, .finding { page-break-inside: avoid; }
   #graph.has-selection .vertex, #graph.has-selection .edge { opacity: 1; }
@@ -271,8 +272,21 @@ export const PATHS_HTML_SCRIPT = String.raw`
   });
   // shrink a wide graph to the pane, but not below 80%: past that its labels are too small to read
   if (svg) svg.style.minWidth = Math.round(svg.viewBox.baseVal.width * 0.8) + 'px';
+  // a big graph opens scrolled to the top path, wherever the layout put it
+  function showTopPath() {
+    var pane = document.getElementById('graph-scroll');
+    var tops = all('#graph .edge.top1, #graph .vertex.top1');
+    if (!pane || !tops.length) return;
+    var paneBox = pane.getBoundingClientRect();
+    var first = Math.min.apply(null, tops.map(function (e) { return e.getBoundingClientRect().top; }));
+    var last = Math.max.apply(null, tops.map(function (e) { return e.getBoundingClientRect().bottom; }));
+    if (first >= paneBox.top && last <= paneBox.bottom) return;
+    var centre = (first + last) / 2 - paneBox.top + pane.scrollTop;
+    pane.scrollTop = Math.max(0, Math.min(first - paneBox.top + pane.scrollTop - 24, centre - pane.clientHeight / 2));
+  }
   entry.addEventListener('change', applyFilters);
   asset.addEventListener('change', applyFilters);
   applyFilters();
+  showTopPath();
 })();
 `;

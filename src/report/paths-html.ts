@@ -171,7 +171,7 @@ export function vertexShape(v: PlacedVertex): string {
 }
 
 function vertexSvg(v: PlacedVertex, vi: number, topPaths: ReadonlySet<number>): string {
-  const classes = ['vertex', `v-${v.vertex.type}`, v.paths.some((p) => topPaths.has(p)) ? 'top' : ''].filter(Boolean).join(' ');
+  const classes = ['vertex', `v-${v.vertex.type}`, v.paths.includes(0) ? 'top1' : '', v.paths.some((p) => topPaths.has(p)) ? 'top' : ''].filter(Boolean).join(' ');
   const top = v.y - v.height / 2;
   return [
     `<g class="${classes}" data-vi="${vi}" data-vertex="${esc(v.vertex.id)}" data-type="${v.vertex.type}" data-paths="${list(v.paths)}" tabindex="0" role="button">`,
@@ -316,7 +316,8 @@ export function renderPathsHtml(report: PathsReport, opts: PathsHtmlOptions = {}
     '</section>',
     '</aside>',
     '<section id="view">',
-    `<div id="graph-pane">${legend()}${graphNote(drawn.length, report.paths.length, limit)}${layout.vertices.length ? graphSvg(layout, report, findings) : ''}</div>`,
+    `<div id="graph-pane"><div class="graph-head">${legend()}${graphNote(drawn.length, report.paths.length, limit)}</div>`,
+    `<div id="graph-scroll">${layout.vertices.length ? graphSvg(layout, report, findings) : ''}</div></div>`,
     '<section id="details" aria-live="polite"><h2>Details</h2><div id="details-body"><p class="note">Click a step, an edge, a vertex or a door.</p></div></section>',
     '</section>',
     '</main>',

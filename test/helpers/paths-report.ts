@@ -220,6 +220,6 @@ export function manyPathsReport(extra: number): PathsReport {
     report.paths.push({ id: `network>node-root:${fp(1)}.${fp(2)}.${fp(3)}`, from: 'network', start: NETWORK, to: 'node-root', target: NODE_ROOT, length: 3, steps, observed: 'no' });
   }
   report.graph.edges = edgesOf(report.paths);
-  report.summary = { ...report.summary, vertices: report.graph.vertices.length, edges: report.graph.edges.length, paths: report.paths.length, byEntry: { ...report.summary.byEntry, network: (report.summary.byEntry.network ?? 0) + extra } };
+  report.summary = { ...report.summary, vertices: report.graph.vertices.length, edges: report.graph.edges.length, paths: report.paths.length, byEntry: { ...report.summary.byEntry, network: (report.summary.byEntry.network ?? 0) + extra }, byAsset: { ...report.summary.byAsset, 'node-root': (report.summary.byAsset['node-root'] ?? 0) + extra }, findingsUsed: report.summary.findingsUsed + 3 * extra };
   return report;
 }
