@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { renderPathsHtml, DEFAULT_GRAPH_PATHS } from '../../src/report/paths-html.js';
-import { edgeKey } from '../../src/report/paths-layout.js';
+import { edgeKey, pathsToDraw, wrapText } from '../../src/report/paths-layout.js';
 import type { PathsReport } from '../../src/paths/model.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { CLOUD, LOG_SHIPPER, manyPathsReport, NETWORK, pathsReportFixture, STOREFRONT } from '../helpers/paths-report.js';
@@ -72,6 +72,25 @@ describe('paths HTML, as text', () => {
   });
 });
 
+describe('paths graph layout helpers', () => {
+  test('names wrap after separators, long words are cut, and what is left over ends in an ellipsis', () => {
+    assert.deepEqual(wrapText('log-shipper', 20, 2), ['log-shipper']);
+    assert.deepEqual(wrapText('unauthenticated network caller', 20, 2), ['unauthenticated', 'network caller']);
+    assert.deepEqual(wrapText('monitoring/log-shipper-with-a-long-tail', 20, 2), ['monitoring/log-', 'shipper-with-a-long…']);
+    assert.deepEqual(wrapText('x'.repeat(45), 20, 2), ['x'.repeat(20), `${'x'.repeat(19)}…`]);
+    for (const line of wrapText('a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v', 8, 3)) assert.ok(line.length <= 8, line);
+  });
+
+  test('the graph draws the best paths and the best of every entry → asset pair', () => {
+    const report = manyPathsReport(30);
+    // the any-pod path is third: with a limit of one it is still drawn, as its pair's best
+    assert.deepEqual(pathsToDraw(report.paths, 1), [0, 1, 2]);
+    assert.deepEqual(pathsToDraw(report.paths, 5), [0, 1, 2, 3, 4]);
+    assert.equal(pathsToDraw(report.paths, 1000).length, report.paths.length);
+    assert.deepEqual(pathsToDraw([], 25), []);
+  });
+});
+
 interface Box {
   x: number;
   y: number;
@@ -93,10 +112,23 @@ describe('paths HTML, in Chromium', () => {
   const report = hostileReport();
   const top = report.paths[0];
 
+  // A browser that cannot start fails each test here (a throwing hook would only cancel them).
+  let launchError: unknown;
+  const browserTest = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      if (launchError) throw launchError;
+      await fn();
+    });
+
   before(async () => {
     dir = keep ?? mkdtempSync(join(tmpdir(), 'kubemoat-paths-html-'));
     mkdirSync(dir, { recursive: true });
-    browser = await launchChromium();
+    try {
+      browser = await launchChromium();
+    } catch (e) {
+      launchError = e;
+      return;
+    }
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -111,7 +143,7 @@ describe('paths HTML, in Chromium', () => {
     if (!keep && dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('loads nothing but itself, runs its script under its own policy, and the hostile name stays text', async () => {
+  browserTest('loads nothing but itself, runs its script under its own policy, and the hostile name stays text', async () => {
     assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), []);
     assert.deepEqual(errors, []);
     assert.equal(await page.locator('#shown').textContent(), '3 of 3 paths shown', 'the script ran');
@@ -120,7 +152,7 @@ describe('paths HTML, in Chromium', () => {
     assert.ok((await page.locator('#side').textContent())!.includes(HOSTILE));
   });
 
-  test('the graph draws the top path, entries on the left and assets on the right, nothing overlapping', async () => {
+  browserTest('the graph draws the top path, entries on the left and assets on the right, nothing overlapping', async () => {
     for (const s of top.steps) {
       assert.equal(await page.locator(`#graph .vertex[data-vertex="${s.from}"]`).count(), 1, s.from);
       assert.equal(await page.locator(`#graph .edge.top1[data-edge="${edgeKey(s)}"]`).count(), 1, edgeKey(s));
@@ -148,7 +180,7 @@ describe('paths HTML, in Chromium', () => {
     for (const l of geometry.labels) assert.ok(l.text.width <= l.box.width, `label ${l.edge} fits its box`);
   });
 
-  test('a screenshot at 1366x768 shows the page with the top path in its colour', async () => {
+  browserTest('a screenshot at 1366x768 shows the page with the top path in its colour', async () => {
     const shot = join(dir, 'paths-1366x768.png');
     const png = await page.screenshot({ path: shot });
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
@@ -188,7 +220,7 @@ describe('paths HTML, in Chromium', () => {
     await page.locator('#graph').screenshot({ path: join(dir, 'paths-graph.png') });
   });
 
-  test('clicking a step shows its finding with the fix; clicking an edge shows the edge\'s', async () => {
+  browserTest('clicking a step shows its finding with the fix; clicking an edge shows the edge\'s', async () => {
     const first = top.steps[0].findings[0];
     await page.locator('.step[data-pi="0"][data-si="0"]').click();
     const panel = page.locator('#details-body');
@@ -206,7 +238,7 @@ describe('paths HTML, in Chromium', () => {
     assert.deepEqual(await panel.locator('.finding dd.remediation').allTextContents(), [tokenStep.findings[0].remediation]);
   });
 
-  test('the entry filter hides the other paths in the list and in the graph', async () => {
+  browserTest('the entry filter hides the other paths in the list and in the graph', async () => {
     await page.selectOption('#filter-entry', 'any-pod');
     assert.equal(await page.locator('#shown').textContent(), '1 of 3 paths shown');
     assert.equal(await page.locator('li.path[data-from="any-pod"]').isVisible(), true);
@@ -226,7 +258,26 @@ describe('paths HTML, in Chromium', () => {
     assert.equal(await page.locator('li.path:visible').count(), 3);
   });
 
-  test('printed: no controls nor details panel, every finding written out, the graph on the page', async () => {
+  browserTest('a report of 400 paths opens with its top path in view and a note that the graph is partial', async () => {
+    const big = manyPathsReport(400);
+    const file = join(dir, 'paths-large.html');
+    writeFileSync(file, renderPathsHtml(big));
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    try {
+      await other.goto(pathToFileURL(file).href);
+      assert.equal(await other.locator('li.path').count(), big.paths.length);
+      assert.ok((await other.locator('.graph-head .note').textContent())!.includes(`draws ${DEFAULT_GRAPH_PATHS} of ${big.paths.length} paths`));
+      for (const s of big.paths[0].steps) assert.equal(await other.locator(`#graph .edge.top1[data-edge="${edgeKey(s)}"]`).count(), 1);
+      const start = other.locator(`#graph .vertex[data-vertex="${big.paths[0].start}"]`);
+      const [pane, box] = [await other.locator('#graph-scroll').boundingBox(), await start.boundingBox()];
+      assert.ok(pane && box && box.y >= pane.y && box.y + box.height <= pane.y + pane.height, 'the top path starts inside the graph pane');
+      await other.screenshot({ path: join(dir, 'paths-large.png') });
+    } finally {
+      await other.close();
+    }
+  });
+
+  browserTest('printed: no controls nor details panel, every finding written out, the graph on the page', async () => {
     await page.emulateMedia({ media: 'print' });
     try {
       assert.equal(await page.locator('.controls').isVisible(), false);
