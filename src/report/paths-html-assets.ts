@@ -284,8 +284,12 @@ export const PATHS_HTML_SCRIPT = String.raw`
     var centre = (first + last) / 2 - paneBox.top + pane.scrollTop;
     pane.scrollTop = Math.max(0, Math.min(first - paneBox.top + pane.scrollTop - 24, centre - pane.clientHeight / 2));
   }
-  entry.addEventListener('change', applyFilters);
-  asset.addEventListener('change', applyFilters);
+  // a selection hidden by a filter would dim what is shown; a printed page shows the ranks' colours
+  function unselect() { highlight([], null); mark(null); }
+  entry.addEventListener('change', function () { unselect(); applyFilters(); });
+  asset.addEventListener('change', function () { unselect(); applyFilters(); });
+  window.addEventListener('beforeprint', unselect);
+  window.matchMedia('print').addEventListener('change', function (ev) { if (ev.matches) unselect(); });
   applyFilters();
   showTopPath();
 })();

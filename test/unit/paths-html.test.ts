@@ -240,6 +240,7 @@ describe('paths HTML, in Chromium', () => {
 
   browserTest('the entry filter hides the other paths in the list and in the graph', async () => {
     await page.selectOption('#filter-entry', 'any-pod');
+    assert.equal(await page.locator('#graph.has-selection').count(), 0, 'the selected step, now hidden, no longer dims the graph');
     assert.equal(await page.locator('#shown').textContent(), '1 of 3 paths shown');
     assert.equal(await page.locator('li.path[data-from="any-pod"]').isVisible(), true);
     assert.equal(await page.locator('li.path[data-from="network"]').first().isVisible(), false);
@@ -278,11 +279,14 @@ describe('paths HTML, in Chromium', () => {
   });
 
   browserTest('printed: no controls nor details panel, every finding written out, the graph on the page', async () => {
+    await page.locator('.step[data-pi="1"][data-si="2"]').click();
+    assert.equal(await page.locator('#graph.has-selection').count(), 1);
     await page.emulateMedia({ media: 'print' });
     try {
       assert.equal(await page.locator('.controls').isVisible(), false);
       assert.equal(await page.locator('#details').isVisible(), false);
       assert.equal(await page.locator('#graph').isVisible(), true);
+      assert.equal(await page.locator('#graph .selected').count(), 0, 'printed in the ranks\' colours, not the last click\'s');
       assert.equal(await page.locator('#findings .finding:visible').count(), 5);
       assert.equal(await page.locator('#findings dd.remediation:visible').count(), 5);
       const graphWidth = await page.locator('#graph').evaluate((e) => e.getBoundingClientRect().width);
