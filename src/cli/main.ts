@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => (await import('./rules.js')).rulesCommand(),
   history: async () => (await import('./history.js')).historyCommand(),
   diff: async () => (await import('./diff.js')).diffCommand(),
+  paths: async () => (await import('./paths.js')).pathsCommand(),
   version: async () => versionCommand(),
   completion: async () => (await import('./completion.js')).completionCommand(() => program),
 };

@@ -180,6 +180,7 @@ export function toFinding(rule: Rule, r: Report): Finding {
   if (location) finding.location = location;
   if (r.evidence !== undefined) finding.evidence = r.evidence;
   if (r.covers !== undefined) finding.covers = r.covers;
+  if (r.subjects !== undefined && r.subjects.length > 0) finding.subjects = r.subjects;
   return finding;
 }
 

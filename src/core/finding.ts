@@ -49,6 +49,14 @@ export interface CoveredFact {
   text: string;
 }
 
+/** An identity a finding is about: a binding's subject, a service account as Kubernetes names it. */
+export interface SubjectRef {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  name: string;
+  /** service accounts only */
+  namespace?: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
@@ -67,6 +75,8 @@ export interface Finding {
   suppressed?: Suppression;
   /** the facts this finding stands for, worst first (its own rule's among them); suppressed only when every one is */
   covers?: CoveredFact[];
+  /** the identities it is about (RBAC findings): who holds what it grants */
+  subjects?: SubjectRef[];
 }
 
 /** Something the scan could not see, and why: the report's `coverage`. */

@@ -1,7 +1,7 @@
 // The shape of a rule: metadata, passing and failing examples, and a `create` that returns
 // visitors. The engine walks the inventory once and calls each visitor; a rule does no I/O.
 
-import type { CoveredFact, Frameworks, Severity } from './finding.js';
+import type { CoveredFact, Frameworks, Severity, SubjectRef } from './finding.js';
 import type { Path } from './json.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { ContainerNode, KubeObject, PodSpecNode } from '../inventory/objects.js';
@@ -73,6 +73,8 @@ export interface Report {
   frameworks?: Frameworks;
   /** a finding that stands for several rules' facts lists them (see CoveredFact) */
   covers?: CoveredFact[];
+  /** the identities the finding is about (RBAC) */
+  subjects?: SubjectRef[];
   /**
    * What the component's declared purpose needs (`a CNI agent (…)`): the finding is still reported,
    * two severity steps lower (never below low), and its message says it is expected and to review it.

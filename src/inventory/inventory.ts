@@ -9,6 +9,8 @@ export const UNSET_NAMESPACE = '';
 /** A pod of a live workload that runs now, with what its containers run (`imageID` as the kubelet reports it). */
 export interface RunningPod {
   name: string;
+  /** the node it runs on (`spec.nodeName`) */
+  node?: string;
   images: readonly { container: string; imageID: string }[];
 }
 

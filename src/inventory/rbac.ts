@@ -12,6 +12,7 @@
 // ClusterRoles get the union of the rules of every ClusterRole their selectors match (computed
 // here, transitively, never trusting the stored `rules`).
 
+import type { SubjectRef } from '../core/finding.js';
 import { asArray, asObject, asString, isObject, stringMap, type JsonObject, type JsonValue, type Path } from '../core/json.js';
 import { UNSET_NAMESPACE, type Inventory } from './inventory.js';
 import { selectorMatches, type KubeObject } from './objects.js';
@@ -52,6 +53,13 @@ export function subjectKey(s: Subject): string {
     return sa ? `sa:${sa.namespace}/${sa.name}` : `user:${s.name}`;
   }
   return `group:${s.name}`;
+}
+
+/** A subject as findings carry it: a User named `system:serviceaccount:ns:n` is that service account; an unset namespace is left out. */
+export function subjectRefOf(s: Subject): SubjectRef {
+  const sa = s.kind === 'User' ? serviceAccountOfUser(s.name) : undefined;
+  if (sa) return { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace };
+  return s.kind === 'ServiceAccount' && s.namespace ? { kind: s.kind, name: s.name, namespace: s.namespace } : { kind: s.kind, name: s.name };
 }
 
 /** `sa:build/ci`, `user:alice`, `group:devs`: the compact form `kubemoat can` accepts. */

@@ -2,8 +2,9 @@
 // Every step is proved by one or more findings of the catalogue; a path never claims what no rule
 // proved. This is the JSON contract of `kubemoat paths -f json` and what the HTML report draws.
 
-import type { Endpoint, ResourceRef, Severity, SourceLocation } from '../core/finding.js';
-import type { CoverageGap } from '../core/finding.js';
+import type { CoverageGap, Endpoint, ResourceRef, Severity, SourceLocation, SubjectRef } from '../core/finding.js';
+
+export type { SubjectRef };
 
 /** Where an attacker starts. */
 export type EntryKind =
@@ -21,12 +22,6 @@ export type AssetKind = 'cluster-admin' | 'node-root' | 'all-secrets' | 'cloud-c
 
 export const ENTRY_KINDS: readonly EntryKind[] = ['network', 'any-pod', 'authenticated', 'subject'];
 export const ASSET_KINDS: readonly AssetKind[] = ['cluster-admin', 'node-root', 'all-secrets', 'cloud-credentials', 'etcd'];
-
-export interface SubjectRef {
-  kind: 'User' | 'Group' | 'ServiceAccount';
-  name: string;
-  namespace?: string;
-}
 
 /** A place on the graph an attacker can stand. `id` is stable across runs on the same cluster. */
 export type Vertex =
@@ -66,6 +61,8 @@ export interface StepFinding {
   location?: SourceLocation;
   endpoint?: Endpoint;
   evidence?: string;
+  /** an accepted finding still opens the step: the reason it was accepted */
+  suppressed?: string;
 }
 
 /** A runtime or audit alert that shows a step was taken. */
@@ -115,6 +112,8 @@ export interface Door {
   resource?: ResourceRef;
   location?: SourceLocation;
   endpoint?: Endpoint;
+  /** the other findings of the same door (the kubelet's settings and what the probe saw on its port): one fix */
+  also?: string[];
   /** reported paths that take a step through it */
   paths: number;
   /** entry → asset pairs that no path joins any more once it is fixed */

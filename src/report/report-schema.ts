@@ -53,9 +53,13 @@ const DEFINITIONS: Record<string, Schema> = {
       frameworks: ref('frameworks'),
       fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'stable across line moves and runs: rule, resource and offending field' },
       suppressed: ref('suppression'),
+      covers: { type: 'array', items: ref('coveredFact'), description: 'the facts this finding stands for, worst first; suppressed only when every one is' },
+      subjects: { type: 'array', items: ref('subject'), description: 'the identities it is about (RBAC): who holds what it grants' },
     },
     ['ruleId', 'severity', 'title', 'message', 'remediation', 'references', 'frameworks', 'fingerprint'],
   ),
+  coveredFact: object({ ruleId: { type: 'string', pattern: '^KM-[A-Z]{2}-\\d{3}$' }, severity: ref('severity'), text: text() }, ['ruleId', 'severity', 'text']),
+  subject: object({ kind: { type: 'string', enum: ['User', 'Group', 'ServiceAccount'] }, name: text(), namespace: text('service accounts only') }, ['kind', 'name']),
   coverageGap: object(
     { target: text('a file, a resource type, an endpoint or an image'), line: { type: 'integer', minimum: 1 }, column: { type: 'integer', minimum: 1 }, reason: text(), severity: { type: 'string', enum: ['error', 'warning'] } },
     ['target', 'reason', 'severity'],

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import type { KubeObject } from '../../inventory/objects.js';
-import { describeBinding, describeRole, describeSubject, rbacGraph } from '../../inventory/rbac.js';
+import { describeBinding, describeRole, describeSubject, rbacGraph, subjectRefOf } from '../../inventory/rbac.js';
 import { escalationAnalysis } from '../../inventory/rbac-escalation.js';
 import { MITRE, NSA_RBAC, RBAC_DOCS } from './common.js';
 
@@ -94,6 +94,7 @@ subjects:
           messageId: 'chain',
           at: ['subjects', chain.first.subject.index],
           data: { subject: describeSubject(chain.start), count: `${steps} step${steps === 1 ? '' : 's'}`, chain: chain.text },
+          subjects: [subjectRefOf(chain.start)],
           evidence: `first step through ${describeBinding(b)} → ${describeRole(chain.first.role)}; the power through ${describeBinding(p.binding)} → ${describeRole(p.role)}`,
         });
       }

@@ -13,7 +13,7 @@
 //
 // The plan is computed once per RBAC graph; each rule's visitor reports the findings under its id.
 
-import { severityRank, type CoveredFact, type Severity } from '../../core/finding.js';
+import { severityRank, type CoveredFact, type Severity, type SubjectRef } from '../../core/finding.js';
 import type { Path } from '../../core/json.js';
 import type { Rule, RuleContext, Visitors } from '../../core/rule.js';
 import type { KubeObject } from '../../inventory/objects.js';
@@ -23,6 +23,7 @@ import {
   describeSubject,
   rbacGraph,
   scopeText,
+  subjectRefOf,
   type BindingNode,
   type BoundSubject,
   type RbacGraph,
@@ -40,6 +41,7 @@ interface Planned {
   data: Record<string, string>;
   evidence?: string;
   covers: CoveredFact[];
+  subjects?: SubjectRef[];
 }
 
 /** A capability and the rule that found it. */
@@ -198,9 +200,10 @@ export class GrantPlan {
       const fact = found && !repeated(found.id, found.fact.severity) ? found : undefined;
       const data = { subject: describeSubject(s.subject), role: describeRole(role), scope: scopeText(bindingScope(b)) };
       const at: Path = ['subjects', s.index];
+      const subjects = [subjectRefOf(s.subject)];
       const groups = groupByRule(kept, role);
       if (groups.length === 0) {
-        if (fact) this.add(b.object, { ruleId: fact.id, messageId: 'defaultSa', at, severity: fact.fact.severity, data: { ...data, fact: fact.fact.text, summary: fact.fact.summary }, ...(role.rules[0] ? { evidence: evidenceOf(role, role.rules[0]) } : {}), covers: [] });
+        if (fact) this.add(b.object, { ruleId: fact.id, messageId: 'defaultSa', at, severity: fact.fact.severity, data: { ...data, fact: fact.fact.text, summary: fact.fact.summary }, ...(role.rules[0] ? { evidence: evidenceOf(role, role.rules[0]) } : {}), covers: [], subjects });
         continue;
       }
       groups.forEach((group, i) => {
@@ -214,6 +217,7 @@ export class GrantPlan {
           data: { ...data, grants: group.map((h) => h.capability.what).join('; '), note: withFact ? `: ${withFact.fact.text}` : '' },
           evidence: evidenceText(role, group),
           covers: covers.length > 1 ? covers : [],
+          subjects,
         });
       });
     }
@@ -266,7 +270,7 @@ export function grantRules(specs: readonly GrantSpec[]): Rule[] {
     create(context: RuleContext): Visitors {
       const visit = (object: KubeObject): void => {
         for (const p of planOf(rbacGraph(context.inventory), specs).findings(object, spec.meta.id)) {
-          context.report({ node: object, messageId: p.messageId, at: p.at, severity: p.severity, data: p.data, ...(p.evidence !== undefined ? { evidence: p.evidence } : {}), ...(p.covers.length > 0 ? { covers: p.covers } : {}) });
+          context.report({ node: object, messageId: p.messageId, at: p.at, severity: p.severity, data: p.data, ...(p.evidence !== undefined ? { evidence: p.evidence } : {}), ...(p.covers.length > 0 ? { covers: p.covers } : {}), ...(p.subjects ? { subjects: p.subjects } : {}) });
         }
       };
       return { kinds: { RoleBinding: visit, ClusterRoleBinding: visit, Role: visit, ClusterRole: visit } };

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import type { KubeObject } from '../../inventory/objects.js';
-import { describeSubjects, roleRefOf, subjectsOf } from './subjects.js';
+import { describeSubjects, roleRefOf, subjectRefsOf, subjectsOf } from './subjects.js';
 
 const MITRE_VALID_ACCOUNTS = 'T1078';
 const MITRE_ACCOUNT_MANIPULATION = 'T1098';
@@ -92,8 +92,9 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-
       const subjects = subjectsOf(o).filter((s) => !(s.kind === 'Group' && s.name === MASTERS));
       if (subjects.length === 0) return;
       const data = { subjects: describeSubjects(subjects), where: o.namespace ? `within namespace \`${o.namespace}\`` : 'within the namespace it is installed in' };
-      if (o.kind === 'RoleBinding') context.report({ node: o, messageId: 'namespace', data, at: ['roleRef', 'name'], severity: 'high' });
-      else context.report({ node: o, messageId: 'cluster', data, at: ['roleRef', 'name'] });
+      const refs = subjectRefsOf(subjects);
+      if (o.kind === 'RoleBinding') context.report({ node: o, messageId: 'namespace', data, at: ['roleRef', 'name'], severity: 'high', subjects: refs });
+      else context.report({ node: o, messageId: 'cluster', data, at: ['roleRef', 'name'], subjects: refs });
     };
     return { kinds: { ClusterRoleBinding: check, RoleBinding: check } };
   },

@@ -3,7 +3,7 @@ import { defineRule } from '../../core/rule.js';
 import { asArray, asObject, asString } from '../../core/json.js';
 import type { Inventory } from '../../inventory/inventory.js';
 import type { KubeObject } from '../../inventory/objects.js';
-import { describeSubject, roleRefOf, subjectsOf, type RoleRef, type Subject } from './subjects.js';
+import { describeSubject, roleRefOf, subjectRefsOf, subjectsOf, type RoleRef, type Subject } from './subjects.js';
 
 const MITRE_VALID_ACCOUNTS = 'T1078';
 const MITRE_DEFAULT_ACCOUNTS = 'T1078.001';
@@ -185,6 +185,7 @@ subjects:
         data: { role: `${role.kind} \`${role.name}\``, subjects: hits.map((h) => describeSubject(h.s)).join(', '), who: [...new Set(hits.map((h) => h.who))].join('; ') },
         at: ['subjects', top.s.index],
         severity: top.severity,
+        subjects: subjectRefsOf(hits.map((h) => h.s)),
       });
     };
     return { kinds: { ClusterRoleBinding: check, RoleBinding: check } };

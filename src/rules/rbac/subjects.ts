@@ -1,7 +1,9 @@
 // Reading RoleBinding and ClusterRoleBinding objects: their role and their subjects.
 
 import { asArray, asObject, asString } from '../../core/json.js';
+import type { SubjectRef } from '../../core/finding.js';
 import type { KubeObject } from '../../inventory/objects.js';
+import { subjectRefOf, type SubjectKind } from '../../inventory/rbac.js';
 
 export interface Subject {
   kind: string;
@@ -47,4 +49,11 @@ export function describeSubject(s: Subject): string {
 
 export function describeSubjects(subjects: Subject[]): string {
   return subjects.map(describeSubject).join(', ');
+}
+
+const SUBJECT_KINDS: readonly string[] = ['User', 'Group', 'ServiceAccount'] satisfies SubjectKind[];
+
+/** Subjects as findings carry them; a kind Kubernetes does not know is left out. */
+export function subjectRefsOf(subjects: readonly Subject[]): SubjectRef[] {
+  return subjects.flatMap((s) => (SUBJECT_KINDS.includes(s.kind) ? [subjectRefOf({ kind: s.kind as SubjectKind, name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) })] : []));
 }

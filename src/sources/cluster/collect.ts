@@ -182,7 +182,8 @@ export function recordRunningPods(inventory: Inventory, objects: readonly KubeOb
     if (pod.kind !== 'Pod' || asString(asObject(pod.raw.status)?.phase) !== 'Running') continue;
     let top = pod;
     for (let owner = listedOwner(top, byUid), hops = 0; owner && hops < 4; owner = listedOwner(top, byUid), hops++) top = owner;
-    running.get(top)?.push({ name: pod.name, images: imagesOf(pod) });
+    const node = asString(asObject(pod.raw.spec)?.nodeName);
+    running.get(top)?.push({ name: pod.name, ...(node ? { node } : {}), images: imagesOf(pod) });
   }
   for (const [o, pods] of running) inventory.setRunningPods(o, pods.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }

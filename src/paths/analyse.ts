@@ -1,0 +1,245 @@
+// From findings to ranked attack paths: build the graph, search from every asset back to every
+// entry, turn edge lists into the steps a reader follows, and weigh each door by what fixing it cuts.
+
+import { severityRank, type Finding, type SubjectRef } from '../core/finding.js';
+import { createHash } from 'node:crypto';
+import { EDGE_RULES, type FindingIndex } from './edges.js';
+import { AttackGraph } from './graph.js';
+import { ASSET_KINDS, type AssetKind, type AttackPath, type Door, type Edge, type EntryKind, type ObservedAlert, type PathStep, type StepFinding, type Vertex } from './model.js';
+import type { Placement } from './placement.js';
+import { distancesTo, pathFrom, type Distances } from './search.js';
+import { doorKey } from './doors.js';
+
+export interface PathOptions {
+  /** `--from`: a subject to start from as well */
+  subjects?: SubjectRef[];
+  /** paths kept per entry and asset, from different starts (any pod) */
+  perPair?: number;
+  /** doors weighed by what fixing each cuts (the most used ones) */
+  doorLimit?: number;
+}
+
+export interface PathAnalysis {
+  paths: AttackPath[];
+  doors: Door[];
+  graph: { vertices: Vertex[]; edges: Edge[] };
+  stats: { vertices: number; edges: number; findingsUsed: number };
+}
+
+/** A runtime or audit alert placed on the step it shows: the technique and the workload it touched. */
+export interface PlacedAlert extends ObservedAlert {
+  technique: 'kubelet-exec' | 'rbac' | 'metadata' | 'container-escape';
+  /** vertex id of the workload: the step's target (exec) or source (metadata, escape) */
+  workload: string;
+}
+
+export function buildGraph(findings: readonly Finding[], placement: Placement, subjects: readonly SubjectRef[] = []): AttackGraph {
+  const graph = new AttackGraph(placement);
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) {
+    graph.findings.set(f.fingerprint, f);
+    let list = byRule.get(f.ruleId);
+    if (list === undefined) byRule.set(f.ruleId, (list = []));
+    list.push(f);
+  }
+  const index: FindingIndex = { byRule: (id) => byRule.get(id) ?? [] };
+  for (const s of subjects) graph.entry('subject', s);
+  for (const f of findings) EDGE_RULES[f.ruleId]?.(f, graph, index);
+  graph.linkGroups();
+  return graph;
+}
+
+function startsOf(graph: AttackGraph): { entry: EntryKind; starts: number[] }[] {
+  const fixed = (kind: EntryKind): number[] => graph.vertices.flatMap((v, i) => (v.type === 'entry' && v.entry === kind ? [i] : []));
+  return [
+    { entry: 'network', starts: fixed('network') },
+    { entry: 'any-pod', starts: graph.workloadVertices() },
+    { entry: 'authenticated', starts: fixed('authenticated') },
+    { entry: 'subject', starts: fixed('subject') },
+  ];
+}
+
+/** The proved edges of a path, each with the real vertices on either side (groups and hubs skipped). */
+function stepsOf(graph: AttackGraph, edges: readonly number[], start: number): { from: number; to: number; edge: number }[] {
+  const steps: { from: number; to: number; edge: number }[] = [];
+  let lastReal = start;
+  for (const e of edges) {
+    const edge = graph.edges[e];
+    if (edge.proof) steps.push({ from: lastReal, to: edge.to, edge: e });
+    else if (steps.length > 0 && graph.isInternal(steps[steps.length - 1].to)) steps[steps.length - 1].to = edge.to;
+    if (!graph.isInternal(edge.to)) lastReal = edge.to;
+  }
+  return steps;
+}
+
+function stepFinding(f: Finding): StepFinding {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    title: f.title,
+    fingerprint: f.fingerprint,
+    message: f.message,
+    remediation: f.remediation,
+    ...(f.resource ? { resource: f.resource } : {}),
+    ...(f.location ? { location: f.location } : {}),
+    ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    ...(f.evidence !== undefined ? { evidence: f.evidence } : {}),
+    ...(f.suppressed ? { suppressed: f.suppressed.reason } : {}),
+  };
+}
+
+function observedOn(step: { from: string; to: string; technique: string }, alerts: readonly PlacedAlert[]): ObservedAlert[] {
+  return alerts
+    .filter((a) => {
+      if (step.technique === 'kubelet-exec' || (step.technique === 'rbac' && a.technique === 'rbac')) return (a.technique === 'kubelet-exec' || a.technique === 'rbac') && a.workload === step.to;
+      return a.technique === step.technique && a.workload === step.from;
+    })
+    .map(({ ruleId, at, summary }) => ({ ruleId, at, summary }));
+}
+
+const ASSET_ORDER = (a: AssetKind): number => ASSET_KINDS.indexOf(a);
+
+export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts: readonly PlacedAlert[] = []): PathAnalysis {
+  const perPair = options.perPair ?? 5;
+  const assets = ASSET_KINDS.map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
+  const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }[] = [];
+  const distances = new Map<AssetKind, Distances>();
+  for (const { kind, target } of assets) {
+    if (target === undefined) continue;
+    const d = distancesTo(graph, target);
+    distances.set(kind, d);
+    for (const { entry, starts } of startsOf(graph)) {
+      const reached = starts.filter((s) => Number.isFinite(d.dist[s])).sort((a, b) => d.dist[a] - d.dist[b] || a - b);
+      const seen = new Set<string>();
+      for (const s of reached) {
+        const edges = pathFrom(graph, d, s);
+        if (edges === undefined || edges.length === 0) continue;
+        // one path per sequence of proofs: a hundred pods behind the same doors are one path
+        const doors = stepsOf(graph, edges, s).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
+        if (seen.has(doors)) continue;
+        seen.add(doors);
+        found.push({ entry, start: s, asset: kind, edges });
+        if (seen.size >= (entry === 'any-pod' ? perPair : 1)) break;
+      }
+    }
+  }
+  const paths = found.map((p) => toPath(graph, p, alerts));
+  const doors = weighDoors(graph, paths, found, options.doorLimit ?? 40);
+  const cutOf = new Map(doors.map((d) => [d.fingerprint, d.cuts]));
+  for (const d of doors) for (const fp of d.also ?? []) cutOf.set(fp, d.cuts);
+  const bestCut = (p: AttackPath): number => Math.max(0, ...p.steps.flatMap((s) => s.findings.map((f) => cutOf.get(f.fingerprint) ?? 0)));
+  const observedRank = { happening: 0, partly: 1, no: 2 } as const;
+  const order = paths.map((p, i) => ({ p, i })).sort((a, b) => observedRank[a.p.observed] - observedRank[b.p.observed] || a.p.length - b.p.length || ASSET_ORDER(a.p.to) - ASSET_ORDER(b.p.to) || bestCut(b.p) - bestCut(a.p) || a.i - b.i);
+  const ranked = order.map((o) => o.p);
+  return { paths: ranked, doors, graph: drawnGraph(graph, ranked), stats: { vertices: graph.vertices.length, edges: graph.edges.length, findingsUsed: usedFindings(graph) } };
+}
+
+function usedFindings(graph: AttackGraph): number {
+  const used = new Set<string>();
+  for (const e of graph.edges) for (const f of e.proof?.findings ?? []) used.add(f);
+  return used.size;
+}
+
+function toPath(graph: AttackGraph, p: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }, alerts: readonly PlacedAlert[]): AttackPath {
+  const steps: PathStep[] = stepsOf(graph, p.edges, p.start).map((s) => {
+    const proof = graph.edges[s.edge].proof!;
+    const step: PathStep = {
+      from: graph.id(s.from),
+      to: graph.id(s.to),
+      technique: proof.technique,
+      action: proof.action,
+      findings: proof.findings.map((fp) => stepFinding(graph.findings.get(fp)!)),
+    };
+    const observed = observedOn(step, alerts);
+    if (observed.length > 0) step.observed = observed;
+    return step;
+  });
+  const seen = steps.filter((s) => s.observed !== undefined).length;
+  const last = steps[steps.length - 1];
+  const id = createHash('sha256').update([p.entry, graph.id(p.start), p.asset, ...steps.flatMap((s) => s.findings.map((f) => f.fingerprint))].join('\n')).digest('hex').slice(0, 16);
+  return {
+    id,
+    from: p.entry,
+    start: graph.id(p.start),
+    to: p.asset,
+    target: last.to,
+    length: steps.length,
+    steps,
+    observed: seen === 0 ? 'no' : seen === steps.length ? 'happening' : 'partly',
+  };
+}
+
+/**
+ * Each door (findings that are one fix: the kubelet's settings and its probed endpoint) is weighed
+ * by the reported paths through it and by how many of them lose every way from their start to their
+ * asset once it is closed, searching again without its edges.
+ */
+function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: readonly { start: number; asset: AssetKind }[], limit: number): Door[] {
+  const members = new Map<string, Set<string>>();
+  const through = new Map<string, Set<number>>();
+  /** steps each finding proves: a door is shown by the finding most of its paths go through */
+  const uses = new Map<string, number>();
+  paths.forEach((p, i) => {
+    for (const s of p.steps) {
+      for (const f of s.findings) {
+        uses.set(f.fingerprint, (uses.get(f.fingerprint) ?? 0) + 1);
+        const key = doorKey(graph.findings.get(f.fingerprint)!, graph.placement);
+        let m = members.get(key);
+        if (m === undefined) members.set(key, (m = new Set()));
+        m.add(f.fingerprint);
+        let t = through.get(key);
+        if (t === undefined) through.set(key, (t = new Set()));
+        t.add(i);
+      }
+    }
+  });
+  const keyOf = new Map<string, string>();
+  for (const f of graph.findings.values()) keyOf.set(f.fingerprint, doorKey(f, graph.placement));
+  const candidates = [...through.entries()].sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
+  const doors: Door[] = candidates.map(([key, pathSet]) => {
+    const closed = (e: number): boolean => graph.edges[e].proof?.findings.some((fp) => keyOf.get(fp) === key) ?? false;
+    const byAsset = new Map<AssetKind, Distances>();
+    let cuts = 0;
+    for (const i of pathSet) {
+      const p = found[i];
+      let d = byAsset.get(p.asset);
+      if (d === undefined) byAsset.set(p.asset, (d = distancesTo(graph, graph.lookup(p.asset === 'node-root' ? 'asset:node-root' : `asset:${p.asset}`)!, closed)));
+      if (!Number.isFinite(d.dist[p.start])) cuts++;
+    }
+    const fingerprints = [...(members.get(key) ?? [])];
+    const list = fingerprints.map((fp) => graph.findings.get(fp)!).sort((a, b) => (uses.get(b.fingerprint) ?? 0) - (uses.get(a.fingerprint) ?? 0) || severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : 1));
+    const main = list[0];
+    return {
+      fingerprint: main.fingerprint,
+      ruleId: main.ruleId,
+      title: main.title,
+      severity: main.severity,
+      remediation: main.remediation,
+      ...(main.resource ? { resource: main.resource } : {}),
+      ...(main.location ? { location: main.location } : {}),
+      ...(main.endpoint ? { endpoint: main.endpoint } : {}),
+      ...(list.length > 1 ? { also: list.slice(1).map((f) => f.fingerprint) } : {}),
+      paths: pathSet.size,
+      cuts,
+    };
+  });
+  return doors.sort((a, b) => b.cuts - a.cuts || b.paths - a.paths || severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : 1));
+}
+
+/** The vertices and edges the reported paths use, as steps: what the HTML report draws. */
+function drawnGraph(graph: AttackGraph, paths: readonly AttackPath[]): { vertices: Vertex[]; edges: Edge[] } {
+  const vertices = new Map<string, Vertex>();
+  const edges = new Map<string, Edge>();
+  for (const p of paths) {
+    for (const s of p.steps) {
+      for (const id of [s.from, s.to]) {
+        const v = graph.vertices[graph.lookup(id)!];
+        if (v.type !== 'internal') vertices.set(id, v);
+      }
+      const fps = s.findings.map((f) => f.fingerprint);
+      const key = `${s.from}>${s.to}>${fps.join(',')}`;
+      if (!edges.has(key)) edges.set(key, { from: s.from, to: s.to, technique: s.technique, action: s.action, findings: fps });
+    }
+  }
+  return { vertices: [...vertices.values()], edges: [...edges.values()] };
+}
