@@ -15,7 +15,7 @@ h1 .target { font-weight: normal; color: var(--muted); font-size: 14px; margin-l
 h2 { font-size: 14px; margin: 14px 0 6px; }
 .summary { margin: 2px 0 0; color: var(--muted); }
 .happening-text { color: var(--seen); }
-main { flex: 1; display: grid; grid-template-columns: 360px 1fr; min-height: 0; }
+main { flex: 1; display: grid; grid-template-columns: 340px 1fr; min-height: 0; }
 #side { overflow: auto; padding: 4px 12px 24px; border-right: 1px solid var(--line); }
 #view { display: flex; flex-direction: column; min-width: 0; min-height: 0; }
 #graph-pane { flex: 0 1 auto; max-height: 72%; display: flex; flex-direction: column; min-height: 0; padding: 6px 0 0 12px; }
@@ -31,9 +31,9 @@ ol.doors, ol.paths { list-style: none; }
 button { font: inherit; color: inherit; text-align: left; background: none; border: 0; padding: 0; cursor: pointer; width: 100%; }
 button:focus-visible, [role=button]:focus-visible { outline: 2px solid var(--sel); outline-offset: 1px; }
 .door button { display: grid; grid-template-columns: 22px auto 1fr; align-items: start; gap: 1px 6px; padding: 6px; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 6px; }
-.door .rank { grid-row: span 4; font-weight: bold; font-size: 16px; color: var(--muted); }
+.door .rank { grid-row: span 5; font-weight: bold; font-size: 16px; color: var(--muted); }
 .door .title { font-weight: bold; }
-.door .where, .door .cuts, .door .remediation { grid-column: 2 / 4; }
+.door .where, .door .also, .door .cuts, .door .remediation { grid-column: 2 / 4; }
 .door .where { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
 .door .cuts { font-size: 12px; }
 .door .remediation { font-size: 12px; }
@@ -68,6 +68,7 @@ button:focus-visible, [role=button]:focus-visible { outline: 2px solid var(--sel
 .finding dd { margin: 0; overflow-wrap: anywhere; }
 .finding dd.mono { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; }
 .finding dd.remediation { font-weight: bold; }
+.finding.accepted { border-style: dashed; }
 #details h3 { font-size: 14px; margin: 8px 0 2px; }
 #details .alerts { margin: 4px 0 4px 18px; color: var(--seen); }
 #sources li { margin-left: 18px; }
@@ -270,8 +271,8 @@ export const PATHS_HTML_SCRIPT = String.raw`
       t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
     }
   });
-  // shrink a wide graph to the pane, but not below 80%: past that its labels are too small to read
-  if (svg) svg.style.minWidth = Math.round(svg.viewBox.baseVal.width * 0.8) + 'px';
+  // shrink a wide graph to the pane, but not below 70%: past that its labels are too small to read
+  if (svg) svg.style.minWidth = Math.round(svg.viewBox.baseVal.width * 0.7) + 'px';
   // a big graph opens scrolled to the top path, wherever the layout put it
   function showTopPath() {
     var pane = document.getElementById('graph-scroll');

@@ -48,7 +48,8 @@ export function locationText(l: SourceLocation): string {
 }
 
 export function endpointText(e: Endpoint): string {
-  return 'url' in e ? e.url : `${e.host}:${e.port}`;
+  if ('url' in e) return e.url;
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`; // an IPv6 address in brackets
 }
 
 /** Every finding the paths use, once, numbered in the order the ranked paths first meet them. */
@@ -58,7 +59,7 @@ export function indexFindings(paths: readonly AttackPath[]): Map<string, { index
   return index;
 }
 
-/** For each door, the indexes of the paths with a step through its finding. */
+/** For each door, the indexes of the paths with a step through one of its findings. */
 function pathsThroughDoors(report: PathsReport): number[][] {
   const byFingerprint = new Map<string, number[]>();
   report.paths.forEach((p, pi) => {
@@ -70,7 +71,10 @@ function pathsThroughDoors(report: PathsReport): number[][] {
       }
     }
   });
-  return report.doors.map((d) => byFingerprint.get(d.fingerprint) ?? []);
+  return report.doors.map((d) => {
+    const through = new Set([d.fingerprint, ...(d.also ?? [])].flatMap((fp) => byFingerprint.get(fp) ?? []));
+    return [...through].sort((a, b) => a - b);
+  });
 }
 
 const list = (ns: readonly number[]): string => ns.join(' ');
@@ -85,7 +89,7 @@ function fact(name: string, value: string | undefined, cls = ''): string {
 
 function findingArticle(f: StepFinding, index: number): string {
   return [
-    `<article class="finding" id="f-${index}" data-rule="${esc(f.ruleId)}">`,
+    `<article class="finding${f.suppressed ? ' accepted' : ''}" id="f-${index}" data-rule="${esc(f.ruleId)}">`,
     `<h4>${sevBadge(f.ruleId, f.severity)} <span class="sev-word">${esc(f.severity)}</span> ${esc(f.title)}</h4>`,
     '<dl>',
     fact('message', f.message),
@@ -94,6 +98,8 @@ function findingArticle(f: StepFinding, index: number): string {
     fact('endpoint', f.endpoint && endpointText(f.endpoint), 'mono'),
     fact('evidence', f.evidence, 'mono'),
     fact('fix', f.remediation, 'remediation'),
+    // accepted (suppressed) findings still open their step: say so, with the reason given
+    fact('accepted', f.suppressed),
     '</dl></article>',
   ].join('');
 }
@@ -102,14 +108,18 @@ function whereText(d: Pick<Door, 'resource' | 'location' | 'endpoint'>): string 
   return [d.resource && resourceText(d.resource), d.location && locationText(d.location), d.endpoint && endpointText(d.endpoint)].filter(Boolean).join(' · ');
 }
 
-function doorItem(d: Door, di: number, paths: number[], findingIndex: number | undefined): string {
-  const f = findingIndex === undefined ? '' : ` data-f="${findingIndex}"`;
+function doorItem(d: Door, di: number, paths: number[], findings: Map<string, { index: number; finding: StepFinding }>): string {
+  // the door's own finding and the others of the same door (one fix closes them all)
+  const own = [d.fingerprint, ...(d.also ?? [])].flatMap((fp) => findings.get(fp) ?? []);
+  const f = own.length ? ` data-f="${list(own.map((o) => o.index))}"` : '';
+  const also = own.filter((o) => o.finding.fingerprint !== d.fingerprint);
   return [
     // a door on no listed path (the builder ranked it from paths it did not report) is never filtered out
     `<li class="door" data-di="${di}"${paths.length ? ` data-paths="${list(paths)}"` : ''}${f}>`,
     `<button type="button" class="door-select" data-di="${di}">`,
     `<span class="rank">${di + 1}</span> ${sevBadge(d.ruleId, d.severity)} <span class="title">${esc(d.title)}</span>`,
     `<span class="where">${esc(whereText(d))}</span>`,
+    also.length ? `<span class="also">same door: ${also.map((o) => sevBadge(o.finding.ruleId, o.finding.severity)).join(' ')}</span>` : '',
     `<span class="cuts">on ${d.paths} path${d.paths === 1 ? '' : 's'}; fixing it cuts ${d.cuts} entry → asset pair${d.cuts === 1 ? '' : 's'}</span>`,
     `<span class="remediation">${esc(d.remediation)}</span>`,
     '</button></li>',
@@ -305,7 +315,7 @@ export function renderPathsHtml(report: PathsReport, opts: PathsHtmlOptions = {}
     `<p id="shown" class="note">${report.paths.length} of ${report.paths.length} paths shown</p>`,
     '</section>',
     '<section id="doors"><h2>Fix this first</h2>',
-    report.doors.length ? `<ol class="doors">${report.doors.map((d, di) => doorItem(d, di, doorPaths[di], findings.get(d.fingerprint)?.index)).join('')}</ol>` : '<p class="note">No door lies on a path.</p>',
+    report.doors.length ? `<ol class="doors">${report.doors.map((d, di) => doorItem(d, di, doorPaths[di], findings)).join('')}</ol>` : '<p class="note">No door lies on a path.</p>',
     '</section>',
     `<section id="paths"><h2>Paths</h2><ol class="paths">${report.paths.map((p, pi) => pathItem(p, pi, labels, findings, drawnEdges, drawnSet.has(pi))).join('')}</ol></section>`,
     `<section id="findings"><h2>Findings on these paths</h2>${[...findings.values()].map(({ index, finding }) => findingArticle(finding, index)).join('')}</section>`,

@@ -1,8 +1,10 @@
 // A realistic attack-path report for the reporters' tests, built the way `kubemoat paths` reports one:
 // an unauthenticated caller runs a command in a privileged DaemonSet through the anonymous kubelet on
-// worker-1 (KM-EX-002), escapes to the node (KM-WL-001), or takes the pod's service-account token
-// (KM-WL-023) that is bound to cluster-admin (KM-RB-001); and any pod of an unguarded namespace reads
-// the node's cloud credentials from the metadata endpoint (KM-NP-005).
+// worker-1 (KM-EX-002, with the node report's KM-KL-001 behind the same door), escapes to the node
+// (KM-WL-001), or takes the pod's service-account token (KM-WL-023, accepted with a reason) that is
+// bound to cluster-admin (KM-RB-001); and any pod of an unguarded namespace reads the node's cloud
+// credentials from the metadata endpoint (KM-NP-005). As the builder does, a path to node root ends
+// at the node's vertex.
 
 import type { AttackPath, Door, Edge, PathStep, PathsReport, StepFinding, Vertex } from '../../src/paths/model.js';
 
@@ -10,7 +12,7 @@ export const NETWORK = 'entry:network';
 export const LOG_SHIPPER = 'workload:DaemonSet/monitoring/log-shipper';
 export const STOREFRONT = 'workload:Deployment/shop/storefront';
 export const SHIPPER_SA = 'identity:ServiceAccount/monitoring/log-shipper';
-export const NODE_ROOT = 'asset:node-root';
+export const WORKER_1 = 'node:worker-1';
 export const CLUSTER_ADMIN = 'asset:cluster-admin';
 export const CLOUD = 'asset:cloud-credentials';
 
@@ -23,6 +25,17 @@ const kubeletRun: StepFinding = {
   remediation: 'Turn off anonymous authentication on the kubelet (authentication.anonymous.enabled: false), use authorization.mode: Webhook, and firewall port 10250 to the control plane.',
   endpoint: { host: '10.0.0.11', port: 10250 },
   evidence: 'POST /run/kubemoat-probe-nonexistent/kubemoat-probe-1/c -> 404 pod does not exist',
+};
+
+const kubeletAnonymous: StepFinding = {
+  ruleId: 'KM-KL-001',
+  severity: 'critical',
+  title: 'Kubelet accepts anonymous requests',
+  fingerprint: '77aa0c3d5e1f2b90',
+  message: 'The kubelet on worker-1 runs with authentication.anonymous.enabled: true',
+  remediation: 'Set authentication.anonymous.enabled: false in the kubelet configuration and restart the kubelet.',
+  location: { file: '/var/lib/kubelet/config.yaml', line: 4, column: 5 },
+  evidence: 'authentication.anonymous.enabled: true',
 };
 
 const privileged: StepFinding = {
@@ -46,6 +59,7 @@ const tokenMounted: StepFinding = {
   remediation: 'Set automountServiceAccountToken: false on the pod spec or the service account unless the pod calls the API server.',
   resource: { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring', name: 'log-shipper' },
   location: { file: 'deploy/monitoring/log-shipper.yaml', line: 18, column: 7 },
+  suppressed: 'the shipper lists pods through the API server (reviewed 2026-11)',
 };
 
 const clusterAdminBinding: StepFinding = {
@@ -91,7 +105,7 @@ const vertices: Vertex[] = [
     serviceAccount: 'default',
   },
   { type: 'identity', id: SHIPPER_SA, label: 'ServiceAccount monitoring/log-shipper', subject: { kind: 'ServiceAccount', namespace: 'monitoring', name: 'log-shipper' } },
-  { type: 'asset', id: NODE_ROOT, label: 'root on a node', asset: 'node-root' },
+  { type: 'node', id: WORKER_1, label: 'root on worker-1', node: 'worker-1' },
   { type: 'asset', id: CLUSTER_ADMIN, label: 'cluster-admin', asset: 'cluster-admin' },
   { type: 'asset', id: CLOUD, label: 'cloud credentials', asset: 'cloud-credentials' },
 ];
@@ -100,7 +114,7 @@ function step(from: string, to: string, technique: PathStep['technique'], action
   return observed ? { from, to, technique, action, findings, observed } : { from, to, technique, action, findings };
 }
 
-const execThroughKubelet = step(NETWORK, LOG_SHIPPER, 'kubelet-exec', 'run a command in log-shipper through the anonymous kubelet on worker-1', [kubeletRun]);
+const execThroughKubelet = step(NETWORK, LOG_SHIPPER, 'kubelet-exec', 'run a command in log-shipper through the anonymous kubelet on worker-1', [kubeletRun, kubeletAnonymous]);
 
 const paths: AttackPath[] = [
   {
@@ -108,11 +122,11 @@ const paths: AttackPath[] = [
     from: 'network',
     start: NETWORK,
     to: 'node-root',
-    target: NODE_ROOT,
+    target: WORKER_1,
     length: 2,
     steps: [
       { ...execThroughKubelet, observed: [{ ruleId: 'KM-DT-004', at: '2026-12-07T09:12:44Z', summary: 'exec into monitoring/log-shipper-7xk2p through the kubelet, no API-server audit' }] },
-      step(LOG_SHIPPER, NODE_ROOT, 'container-escape', 'escape the privileged container to root on worker-1', [privileged], [
+      step(LOG_SHIPPER, WORKER_1, 'container-escape', 'escape the privileged container to root on worker-1', [privileged], [
         { ruleId: 'KM-RT-002', at: '2026-12-07T09:13:02Z', summary: 'nsenter --target 1 --mount in container shipper on worker-1' },
       ]),
     ],
@@ -156,9 +170,10 @@ function edgesOf(ps: readonly AttackPath[]): Edge[] {
   return [...byKey.values()];
 }
 
-function door(f: StepFinding, onPaths: number, cuts: number): Door {
+function door(f: StepFinding, onPaths: number, cuts: number, also: StepFinding[] = []): Door {
   const { ruleId, title, severity, remediation, fingerprint, resource, location, endpoint } = f;
-  return { fingerprint, ruleId, title, severity, remediation, resource, location, endpoint, paths: onPaths, cuts };
+  const d: Door = { fingerprint, ruleId, title, severity, remediation, resource, location, endpoint, paths: onPaths, cuts };
+  return also.length ? { ...d, also: also.map((a) => a.fingerprint) } : d;
 }
 
 /** A fresh copy each call, so a test may change it (a hostile name, more paths) without touching another's. */
@@ -174,7 +189,7 @@ export function pathsReportFixture(): PathsReport {
       { source: 'probe', what: 'API server and 2 kubelets from the kubeconfig', findings: 3 },
       { source: 'store', what: 'runtime and audit alerts of the last 24 h', findings: 2 },
     ],
-    doors: [door(kubeletRun, 2, 2), door(privileged, 1, 1), door(tokenMounted, 1, 1), door(clusterAdminBinding, 1, 1), door(metadataReachable, 1, 1)],
+    doors: [door(kubeletRun, 2, 2, [kubeletAnonymous]), door(privileged, 1, 1), door(tokenMounted, 1, 1), door(clusterAdminBinding, 1, 1), door(metadataReachable, 1, 1)],
     paths,
     graph: { vertices, edges: edgesOf(paths) },
     summary: {
@@ -184,7 +199,7 @@ export function pathsReportFixture(): PathsReport {
       pairs: 3,
       byEntry: { network: 2, 'any-pod': 1 },
       byAsset: { 'node-root': 1, 'cluster-admin': 1, 'cloud-credentials': 1 },
-      findingsUsed: 5,
+      findingsUsed: 6,
     },
     coverage: [{ target: 'node worker-2', reason: 'no node report given (--node-report)', severity: 'warning' }],
   };
@@ -192,7 +207,7 @@ export function pathsReportFixture(): PathsReport {
 }
 
 /**
- * The fixture with `extra` more network paths, each through its own workload and node to node root:
+ * The fixture with `extra` more network paths, each through its own workload to root on one of 7 nodes:
  * a report as large as a big cluster gives, for the "draw the top N, list all" behaviour.
  */
 export function manyPathsReport(extra: number): PathsReport {
@@ -211,15 +226,13 @@ export function manyPathsReport(extra: number): PathsReport {
     if (!report.graph.vertices.some((v) => v.id === node)) report.graph.vertices.push({ type: 'node', id: node, label: `root on ${node.slice('node:'.length)}`, node: node.slice('node:'.length) });
     const exec: StepFinding = { ...kubeletRun, fingerprint: fp(1), message: `The kubelet of ${node.slice('node:'.length)} runs commands for anyone` };
     const escape: StepFinding = { ...privileged, fingerprint: fp(2), message: `Container "api" of Deployment team-${i}/api-${i} runs privileged`, resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: `team-${i}`, name: `api-${i}`, container: 'api' } };
-    const hostPath: StepFinding = { ...privileged, ruleId: 'KM-WL-007', title: 'Sensitive host path mounted', fingerprint: fp(3), message: `Deployment team-${i}/api-${i} mounts /var/lib/kubelet`, evidence: 'hostPath: /var/lib/kubelet', remediation: 'Remove the hostPath volume, or mount a narrower path read-only.' };
     const steps: PathStep[] = [
       step(NETWORK, workload, 'kubelet-exec', `run a command in api-${i} through the kubelet`, [exec]),
       step(workload, node, 'container-escape', `escape api-${i} to its node`, [escape]),
-      step(node, NODE_ROOT, 'node-credentials', 'use the kubelet credentials the node holds', [hostPath]),
     ];
-    report.paths.push({ id: `network>node-root:${fp(1)}.${fp(2)}.${fp(3)}`, from: 'network', start: NETWORK, to: 'node-root', target: NODE_ROOT, length: 3, steps, observed: 'no' });
+    report.paths.push({ id: `network>node-root:${fp(1)}.${fp(2)}`, from: 'network', start: NETWORK, to: 'node-root', target: node, length: 2, steps, observed: 'no' });
   }
   report.graph.edges = edgesOf(report.paths);
-  report.summary = { ...report.summary, vertices: report.graph.vertices.length, edges: report.graph.edges.length, paths: report.paths.length, byEntry: { ...report.summary.byEntry, network: (report.summary.byEntry.network ?? 0) + extra }, byAsset: { ...report.summary.byAsset, 'node-root': (report.summary.byAsset['node-root'] ?? 0) + extra }, findingsUsed: report.summary.findingsUsed + 3 * extra };
+  report.summary = { ...report.summary, vertices: report.graph.vertices.length, edges: report.graph.edges.length, paths: report.paths.length, byEntry: { ...report.summary.byEntry, network: (report.summary.byEntry.network ?? 0) + extra }, byAsset: { ...report.summary.byAsset, 'node-root': (report.summary.byAsset['node-root'] ?? 0) + extra }, findingsUsed: report.summary.findingsUsed + 2 * extra };
   return report;
 }

@@ -164,14 +164,16 @@ describe('paths HTML, in Chromium', () => {
         labels: [...document.querySelectorAll('#graph .edge')].map((g) => ({ edge: g.getAttribute('data-edge')!, box: box(g.querySelector('.label-box')!), text: box(g.querySelector('.label')!) })),
       };
     });
-    assert.deepEqual(new Set(geometry.vertices.map((v) => v.type)), new Set(['entry', 'workload', 'identity', 'asset']));
+    assert.deepEqual(new Set(geometry.vertices.map((v) => v.type)), new Set(['entry', 'workload', 'identity', 'node', 'asset']));
     const x = (id: string) => geometry.vertices.find((v) => v.id === id)!.shape.x;
     const xs = [top.start, ...top.steps.map((s) => s.to)].map(x);
     assert.deepEqual(xs, [...xs].sort((a, b) => a - b), 'the top path runs left to right');
     const entries = geometry.vertices.filter((v) => v.id === NETWORK || v.id === STOREFRONT).map((v) => v.shape.x + v.shape.width);
-    const assets = geometry.vertices.filter((v) => v.type === 'asset').map((v) => v.shape);
-    assert.ok(Math.max(...entries) < Math.min(...assets.map((a) => a.x)), 'every start left of every asset');
-    assert.equal(new Set(assets.map((a) => a.x + a.width / 2)).size, 1, 'the assets share the rightmost column');
+    const targets = new Set(report.paths.map((p) => p.target));
+    const ends = geometry.vertices.filter((v) => targets.has(v.id)).map((v) => v.shape);
+    assert.equal(ends.length, targets.size);
+    assert.ok(Math.max(...entries) < Math.min(...ends.map((a) => a.x)), 'every start left of every target');
+    assert.equal(new Set(ends.map((a) => a.x + a.width / 2)).size, 1, 'the targets share the rightmost column');
     for (const v of geometry.vertices) {
       for (const t of v.texts) assert.ok(t.x >= v.shape.x && t.x + t.width <= v.shape.x + v.shape.width, `text inside ${v.id}`);
       for (const w of geometry.vertices) if (w !== v) assert.ok(!overlaps(v.shape, w.shape), `${v.id} clear of ${w.id}`);
@@ -238,6 +240,19 @@ describe('paths HTML, in Chromium', () => {
     assert.deepEqual(await panel.locator('.finding dd.remediation').allTextContents(), [tokenStep.findings[0].remediation]);
   });
 
+  browserTest('a door shows every finding of the same door, and an accepted finding says why it was accepted', async () => {
+    const door = page.locator('li.door[data-di="0"]');
+    assert.deepEqual(await door.locator('.also .rule').allTextContents(), ['KM-KL-001']);
+    await door.click();
+    const panel = page.locator('#details-body');
+    assert.deepEqual(await panel.locator('.finding .rule').allTextContents(), ['KM-EX-002', 'KM-KL-001']);
+    assert.match((await panel.textContent())!, /on 2 paths; fixing it cuts 2 entry → asset pairs/);
+    await page.locator('.step[data-pi="1"][data-si="1"]').click();
+    const accepted = panel.locator('.finding.accepted');
+    assert.equal(await accepted.count(), 1);
+    assert.ok((await accepted.textContent())!.includes('the shipper lists pods through the API server'));
+  });
+
   browserTest('the entry filter hides the other paths in the list and in the graph', async () => {
     await page.selectOption('#filter-entry', 'any-pod');
     assert.equal(await page.locator('#graph.has-selection').count(), 0, 'the selected step, now hidden, no longer dims the graph');
@@ -287,8 +302,8 @@ describe('paths HTML, in Chromium', () => {
       assert.equal(await page.locator('#details').isVisible(), false);
       assert.equal(await page.locator('#graph').isVisible(), true);
       assert.equal(await page.locator('#graph .selected').count(), 0, 'printed in the ranks\' colours, not the last click\'s');
-      assert.equal(await page.locator('#findings .finding:visible').count(), 5);
-      assert.equal(await page.locator('#findings dd.remediation:visible').count(), 5);
+      assert.equal(await page.locator('#findings .finding:visible').count(), 6);
+      assert.equal(await page.locator('#findings dd.remediation:visible').count(), 6);
       const graphWidth = await page.locator('#graph').evaluate((e) => e.getBoundingClientRect().width);
       assert.ok(graphWidth <= 1366, 'the graph fits the page width');
       await page.screenshot({ path: join(dir, 'paths-print.png'), fullPage: true });
