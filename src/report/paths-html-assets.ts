@@ -293,5 +293,7 @@ export const PATHS_HTML_SCRIPT = String.raw`
   window.matchMedia('print').addEventListener('change', function (ev) { if (ev.matches) unselect(); });
   applyFilters();
   showTopPath();
+  // the details panel opens on the top path: the first thing to read
+  if (report.paths.length) showPath(0);
 })();
 `;

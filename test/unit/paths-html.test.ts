@@ -150,6 +150,7 @@ describe('paths HTML, in Chromium', () => {
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.locator('script').count(), 2);
     assert.ok((await page.locator('#side').textContent())!.includes(HOSTILE));
+    assert.ok((await page.locator('#details-body h3').first().textContent())!.startsWith('Path #1: '), 'the details open on the top path');
   });
 
   browserTest('the graph draws the top path, entries on the left and assets on the right, nothing overlapping', async () => {
