@@ -294,6 +294,24 @@ describe('paths HTML, in Chromium', () => {
     }
   });
 
+  browserTest('a report with no path (a hardened cluster) says so and its script runs without a graph', async () => {
+    const empty: PathsReport = { ...pathsReportFixture(), doors: [], paths: [], graph: { vertices: [], edges: [] } };
+    const file = join(dir, 'paths-empty.html');
+    writeFileSync(file, renderPathsHtml(empty));
+    const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const failures: string[] = [];
+    other.on('pageerror', (e) => failures.push(e.message));
+    try {
+      await other.goto(pathToFileURL(file).href);
+      assert.equal(await other.locator('#graph').count(), 0);
+      assert.ok((await other.locator('.graph-head .note').textContent())!.includes('No attack path was found'));
+      assert.equal(await other.locator('#shown').textContent(), '0 of 0 paths shown');
+      assert.deepEqual(failures, []);
+    } finally {
+      await other.close();
+    }
+  });
+
   browserTest('printed: no controls nor details panel, every finding written out, the graph on the page', async () => {
     await page.locator('.step[data-pi="1"][data-si="2"]').click();
     assert.equal(await page.locator('#graph.has-selection').count(), 1);
