@@ -72,6 +72,11 @@ function stepsOf(graph: AttackGraph, edges: readonly number[], start: number): {
   return steps;
 }
 
+/** Where a finding is, as much as it says: what a reader opens to fix it. */
+function placeOf(f: Finding): Pick<Finding, 'resource' | 'location' | 'endpoint'> {
+  return { ...(f.resource ? { resource: f.resource } : {}), ...(f.location ? { location: f.location } : {}), ...(f.endpoint ? { endpoint: f.endpoint } : {}) };
+}
+
 function stepFinding(f: Finding): StepFinding {
   return {
     ruleId: f.ruleId,
@@ -80,9 +85,7 @@ function stepFinding(f: Finding): StepFinding {
     fingerprint: f.fingerprint,
     message: f.message,
     remediation: f.remediation,
-    ...(f.resource ? { resource: f.resource } : {}),
-    ...(f.location ? { location: f.location } : {}),
-    ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    ...placeOf(f),
     ...(f.evidence !== undefined ? { evidence: f.evidence } : {}),
     ...(f.suppressed ? { suppressed: f.suppressed.reason } : {}),
   };
@@ -103,23 +106,35 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
   const perPair = options.perPair ?? 5;
   const assets = ASSET_KINDS.map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
   const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }[] = [];
-  const distances = new Map<AssetKind, Distances>();
+  const doorsOf = (edges: readonly number[], start: number): string => stepsOf(graph, edges, start).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
+  // the workloads alerts were seen on: a path through one of them is kept even when it is not the shortest
+  const walked = [...new Set(alerts.map((a) => graph.lookup(a.workload)).filter((v): v is number => v !== undefined))];
+  const toWalked = new Map(walked.map((w) => [w, distancesTo(graph, w)]));
   for (const { kind, target } of assets) {
     if (target === undefined) continue;
     const d = distancesTo(graph, target);
-    distances.set(kind, d);
     for (const { entry, starts } of startsOf(graph)) {
       const reached = starts.filter((s) => Number.isFinite(d.dist[s])).sort((a, b) => d.dist[a] - d.dist[b] || a - b);
       const seen = new Set<string>();
-      for (const s of reached) {
-        const edges = pathFrom(graph, d, s);
-        if (edges === undefined || edges.length === 0) continue;
+      const keep = (start: number, edges: number[]): void => {
         // one path per sequence of proofs: a hundred pods behind the same doors are one path
-        const doors = stepsOf(graph, edges, s).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
-        if (seen.has(doors)) continue;
+        const doors = doorsOf(edges, start);
+        if (edges.length === 0 || seen.has(doors)) return;
         seen.add(doors);
-        found.push({ entry, start: s, asset: kind, edges });
+        found.push({ entry, start, asset: kind, edges });
+      };
+      for (const s of reached) {
         if (seen.size >= (entry === 'any-pod' ? perPair : 1)) break;
+        keep(s, pathFrom(graph, d, s) ?? []);
+      }
+      for (const w of walked) {
+        const onward = pathFrom(graph, d, w);
+        if (onward === undefined) continue;
+        if (entry === 'any-pod') keep(w, onward);
+        else for (const s of starts) {
+          const before = pathFrom(graph, toWalked.get(w)!, s);
+          if (before !== undefined) keep(s, [...before, ...onward]);
+        }
       }
     }
   }
@@ -215,9 +230,7 @@ function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: rea
       title: main.title,
       severity: main.severity,
       remediation: main.remediation,
-      ...(main.resource ? { resource: main.resource } : {}),
-      ...(main.location ? { location: main.location } : {}),
-      ...(main.endpoint ? { endpoint: main.endpoint } : {}),
+      ...placeOf(main),
       ...(list.length > 1 ? { also: list.slice(1).map((f) => f.fingerprint) } : {}),
       paths: pathSet.size,
       cuts,

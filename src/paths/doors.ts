@@ -2,7 +2,7 @@
 // port too. A door is weighed once, under the key its findings share.
 
 import type { Finding } from '../core/finding.js';
-import { nodeOfHost, type Placement } from './placement.js';
+import { kubeletNodeOf, type Placement } from './placement.js';
 
 const KUBELET = new Set(['KM-EX-001', 'KM-EX-002', 'KM-EX-003', 'KM-EX-004', 'KM-EX-017', 'KM-KL-001', 'KM-KL-002', 'KM-KL-003']);
 const SHARED: Record<string, string> = {
@@ -20,16 +20,7 @@ const SHARED: Record<string, string> = {
   'KM-CO-001': 'console-login',
 };
 
-function kubeletNode(f: Finding, placement: Placement): string {
-  const e = f.endpoint;
-  if (e !== undefined) {
-    const host = 'host' in e ? e.host : URL.canParse(e.url) ? new URL(e.url).hostname : e.url;
-    return nodeOfHost(placement, host) ?? host;
-  }
-  return f.resource?.name ?? '';
-}
-
 export function doorKey(f: Finding, placement: Placement): string {
-  if (KUBELET.has(f.ruleId)) return `kubelet:${kubeletNode(f, placement)}`;
+  if (KUBELET.has(f.ruleId)) return `kubelet:${kubeletNodeOf(f, placement) ?? f.fingerprint}`;
   return SHARED[f.ruleId] ?? f.fingerprint;
 }

@@ -6,7 +6,7 @@
 import type { Finding } from '../core/finding.js';
 import { AUTHENTICATED_GROUP, type AttackGraph, type Proof } from './graph.js';
 import type { Technique } from './model.js';
-import { ANY_NODE, nodeOfHost, workloadKey, type WorkloadPlacement } from './placement.js';
+import { ANY_NODE, kubeletNodeOf, workloadKey, type WorkloadPlacement } from './placement.js';
 
 /** Findings of other rules an edge rule may need beside its own (the namespace without Pod Security, …). */
 export interface FindingIndex {
@@ -17,28 +17,12 @@ type EdgeRule = (f: Finding, g: AttackGraph, all: FindingIndex) => void;
 
 const proof = (technique: Technique, action: string, ...findings: Finding[]): Proof => ({ technique, action, findings: findings.map((f) => f.fingerprint) });
 
-function hostOf(f: Finding): string | undefined {
-  const e = f.endpoint;
-  if (e === undefined) return undefined;
-  if ('host' in e) return e.host;
-  try {
-    return new URL(e.url).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
 function where(f: Finding): string {
   const e = f.endpoint;
   return e === undefined ? '' : 'url' in e ? e.url : `${e.host}:${e.port}`;
 }
 
-/** The node a kubelet finding is about: a probed address, or a kubelet configuration named after its node. */
-function nodeOf(f: Finding, g: AttackGraph): string | undefined {
-  const host = hostOf(f);
-  if (host !== undefined) return nodeOfHost(g.placement, host) ?? host;
-  return f.resource?.kind === 'KubeletConfiguration' ? f.resource.name : undefined;
-}
+const nodeOf = (f: Finding, g: AttackGraph): string | undefined => kubeletNodeOf(f, g.placement);
 
 function workloadOf(f: Finding, g: AttackGraph): WorkloadPlacement | undefined {
   return f.resource ? g.placement.workloads.get(workloadKey(f.resource)) : undefined;
@@ -157,6 +141,8 @@ const containerEscape: EdgeRule = (f, g) => {
   const w = workloadOf(f, g);
   if (w === undefined) return;
   if (f.ruleId === 'KM-WL-009' && !ESCAPING_CAPABILITIES.test(`${f.message} ${f.evidence ?? ''}`)) return;
+  // a host path mounted read-only shows the node's files, it does not hand over the node
+  if (f.ruleId === 'KM-WL-007' && /\bread-only\b/.test(f.message)) return;
   for (const node of w.nodes) g.edge(g.workload(w), g.node(node), proof('container-escape', ESCAPE_ACTIONS[f.ruleId], f));
 };
 

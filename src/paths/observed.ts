@@ -16,6 +16,8 @@ const TECHNIQUE_OF: Record<string, PlacedAlert['technique']> = {
   'KM-RT-012': 'container-escape',
 };
 
+export const OBSERVED_RULE_IDS: readonly string[] = Object.keys(TECHNIQUE_OF);
+
 /** The pod an alert is about: the container's pod (runtime), or the pod of the request (audit). */
 function podOf(alert: Alert): { namespace: string; pod: string } | undefined {
   if (alert.source === 'runtime') return alert.container ? { namespace: alert.container.namespace, pod: alert.container.pod } : undefined;

@@ -3,7 +3,7 @@
 // findings, and looks here only to know where a finding's door leads.
 
 import { asArray, asObject, asString } from '../core/json.js';
-import type { ResourceRef } from '../core/finding.js';
+import type { Endpoint, Finding, ResourceRef } from '../core/finding.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { netpolIndex } from '../inventory/netpol.js';
 
@@ -72,10 +72,15 @@ export function nodeAddressesOf(inventory: Inventory): Map<string, string[]> {
   return nodes;
 }
 
+/** The host an endpoint names, brackets of an IPv6 address taken off. */
+export function hostOfEndpoint(e: Endpoint): string | undefined {
+  const host = 'host' in e ? e.host : URL.canParse(e.url) ? new URL(e.url).hostname : undefined;
+  return host?.replace(/^\[|\]$/g, '');
+}
+
 /** The node an address or host name belongs to. */
 export function nodeOfHost(placement: Placement, host: string): string | undefined {
-  const bare = host.replace(/^\[|\]$/g, '');
-  for (const [name, addresses] of placement.nodes) if (addresses.includes(bare)) return name;
+  for (const [name, addresses] of placement.nodes) if (addresses.includes(host)) return name;
   return undefined;
 }
 
@@ -85,4 +90,11 @@ export function nodeOfHost(placement: Placement, host: string): string | undefin
  */
 export function workloadsOnNode(placement: Placement, node: string): WorkloadPlacement[] {
   return [...placement.workloads.values()].filter((w) => w.nodes.includes(node));
+}
+
+/** The node a kubelet finding is about: a probed address (the host itself when no node has it), or a kubelet configuration named after its node. */
+export function kubeletNodeOf(f: Pick<Finding, 'endpoint' | 'resource'>, placement: Placement): string | undefined {
+  const host = f.endpoint ? hostOfEndpoint(f.endpoint) : undefined;
+  if (host !== undefined) return nodeOfHost(placement, host) ?? host;
+  return f.resource?.kind === 'KubeletConfiguration' ? f.resource.name : undefined;
 }

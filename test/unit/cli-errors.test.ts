@@ -63,6 +63,10 @@ const CASES: Case[] = [
   { args: ['detect', join(home, 'no.log')], says: /cannot read .*no\.log: no such file/ },
   { args: ['detect', '--severity', 'bogus', '-'], says: /argument 'bogus' is invalid/ },
   { args: ['rules', 'KM-XX-999'], says: /no rule KM-XX-999/ },
+  { args: ['paths'], says: NO_KUBECONFIG },
+  { args: ['paths', '--manifests', join(home, 'gone')], says: /not seen: .*gone: cannot read: no such file/ },
+  { args: ['paths', '--kubeconfig', join(home, 'nope')], says: /cannot load kubeconfig .*nope: no such file/ },
+  { args: ['paths', '--asset', 'gold'], says: /--asset gold: not one of cluster-admin, node-root/ },
   { args: ['completion', 'tcsh'], says: /'tcsh' is invalid for argument 'shell'/ },
 ];
 

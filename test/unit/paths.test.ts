@@ -14,7 +14,9 @@ import { loadManifests } from '../../src/sources/manifests/source.js';
 import { buildGraph, findPaths } from '../../src/paths/analyse.js';
 import { placementOf } from '../../src/paths/placement.js';
 import { doorKey } from '../../src/paths/doors.js';
-import { placeAlerts } from '../../src/paths/observed.js';
+import { OBSERVED_RULE_IDS, placeAlerts } from '../../src/paths/observed.js';
+import { STEP_RULE_IDS } from '../../src/paths/edges.js';
+import { knownRuleIds } from '../../src/cli/rule-ids.js';
 import type { AttackPath, PathsReport } from '../../src/paths/model.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { Report } from '../../src/core/report.js';
@@ -75,6 +77,10 @@ test('the fixture chains are found, shortest first, with the finding behind each
   for (let i = 1; i < paths.length; i++) assert.ok(paths[i - 1].length <= paths[i].length, 'ranked by length');
   // the pod that mounts no token opens no step, though its account is cluster-admin
   assert.ok(!paths.some((p) => p.start === 'workload:Pod/ci/tokenless' || p.steps.some((s) => s.from === 'workload:Pod/ci/tokenless')));
+  // the exporter mounts the node's root read-only (KM-WL-007 reports it): no step to the node
+  const scan = JSON.parse(runCli(['scan', FIXTURE, '-f', 'json', '-s', 'info', '--fail-on', 'never']).stdout) as Report;
+  assert.ok(scan.findings.some((f) => f.ruleId === 'KM-WL-007' && f.resource?.name === 'exporter'));
+  assert.ok(!paths.some((p) => p.start === 'workload:DaemonSet/ci/exporter' && p.to === 'node-root'));
   // no network entry point from manifests: nothing was probed, and nothing in them is a network door
   assert.ok(!paths.some((p) => p.from === 'network'));
 });
@@ -251,3 +257,14 @@ async function loadFixture(): Promise<{ findings: Finding[]; inventory: Inventor
   const report = analyse(load.inventory, { type: 'manifests', paths: [FIXTURE] }, load.coverage, new Date(), { rules: catalogue, config: EMPTY_CONFIG, minimumSeverity: 'info' });
   return { findings: [...report.findings, ...report.suppressed], inventory: load.inventory };
 }
+
+test('every rule that opens a step exists and is documented in docs/paths.md; so is every observed alert rule', () => {
+  const ids = knownRuleIds();
+  const doc = readFileSync(join(REPO_ROOT, 'docs/paths.md'), 'utf8');
+  assert.ok(STEP_RULE_IDS.length >= 30);
+  for (const id of STEP_RULE_IDS) {
+    assert.ok(ids.scan.includes(id), `${id} is not a rule`);
+    assert.ok(doc.includes(id), `${id} is not in docs/paths.md`);
+  }
+  for (const id of OBSERVED_RULE_IDS) assert.ok(ids.detect.includes(id), `${id} is not a detect rule`);
+});
