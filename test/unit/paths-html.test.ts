@@ -58,9 +58,7 @@ describe('paths HTML, as text', () => {
 
   test('a large report: the graph draws the top paths, the list holds them all, and the page says so', () => {
     const report = manyPathsReport(400);
-    const started = performance.now();
     const html = renderPathsHtml(report);
-    const ms = performance.now() - started;
     const total = report.paths.length;
     assert.equal(html.match(/<li class="path[ "]/g)?.length, total);
     const drawnPaths = new Set([...html.matchAll(/<g class="edge[^"]*"[^>]* data-paths="([\d ]+)"/g)].flatMap((m) => m[1].split(' ').map(Number)));
@@ -68,7 +66,6 @@ describe('paths HTML, as text', () => {
     assert.deepEqual([...drawnPaths].sort((a, b) => a - b), Array.from({ length: DEFAULT_GRAPH_PATHS }, (_, i) => i));
     assert.ok(html.includes(`The graph draws ${DEFAULT_GRAPH_PATHS} of ${total} paths`));
     assert.equal(html.match(/class="badge undrawn"/g)?.length, total - DEFAULT_GRAPH_PATHS);
-    assert.ok(ms < 5000, `rendered ${total} paths in ${Math.round(ms)} ms`);
   });
 });
 
