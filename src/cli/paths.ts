@@ -35,7 +35,7 @@ import { emit, useColour } from './output.js';
 import { knownRuleIds } from './rule-ids.js';
 import { commaList } from './rule-selection.js';
 
-const PATH_FORMATS = ['table', 'json'] as const;
+const PATH_FORMATS = ['table', 'json', 'html'] as const;
 type PathFormat = (typeof PATH_FORMATS)[number];
 
 interface PathsFlags {
@@ -130,6 +130,11 @@ async function rendered(report: PathsReport, flags: PathsFlags, baseline: Readon
   switch (flags.format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
+    case 'html': {
+      // loaded only here: the layout library is needed for this format alone
+      const { renderPathsHtml } = await import('../report/paths-html.js');
+      return renderPathsHtml(report);
+    }
     case 'table':
       return renderPathsTable(report, { colour: useColour(flags.output), ...(baseline ? { baseline } : {}) });
   }

@@ -116,7 +116,7 @@ export interface Door {
   also?: string[];
   /** reported paths that take a step through it */
   paths: number;
-  /** entry → asset pairs that no path joins any more once it is fixed */
+  /** reported paths that lose every way from their start to their asset once it is fixed */
   cuts: number;
 }
 

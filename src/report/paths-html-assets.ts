@@ -226,7 +226,7 @@ export const PATHS_HTML_SCRIPT = String.raw`
   function showDoor(li) {
     var d = report.doors[Number(li.getAttribute('data-di'))];
     clear('Door #' + (Number(li.getAttribute('data-di')) + 1) + ': ' + d.ruleId + ' ' + d.title);
-    details.appendChild(el('p', 'on ' + d.paths + ' path' + (d.paths === 1 ? '' : 's') + '; fixing it cuts ' + d.cuts + ' entry → asset pair' + (d.cuts === 1 ? '' : 's') + '. Paths listed: ' + (pathNumbers(nums(li, 'data-paths')) || 'none'), 'note'));
+    details.appendChild(el('p', 'on ' + d.paths + ' path' + (d.paths === 1 ? '' : 's') + (d.cuts > 0 ? '; fixing it cuts ' + d.cuts + ' of them' : '; each has another way') + '. Paths listed: ' + (pathNumbers(nums(li, 'data-paths')) || 'none'), 'note'));
     if (li.hasAttribute('data-f')) findingsOf(nums(li, 'data-f'));
     else details.appendChild(el('p', 'fix: ' + d.remediation));
   }

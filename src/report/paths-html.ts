@@ -120,7 +120,7 @@ function doorItem(d: Door, di: number, paths: number[], findings: Map<string, { 
     `<span class="rank">${di + 1}</span> ${sevBadge(d.ruleId, d.severity)} <span class="title">${esc(d.title)}</span>`,
     `<span class="where">${esc(whereText(d))}</span>`,
     also.length ? `<span class="also">same door: ${also.map((o) => sevBadge(o.finding.ruleId, o.finding.severity)).join(' ')}</span>` : '',
-    `<span class="cuts">on ${d.paths} path${d.paths === 1 ? '' : 's'}; fixing it cuts ${d.cuts} entry → asset pair${d.cuts === 1 ? '' : 's'}</span>`,
+    `<span class="cuts">on ${d.paths} path${d.paths === 1 ? '' : 's'}; ${d.cuts > 0 ? `fixing it cuts ${d.cuts} of them` : 'each has another way'}</span>`,
     `<span class="remediation">${esc(d.remediation)}</span>`,
     '</button></li>',
   ].join('');

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { curlInNetns, inNetns, labUp, type LabEnv } from '../helpers/lab.js';
 import { startDetector } from '../helpers/detect.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { pathToFileURL } from 'node:url';
 import { CLI } from '../helpers/cli.js';
 import type { Report } from '../../src/core/report.js';
 import type { AttackPath, PathsReport } from '../../src/paths/model.js';
@@ -66,6 +68,38 @@ test('insecure lab: from an unauthenticated caller to node root and cluster-admi
   const probe = JSON.parse((await kubemoat(env, ['probe', '--from-kubeconfig', env.adminKubeconfig, '-f', 'json', '-s', 'info', '--fail-on', 'never', '--no-progress'])).stdout) as Report;
   const known = new Set([...cluster.findings, ...cluster.suppressed, ...probe.findings, ...probe.suppressed].map((f) => f.fingerprint));
   for (const p of report.paths) for (const s of p.steps) for (const f of s.findings) assert.ok(known.has(f.fingerprint), `${f.ruleId} ${f.message}: not reported by cluster or probe`);
+});
+
+test('insecure lab: the HTML report of the live cluster draws the top path in Chromium, and a click shows its finding', async () => {
+  const env = await labUp('insecure');
+  const dir = mkdtempSync(join(tmpdir(), 'kubemoat-paths-html-'));
+  const browser = await launchChromium();
+  try {
+    const json = (await paths(env)).report;
+    const file = join(dir, 'paths.html');
+    const r = await kubemoat(env, ['paths', '--kubeconfig', env.adminKubeconfig, '-f', 'html', '-o', file]);
+    assert.equal(r.code, 1, r.stderr);
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const outside: string[] = [];
+    page.on('request', (q) => {
+      if (!q.url().startsWith('file://')) outside.push(q.url());
+    });
+    await page.goto(pathToFileURL(file).href);
+    const top = json.paths[0];
+    for (const s of top.steps) {
+      assert.equal(await page.locator(`#graph .vertex[data-vertex="${s.from}"]`).count(), 1, s.from);
+      assert.equal(await page.locator(`#graph .vertex[data-vertex="${s.to}"]`).count(), 1, s.to);
+    }
+    await page.locator('.step[data-pi="0"][data-si="0"]').click();
+    const rules = await page.locator('#details-body .finding .rule').allTextContents();
+    assert.deepEqual(rules, top.steps[0].findings.map((f) => f.ruleId));
+    const shot = await page.screenshot({ path: join(dir, 'paths.png') });
+    assert.ok(shot.length > 30_000, `a screenshot of ${shot.length} bytes`);
+    assert.deepEqual(outside, [], 'the page fetched nothing');
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('hardened lab: no path starts from an unauthenticated caller', async () => {

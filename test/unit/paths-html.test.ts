@@ -244,7 +244,7 @@ describe('paths HTML, in Chromium', () => {
     await door.click();
     const panel = page.locator('#details-body');
     assert.deepEqual(await panel.locator('.finding .rule').allTextContents(), ['KM-EX-002', 'KM-KL-001']);
-    assert.match((await panel.textContent())!, /on 2 paths; fixing it cuts 2 entry → asset pairs/);
+    assert.match((await panel.textContent())!, /on 2 paths; fixing it cuts 2 of them/);
     await page.locator('.step[data-pi="1"][data-si="1"]').click();
     const accepted = panel.locator('.finding.accepted');
     assert.equal(await accepted.count(), 1);
