@@ -94,12 +94,12 @@ function stepFinding(f: Finding): StepFinding {
   };
 }
 
+/** Techniques that land in a workload: an alert of a command started in it shows the step. */
+const INTO_WORKLOAD = new Set<string>(['kubelet-exec', 'rbac']);
+
 function observedOn(step: { from: string; to: string; technique: string }, alerts: readonly PlacedAlert[]): ObservedAlert[] {
   return alerts
-    .filter((a) => {
-      if (step.technique === 'kubelet-exec' || (step.technique === 'rbac' && a.technique === 'rbac')) return (a.technique === 'kubelet-exec' || a.technique === 'rbac') && a.workload === step.to;
-      return a.technique === step.technique && a.workload === step.from;
-    })
+    .filter((a) => (INTO_WORKLOAD.has(step.technique) ? INTO_WORKLOAD.has(a.technique) && a.workload === step.to : a.technique === step.technique && a.workload === step.from))
     .map(({ ruleId, at, summary }) => ({ ruleId, at, summary }));
 }
 
@@ -109,7 +109,8 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
   const perPair = options.perPair ?? 5;
   const assets = ASSET_KINDS.filter((a) => options.assets?.includes(a) ?? true).map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
   const entries = startsOf(graph).filter((e) => options.entries?.includes(e.entry) ?? true);
-  const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[] }[] = [];
+  /** `walked`: kept for going through a workload alerts were seen on, so only if a step of it was seen */
+  const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[]; walked?: true }[] = [];
   const doorsOf = (edges: readonly number[], start: number): string => stepsOf(graph, edges, start).map((st) => graph.edges[st.edge].proof?.findings.join('+')).join('>');
   // the workloads alerts were seen on: a path through one of them is kept even when it is not the shortest
   const walked = [...new Set(alerts.map((a) => graph.lookup(a.workload)).filter((v): v is number => v !== undefined))];
@@ -120,12 +121,12 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
     for (const { entry, starts } of entries) {
       const reached = starts.filter((s) => Number.isFinite(d.dist[s])).sort((a, b) => d.dist[a] - d.dist[b] || a - b);
       const seen = new Set<string>();
-      const keep = (start: number, edges: number[]): void => {
+      const keep = (start: number, edges: number[], walked?: true): void => {
         // one path per sequence of proofs: a hundred pods behind the same doors are one path
         const doors = doorsOf(edges, start);
         if (edges.length === 0 || seen.has(doors)) return;
         seen.add(doors);
-        found.push({ entry, start, asset: kind, edges });
+        found.push({ entry, start, asset: kind, edges, ...(walked ? { walked } : {}) });
       };
       for (const s of reached) {
         if (seen.size >= (entry === 'any-pod' ? perPair : 1)) break;
@@ -134,16 +135,17 @@ export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts:
       for (const w of walked) {
         const onward = pathFrom(graph, d, w);
         if (onward === undefined) continue;
-        if (entry === 'any-pod') keep(w, onward);
+        if (entry === 'any-pod') keep(w, onward, true);
         else for (const s of starts) {
           const before = pathFrom(graph, toWalked.get(w)!, s);
-          if (before !== undefined) keep(s, [...before, ...onward]);
+          if (before !== undefined) keep(s, [...before, ...onward], true);
         }
       }
     }
   }
-  const paths = found.map((p) => toPath(graph, p, alerts));
-  const doors = weighDoors(graph, paths, found, options.doorLimit ?? 40);
+  const converted = found.map((p) => ({ p, path: toPath(graph, p, alerts) })).filter(({ p, path }) => !p.walked || path.observed !== 'no');
+  const paths = converted.map((c) => c.path);
+  const doors = weighDoors(graph, paths, converted.map((c) => c.p), options.doorLimit ?? 40);
   const cutOf = new Map(doors.map((d) => [d.fingerprint, d.cuts]));
   for (const d of doors) for (const fp of d.also ?? []) cutOf.set(fp, d.cuts);
   const bestCut = (p: AttackPath): number => Math.max(0, ...p.steps.flatMap((s) => s.findings.map((f) => cutOf.get(f.fingerprint) ?? 0)));
