@@ -13,6 +13,7 @@ function frameworksLine(rule: Rule | ProbeRule): string {
     f.cis?.length ? `CIS ${f.cis.join(', ')}` : '',
     f.nsa?.length ? f.nsa.join('; ') : '',
     f.mitre?.length ? `MITRE ATT&CK ${f.mitre.join(', ')}` : '',
+    f.pss?.length ? `Pod Security Standards ${f.pss.join(', ')}` : '',
   ].filter(Boolean).join(' | ');
 }
 

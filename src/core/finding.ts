@@ -33,6 +33,8 @@ export interface Frameworks {
   cis?: string[];
   nsa?: string[];
   mitre?: string[];
+  /** Pod Security Standards controls, `baseline/…` or `restricted/…` (PSS in src/rules/references.ts) */
+  pss?: string[];
 }
 
 export type Suppression =
