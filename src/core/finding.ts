@@ -71,6 +71,13 @@ export interface Finding {
   covers?: CoveredFact[];
 }
 
+/** What a finding is about, in words: `Kind namespace/name`, else its file or endpoint. */
+export function subjectOf(f: Finding): string {
+  const r = f.resource;
+  if (r === undefined) return f.location?.file ?? (f.endpoint !== undefined && 'url' in f.endpoint ? f.endpoint.url : '(cluster)');
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`;
+}
+
 /** Something the scan could not see, and why: the report's `coverage`. */
 export interface CoverageGap {
   /** a file, a resource type or an endpoint */

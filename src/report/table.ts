@@ -2,7 +2,7 @@
 
 import type { Finding, Severity } from '../core/finding.js';
 import type { Report } from '../core/report.js';
-import { SEVERITIES } from '../core/finding.js';
+import { SEVERITIES, subjectOf } from '../core/finding.js';
 
 export interface TableOptions {
   colour: boolean;
@@ -19,12 +19,6 @@ const BOLD = '\x1b[1m';
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
-function resourceKey(f: Finding): string {
-  const r = f.resource;
-  if (r === undefined) return f.location?.file ?? ('url' in (f.endpoint ?? {}) ? String((f.endpoint as { url: string }).url) : '(cluster)');
-  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`;
-}
-
 function where(f: Finding): string {
   if (f.location) return `${f.location.file}:${f.location.line}:${f.location.column}`;
   if (f.endpoint) return 'url' in f.endpoint ? f.endpoint.url : `${f.endpoint.host}:${f.endpoint.port}`;
@@ -35,7 +29,7 @@ export function renderTable(report: Report, options: TableOptions): string {
   const paint = (code: string, s: string): string => (options.colour ? `${code}${s}${RESET}` : s);
   const groups = new Map<string, Finding[]>();
   for (const f of report.findings) {
-    const k = resourceKey(f);
+    const k = subjectOf(f);
     let list = groups.get(k);
     if (list === undefined) groups.set(k, (list = []));
     list.push(f);

@@ -59,6 +59,10 @@ export const NSA = {
   controlPlane: 'NSA-CISA Network separation: control plane hardening',
   secrets: 'NSA-CISA Network separation: secrets',
   rbac: 'NSA-CISA Authentication and authorization: role-based access control',
+  etcd: 'NSA-CISA Network separation: control plane hardening (etcd)',
+  authentication: 'NSA-CISA Authentication and authorization: authentication',
+  anonymousAccess: 'NSA-CISA Authentication and authorization: disable anonymous access',
+  logging: 'NSA-CISA Audit logging and threat detection: logging',
 } as const;
 
 export const DOCS = {
