@@ -22,9 +22,6 @@ export interface ComplianceInput {
   applies?: (controlId: string) => boolean | undefined;
 }
 
-/** At most this many resources are named per control; the count says the rest. */
-const RESOURCES_NAMED = 20;
-
 export function assessCompliance(input: ComplianceInput): ComplianceSummary {
   const definition = COMPLIANCE_DEFINITIONS[input.framework];
   const key = definition.key;
@@ -38,7 +35,8 @@ function assessControl(control: ControlDefinition, key: keyof Frameworks, input:
   const tags = new Set(control.tags);
   const about = (ids: readonly string[] | undefined): boolean => (ids ?? []).some((id) => tags.has(id));
   const rules = input.catalogue.filter((r) => about(r.meta.frameworks[key])).map((r) => r.meta.id);
-  const against = input.findings.filter((f) => about(f.frameworks[key]));
+  const frameworksOf = coveredFrameworks(input.catalogue, key);
+  const against = input.findings.filter((f) => about(f.frameworks[key]) || (f.covers ?? []).some((fact) => about(frameworksOf(fact.ruleId))));
   const active = against.filter((f) => f.suppressed === undefined);
   const subjects = [...new Set(active.map(subjectOf))];
   const judged = judge(control, rules, active.length, input);
@@ -49,8 +47,17 @@ function assessControl(control: ControlDefinition, key: keyof Frameworks, input:
     rules,
     findings: active.length,
     suppressed: against.length - active.length,
-    resources: subjects.slice(0, RESOURCES_NAMED),
+    resources: subjects,
   };
+}
+
+/**
+ * A finding that stands for several rules' facts (an RBAC grant: KM-RB-012 exec that also reads
+ * Secrets, KM-RB-011) is against the controls of each fact's rule too.
+ */
+function coveredFrameworks(catalogue: ComplianceInput['catalogue'], key: keyof Frameworks): (ruleId: string) => readonly string[] | undefined {
+  const byId = new Map(catalogue.map((r) => [r.meta.id, r.meta.frameworks[key]]));
+  return (ruleId) => byId.get(ruleId);
 }
 
 function judge(control: ControlDefinition, rules: readonly string[], failing: number, input: ComplianceInput): { status: ControlStatus; reason?: string } {

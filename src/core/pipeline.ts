@@ -19,7 +19,7 @@ export interface AnalyseOptions {
   /** YYYY-MM-DD, for suppression expiry */
   today?: string;
   /** --compliance: judge this framework's controls; `catalogue` is every rule the command has, selected or not */
-  compliance?: { framework: ComplianceFramework; catalogue: readonly Rule[] };
+  compliance?: { framework: ComplianceFramework; catalogue: readonly Pick<Rule, 'meta'>[] };
 }
 
 export interface Analysis {
