@@ -40,7 +40,7 @@ import { addProgressOption, progressLine, type ProgressState } from './progress.
 import type { Inventory } from '../inventory/inventory.js';
 import { asObject, asString, type JsonValue } from '../core/json.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
-import { milliseconds, wholeNumber } from './flag-values.js';
+import { choiceOf, milliseconds, wholeNumber } from './flag-values.js';
 import { selectRules } from './rule-selection.js';
 import { emit } from './output.js';
 import { listScope, manifestsScope } from '../store/record.js';
@@ -139,13 +139,15 @@ function dbCommand(): Command {
     .description('say what the local database holds and how old its data is')
     .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
     .addOption(new Option('--max-age <days>', 'data older than this is stale (exit 1)').default(DEFAULT_MAX_DB_AGE_DAYS).argParser(wholeNumber(0)))
-    .option('--json', 'print the status as JSON')
+    .addOption(new Option('-f, --format <format>', 'output format: table or json').default('table').argParser(choiceOf(['table', 'json'])))
+    // the name the status had before every command said -f json: kept working, out of the help
+    .addOption(new Option('--json', 'the old name of -f json').hideHelp())
     .action((_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: number; json?: boolean }>();
+      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: number; format: 'table' | 'json'; json?: boolean }>();
       const store = openStore(dbDir(flags));
       const age = ageInDays(store.meta);
       const stale = age > flags.maxAge;
-      if (flags.json) {
+      if (flags.format === 'json' || flags.json === true) {
         process.stdout.write(JSON.stringify({ dir: store.dir, ...store.meta, ageDays: Math.floor(age), stale }, null, 2) + '\n');
       } else {
         process.stdout.write(
@@ -209,6 +211,7 @@ interface ScanFlags extends StoreFlags, ReportFlags, RegistryFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  allNamespaces?: boolean;
   view: View;
   package?: string;
   vuln?: string;
@@ -307,6 +310,7 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
 }
 
 async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore | undefined): Promise<void> {
+  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A (every namespace) and -n (one namespace) exclude each other');
   const config = loadConfig(flags.config, knownRuleIds());
   const rules = selectRules([...imageRules, ...imageScanRulesForReports()], flags);
   const selected = new Set(rules.map((r) => r.meta.id));
@@ -433,6 +437,7 @@ export function imagesCommand(): Command {
         .option('--kubeconfig <file>', 'kubeconfig for the live cluster')
         .option('--context <name>', 'kubeconfig context')
         .option('-n, --namespace <ns>', 'only workloads of this namespace')
+        .option('-A, --all-namespaces', 'workloads of every namespace (the default; as kubectl and `kubemoat cluster` spell it)')
         .addOption(new Option('--view <view>', 'findings (the report), or a cross-image view').choices(['findings', 'packages', 'vulns', 'workloads']).default('findings'))
         .option('--package <name>', 'with --view packages: only this package (binary or source name)')
         .option('--vuln <id>', 'with --view vulns: only this id or alias (e.g. CVE-2024-3094)')

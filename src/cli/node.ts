@@ -10,6 +10,7 @@ import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.j
 import { addComplianceOption, addReportOptions, complianceAnalysis, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
 import { selectRules } from './rule-selection.js';
+import { choiceOf } from './flag-values.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
@@ -17,7 +18,7 @@ interface NodeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   root: string;
   allNetns?: boolean;
   kubeconfig?: string;
-  cis?: 'text' | 'json';
+  cis?: 'table' | 'json';
 }
 
 /** The report as `--severity` shows it; the CIS view is computed from every finding first. */
@@ -34,7 +35,7 @@ export function nodeCommand(): Command {
       .option('--root <dir>', 'host root to read /proc and files under (e.g. /host in a DaemonSet with hostPID)', '/')
       .option('--all-netns', "audit component processes in every network namespace, not only kubemoat's own (the node's)")
       .option('--kubeconfig <file>', "ask this API server whether static pods' namespaces exist (read-only GET of each namespace)")
-      .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
+      .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings: table or json').argParser(choiceOf(['table', 'json'], { text: 'table' }))),
   )))).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const store = await openStoreFor(flags);

@@ -1,6 +1,7 @@
 // Picking and writing a reporter: shared by every command that produces a report.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { Option } from 'commander';
 import type { Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
 import { renderJsonChunks } from '../report/json.js';
@@ -68,6 +69,25 @@ export function openOutput(file: string): number {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new UsageError(`-o ${file}: cannot write the report: ${OPEN_FAILURE[code] ?? (e as Error).message}`);
+  }
+}
+
+/** `-o, --output FILE` for the commands that print an answer rather than a report (who-can, can, history, diff, rules). */
+export function outputOption(): Option {
+  return new Option('-o, --output <file>', 'write to a file instead of stdout');
+}
+
+/** An answer written piece by piece, then to stdout or the -o file at once (the file is opened once, and not at all if the command fails first). */
+export class OutputText {
+  private readonly parts: string[] = [];
+
+  write(text: string): void {
+    this.parts.push(text);
+  }
+
+  flush(outputFile: string | undefined): void {
+    emit(this.parts.join(''), outputFile);
+    this.parts.length = 0;
   }
 }
 
