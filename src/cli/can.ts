@@ -16,6 +16,7 @@ import {
 import { escalationAnalysis, type Chain, type Power } from '../inventory/rbac-escalation.js';
 import { qualifiedResource } from '../inventory/rbac-resources.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './exit.js';
+import { OutputText } from './output.js';
 import {
   addRbacSourceOptions,
   describeRequest,
@@ -104,19 +105,21 @@ export function canCommand(): Command {
     const load = await loadRbac(flags);
     const graph = load.graph;
     const who = describeSubject(identity.subject).replace(/`/g, '');
+    const out = new OutputText();
     const groups = identity.keys.filter((k) => k.startsWith('group:')).map((k) => k.slice(6));
 
     if (verb !== undefined && resource !== undefined) {
       const request = graph.request(verb, resource, flags);
       const { allowed, grants } = graph.check(identity, request);
       if (flags.format === 'json') {
-        process.stdout.write(JSON.stringify({ source: load.source, subject: subjectJson(identity.subject), groups, request, namespace: flags.namespace ?? null, allowed, grants: grants.map((g) => ({ scope: bindingScope(g.binding) ?? null, via: g.subject.key, ...grantJson(g.binding, g.role, g.rule) })) }, null, 2) + '\n');
+        out.write(JSON.stringify({ source: load.source, subject: subjectJson(identity.subject), groups, request, namespace: flags.namespace ?? null, allowed, grants: grants.map((g) => ({ scope: bindingScope(g.binding) ?? null, via: g.subject.key, ...grantJson(g.binding, g.role, g.rule) })) }, null, 2) + '\n');
       } else {
         const where = flags.namespace === undefined ? 'cluster-wide' : `in namespace ${flags.namespace}`;
-        process.stdout.write(`${allowed ? 'yes' : 'no'}: ${who} ${allowed ? 'may' : 'may not'} ${describeRequest(request)} ${where}\n`);
-        for (const g of grants) process.stdout.write(`  granted by ${grantedBy(g, identity)}\n`);
-        if (!allowed && flags.namespace === undefined) process.stdout.write('  (only ClusterRoleBindings count for a cluster-wide request; use -n to ask about one namespace)\n');
+        out.write(`${allowed ? 'yes' : 'no'}: ${who} ${allowed ? 'may' : 'may not'} ${describeRequest(request)} ${where}\n`);
+        for (const g of grants) out.write(`  granted by ${grantedBy(g, identity)}\n`);
+        if (!allowed && flags.namespace === undefined) out.write('  (only ClusterRoleBindings count for a cluster-wide request; use -n to ask about one namespace)\n');
       }
+      out.flush(flags.output);
       const loadCode = warnAboutLoad(load);
       process.exitCode = loadCode !== EXIT_OK ? loadCode : allowed ? EXIT_OK : EXIT_FINDINGS;
       return;
@@ -127,7 +130,7 @@ export function canCommand(): Command {
     const powers = analysis.powersOf(identity);
     const chain: Chain | undefined = powers.length === 0 ? analysis.pathOf(identity) : undefined;
     if (flags.format === 'json') {
-      process.stdout.write(
+      out.write(
         JSON.stringify(
           {
             source: load.source,
@@ -144,13 +147,14 @@ export function canCommand(): Command {
       );
     } else {
       const where = flags.namespace === undefined ? 'in every namespace and cluster-wide' : `in namespace ${flags.namespace} (cluster-wide grants included)`;
-      process.stdout.write(`${who}${groups.length ? ` (groups: ${groups.join(', ')})` : ''} may, ${where} (${load.source}):\n`);
+      out.write(`${who}${groups.length ? ` (groups: ${groups.join(', ')})` : ''} may, ${where} (${load.source}):\n`);
       const rows = rowsOf(grants, identity);
-      if (rows.length === 0) process.stdout.write('nothing, through the RBAC objects read\n');
-      else process.stdout.write(renderColumns(['SCOPE', 'RESOURCES', 'NON-RESOURCE URLS', 'RESOURCE NAMES', 'VERBS', 'GRANTED BY'], rows.map((r) => [r.scope, r.resource, r.urls, r.names, `[${[...r.verbs].join(' ')}]`, [...r.grantedBy].join('; ')])));
-      if (powers.length > 0) process.stdout.write(`\nAdmin-equivalent: ${powers.map(powerText).join('; ')}\n`);
-      else if (chain) process.stdout.write(`\nEscalation path to admin-equivalent power: ${chain.text}\n`);
+      if (rows.length === 0) out.write('nothing, through the RBAC objects read\n');
+      else out.write(renderColumns(['SCOPE', 'RESOURCES', 'NON-RESOURCE URLS', 'RESOURCE NAMES', 'VERBS', 'GRANTED BY'], rows.map((r) => [r.scope, r.resource, r.urls, r.names, `[${[...r.verbs].join(' ')}]`, [...r.grantedBy].join('; ')])));
+      if (powers.length > 0) out.write(`\nAdmin-equivalent: ${powers.map(powerText).join('; ')}\n`);
+      else if (chain) out.write(`\nEscalation path to admin-equivalent power: ${chain.text}\n`);
     }
+    out.flush(flags.output);
     process.exitCode = warnAboutLoad(load);
   });
 }

@@ -5,15 +5,17 @@ import { analyse } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster } from '../sources/cluster/collect.js';
-import { addReportOptions, type ReportFlags } from './report-options.js';
+import { addComplianceOption, addReportOptions, complianceAnalysis, type ReportFlags } from './report-options.js';
 import { milliseconds, wholeNumber } from './flag-values.js';
 import { commaList, selectRules } from './rule-selection.js';
 import { nameMatches } from '../core/glob.js';
 import { UsageError } from './exit.js';
+import { addProgressOption, progressLine, type ProgressFlags, type ProgressState } from './progress.js';
+import type { ClusterProgress } from '../sources/cluster/collect.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 
-export interface ClusterFlags extends ReportFlags, RepeatFlags, StoreFlags, BaselineFlags {
+export interface ClusterFlags extends ReportFlags, RepeatFlags, StoreFlags, BaselineFlags, ProgressFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -25,7 +27,7 @@ export interface ClusterFlags extends ReportFlags, RepeatFlags, StoreFlags, Base
 }
 
 export function clusterCommand(): Command {
-  return addBaselineOption(addStoreOption(addRepeatOptions(addReportOptions(
+  return addProgressOption(addComplianceOption(addBaselineOption(addStoreOption(addRepeatOptions(addReportOptions(
     new Command('cluster')
       .description("scan a live cluster's objects through its API (read-only)")
       .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
@@ -36,7 +38,7 @@ export function clusterCommand(): Command {
       .option('--exclude-namespaces <names>', 'not these namespaces: names or globs (kube-*), comma-separated, repeatable', commaList)
       .addOption(new Option('--timeout <duration>', 'timeout of each API request (15s, 1500ms; a plain number is milliseconds)').default(15000, '15s').argParser(milliseconds))
       .addOption(new Option('--concurrency <n>', 'API requests in flight').default(4).argParser(wholeNumber(1, 64))),
-  )))).action(async (flags: ClusterFlags) => {
+  )))))).action(async (flags: ClusterFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const rules = selectRules(catalogue, flags);
     const keepNamespace = namespaceFilter(flags);
@@ -48,8 +50,10 @@ export function clusterCommand(): Command {
         try {
           const series = { kind: 'cluster' as const, scope: `${conn.context} ${conn.server}${flags.namespace ? ` namespace=${flags.namespace}` : ''}` };
           const baseline = await loadBaseline(flags.baseline, store, series);
-          const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: flags.concurrency, ...(keepNamespace ? { keepNamespace } : {}) });
-          const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules, config, minimumSeverity: flags.severity });
+          const progress = progressLine(flags);
+          const onProgress = (p: ClusterProgress): void => progress.update(clusterProgress(p));
+          const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: flags.concurrency, onProgress, ...(keepNamespace ? { keepNamespace } : {}) }).finally(() => progress.clear());
+          const report = analyse(load.inventory, { type: 'cluster', context: conn.context }, load.coverage, startedAt, { rules, config, minimumSeverity: flags.severity, ...complianceAnalysis(flags, catalogue) });
           const incomplete = load.coverage.some((c) => c.severity === 'error');
           await finishRecorded(report, flags, rules, incomplete, { store, series, baseline });
           return { report, incomplete };
@@ -59,6 +63,13 @@ export function clusterCommand(): Command {
       }),
     );
   });
+}
+
+/** The collection's state as the progress line shows it. */
+export function clusterProgress(p: ClusterProgress): ProgressState {
+  return p.phase === 'listing'
+    ? { label: 'cluster: listing', done: p.done, total: p.total, unit: 'resource types', rateUnit: 'types', details: [`${p.objects} objects`] }
+    : { label: 'cluster: kubelet configuration', done: p.done, total: p.total, unit: 'nodes', details: [`${p.objects} objects`] };
 }
 
 /** -n, -A and the namespace lists: which namespaces' objects to keep (undefined: all). */

@@ -25,6 +25,7 @@ import { eventListItems } from '../detect/header.js';
 import { parseListen, startWebhook } from '../sources/audit/webhook.js';
 import { renderDetectionRulesMarkdown } from '../detect/rules-doc.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
+import { commaList } from './rule-selection.js';
 import { runtimeRules, findRuntimeRule } from '../detect/runtime/rules/index.js';
 import { BaselineStore } from '../detect/runtime/baseline.js';
 import { join } from 'node:path';
@@ -59,8 +60,10 @@ interface DetectFlags extends StoreFlags {
   metrics?: string;
   severity: Severity;
   failOn: Severity | 'never';
-  rules?: string;
-  disable?: string;
+  rules?: string[];
+  skipRules?: string[];
+  /** the old name of --skip-rules, still accepted */
+  disable?: string[];
   correlationWindow: string;
   config?: string;
   listRules?: boolean;
@@ -88,10 +91,11 @@ function positiveInt(value: string, flag: string): number {
 }
 
 function pickRules(flags: DetectFlags): { audit: DetectionRule[]; runtime: RuntimeRule[] } {
-  const ids = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
-  for (const id of [...ids(flags.rules), ...ids(flags.disable)]) if (!findDetectionRule(id) && !findRuntimeRule(id)) throw new UsageError(`no detection rule ${id}; see \`kubemoat detect --list-rules\``);
+  const ids = (list: readonly string[] | undefined): string[] => (list ?? []).map((x) => x.toUpperCase());
+  const skipped = [...ids(flags.skipRules), ...ids(flags.disable)];
+  for (const id of [...ids(flags.rules), ...skipped]) if (!findDetectionRule(id) && !findRuntimeRule(id)) throw new UsageError(`no detection rule ${id}; see \`kubemoat detect --list-rules\``);
   const only = new Set(ids(flags.rules));
-  const off = new Set(ids(flags.disable));
+  const off = new Set(skipped);
   const wanted = (id: string): boolean => (only.size === 0 || only.has(id)) && !off.has(id);
   return { audit: detectionRules.filter((r) => wanted(r.meta.id)), runtime: runtimeRules.filter((r) => wanted(r.meta.id)) };
 }
@@ -150,8 +154,10 @@ export function detectCommand(): Command {
     .option('--metrics <addr>', 'serve Prometheus metrics on host:port (/metrics)')
     .addOption(new Option('-s, --severity <level>', 'lowest severity to alert on').choices(SEVERITIES).default('low'))
     .addOption(new Option('--fail-on <level>', 'reading a file once: exit 1 when an alert is at or above this severity').choices([...SEVERITIES, 'never']).default('never'))
-    .option('--rules <ids>', 'only these rules (comma-separated ids)')
-    .option('--disable <ids>', 'turn these rules off (comma-separated ids)')
+    .option('--rules <ids>', 'only these rules (comma-separated ids, repeatable)', commaList)
+    .option('--skip-rules <ids>', 'turn these rules off (comma-separated ids, repeatable)', commaList)
+    // the name detect had before every command said --skip-rules: kept working, out of the help
+    .addOption(new Option('--disable <ids>', 'the old name of --skip-rules').argParser(commaList).hideHelp())
     .option('--correlation-window <seconds>', 'correlation rules join events at most this far apart', String(DEFAULT_DETECTION_SETTINGS.correlationWindowSec))
     .option('-c, --config <file>', 'config file with detect.allow lists (default: ./.kubemoat.yaml if present)')
     .option('--no-header-fast-path', 'parse every event fully (the fast path skips control-plane events no rule judges; for comparison)')

@@ -6,8 +6,10 @@ import { RUN_KINDS, type HistoryStore, type RunFilter, type RunKind, type RunRec
 import { renderDiff } from '../report/history.js';
 import { UsageError } from './exit.js';
 import { addStoreOption, openStoreToRead, type StoreFlags } from './store-options.js';
+import { emit, outputOption } from './output.js';
 
 interface DiffFlags extends StoreFlags {
+  output?: string;
   kind?: RunKind;
   scope?: string;
   all?: boolean;
@@ -46,14 +48,14 @@ export function diffCommand(): Command {
     .option('--scope <text>', 'latest means the newest run whose scope contains this text')
     .option('--all', 'table: list the findings still open and suppressed too, not only their number')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(outputOption())
     .action(async (a: string, b: string, flags: DiffFlags) => {
       const refs: [RunRef, RunRef] = [refOf(a), refOf(b)];
       const store = await openStoreToRead(flags, 'diff');
       try {
         const [from, to] = await resolvePair(store, refs, { kind: flags.kind, scopeContains: flags.scope });
         const diff = await store.diff(from, to);
-        if (flags.format === 'json') process.stdout.write(JSON.stringify({ store: store.name, ...diff }, null, 2) + '\n');
-        else process.stdout.write(renderDiff(diff, flags.all === true));
+        emit(flags.format === 'json' ? JSON.stringify({ store: store.name, ...diff }, null, 2) + '\n' : renderDiff(diff, flags.all === true), flags.output);
       } finally {
         await store.close();
       }

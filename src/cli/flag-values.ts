@@ -15,6 +15,19 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value:
   };
 }
 
+/**
+ * A parser of one of `choices`, where old spellings still work: `aliases` maps an old word to the
+ * choice it now is (`text` was netpol's and `node --cis`'s name for the table). The help lists
+ * only the choices.
+ */
+export function choiceOf<T extends string>(choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): (value: string) => T {
+  return (value) => {
+    const found = choices.find((c) => c === value) ?? aliases[value];
+    if (found === undefined) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    return found;
+  };
+}
+
 const UNIT_MS: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000 };
 
 /** A timeout as milliseconds: `1500` (milliseconds, as before units were accepted), `1500ms`, `5s`, `2m`. */

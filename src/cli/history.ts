@@ -8,8 +8,10 @@ import { RUN_KINDS, type RunKind } from '../store/store.js';
 import { renderRuns, renderTrend } from '../report/history.js';
 import { UsageError } from './exit.js';
 import { addStoreOption, openStoreToRead, type StoreFlags } from './store-options.js';
+import { emit, outputOption } from './output.js';
 
 interface HistoryFlags extends StoreFlags {
+  output?: string;
   kind?: RunKind;
   scope?: string;
   since?: string;
@@ -41,6 +43,7 @@ export function historyCommand(): Command {
     .addOption(new Option('-s, --severity <level>', 'with --by: lowest severity counted').choices(SEVERITIES).default('info'))
     .option('--limit <n>', 'the newest this many runs at most', '50')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(outputOption())
     .action(async (flags: HistoryFlags) => {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit needs a whole number of runs, 1 or more (got ${JSON.stringify(flags.limit)})`);
@@ -48,8 +51,7 @@ export function historyCommand(): Command {
       const store = await openStoreToRead(flags, 'history');
       try {
         const view = await readHistory(store, { kind: flags.kind, scopeContains: flags.scope, since, limit }, flags.by ? { by: flags.by, minimum: flags.severity } : undefined);
-        if (flags.format === 'json') process.stdout.write(JSON.stringify({ store: store.name, ...view }, null, 2) + '\n');
-        else process.stdout.write(renderRuns(view.runs) + (view.trend ? `\n${renderTrend(view.trend)}` : ''));
+        emit(flags.format === 'json' ? JSON.stringify({ store: store.name, ...view }, null, 2) + '\n' : renderRuns(view.runs) + (view.trend ? `\n${renderTrend(view.trend)}` : ''), flags.output);
       } finally {
         await store.close();
       }

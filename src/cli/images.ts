@@ -26,7 +26,7 @@ import { imageScanRulesForReports } from '../images/rules.js';
 import { LayerCache } from '../images/image/layer.js';
 import { hostPlatform, parsePlatform, type Platform } from '../images/image/manifest.js';
 import { credentialsFromDockerConfig, loadDockerConfigCredentials, type Credentials, type RegistryOptions } from '../images/image/registry.js';
-import { judge, resolveImage, scanTargets, type ImageResult } from '../images/run.js';
+import { judge, resolveImage, scanTargets, type ImageResult, type ImagesProgress } from '../images/run.js';
 import { scanResolvedImage } from '../images/scan.js';
 import { cycloneDx } from '../images/sbom.js';
 import { defaultStateFile, loadState, saveState } from '../images/state.js';
@@ -35,10 +35,12 @@ import { packagesView, renderPackagesText, renderVulnsText, renderWorkloadsText,
 import { loadManifests } from '../sources/manifests/source.js';
 import { connect, type ClusterConnection } from '../sources/cluster/connection.js';
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
+import { clusterProgress } from './cluster.js';
+import { addProgressOption, progressLine, type ProgressState } from './progress.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { asObject, asString, type JsonValue } from '../core/json.js';
 import { addReportOptions, type ReportFlags } from './report-options.js';
-import { milliseconds, wholeNumber } from './flag-values.js';
+import { choiceOf, milliseconds, wholeNumber } from './flag-values.js';
 import { selectRules } from './rule-selection.js';
 import { emit } from './output.js';
 import { listScope, manifestsScope } from '../store/record.js';
@@ -137,13 +139,15 @@ function dbCommand(): Command {
     .description('say what the local database holds and how old its data is')
     .option('--db <dir>', 'database directory (default: $KUBEMOAT_DB or ~/.cache/kubemoat/osv)')
     .addOption(new Option('--max-age <days>', 'data older than this is stale (exit 1)').default(DEFAULT_MAX_DB_AGE_DAYS).argParser(wholeNumber(0)))
-    .option('--json', 'print the status as JSON')
+    .addOption(new Option('-f, --format <format>', 'output format: table or json').default('table').argParser(choiceOf(['table', 'json'])))
+    // the name the status had before every command said -f json: kept working, out of the help
+    .addOption(new Option('--json', 'the old name of -f json').hideHelp())
     .action((_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: number; json?: boolean }>();
+      const flags = cmd.optsWithGlobals<{ db?: string; maxAge: number; format: 'table' | 'json'; json?: boolean }>();
       const store = openStore(dbDir(flags));
       const age = ageInDays(store.meta);
       const stale = age > flags.maxAge;
-      if (flags.json) {
+      if (flags.format === 'json' || flags.json === true) {
         process.stdout.write(JSON.stringify({ dir: store.dir, ...store.meta, ageDays: Math.floor(age), stale }, null, 2) + '\n');
       } else {
         process.stdout.write(
@@ -207,6 +211,7 @@ interface ScanFlags extends StoreFlags, ReportFlags, RegistryFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  allNamespaces?: boolean;
   view: View;
   package?: string;
   vuln?: string;
@@ -216,6 +221,7 @@ interface ScanFlags extends StoreFlags, ReportFlags, RegistryFlags {
   maxDbAge: number;
   stats?: boolean;
   cosignKey?: string[];
+  progress: boolean;
 }
 
 function loadCosignKey(file: string): CosignKey {
@@ -239,10 +245,16 @@ function signaturePolicies(config: KubemoatConfig, flagKeys: readonly string[]):
   return policies;
 }
 
+/** The scan's state as the progress line shows it. */
+export function imagesProgress(p: ImagesProgress): ProgressState {
+  return { label: 'images', done: p.done, total: p.total, unit: 'images', ...(p.failed > 0 ? { details: [`${p.failed} failed`] } : {}) };
+}
+
 /** The images of the live cluster, with the pull secrets their pods name read for credentials. */
 async function clusterTargets(flags: ScanFlags, coverage: CoverageGap[]): Promise<{ inventory: Inventory; targets: ImageTarget[]; conn: ClusterConnection; context: string }> {
   const conn = await connect({ kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs: flags.timeout });
-  const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set([...WORKLOAD_KINDS, 'ServiceAccount']) });
+  const progress = progressLine(flags);
+  const load = await collectCluster(conn, { namespace: flags.namespace, pageSize: 500, concurrency: 4, kinds: new Set([...WORKLOAD_KINDS, 'ServiceAccount']), onProgress: (p) => progress.update(clusterProgress(p)) }).finally(() => progress.clear());
   coverage.push(...load.coverage);
   return { inventory: load.inventory, targets: targetsFromInventory(load.inventory), conn, context: conn.context };
 }
@@ -298,6 +310,7 @@ function renderView(view: Exclude<View, 'findings'>, results: ImageResult[], fla
 }
 
 async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore | undefined): Promise<void> {
+  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A (every namespace) and -n (one namespace) exclude each other');
   const config = loadConfig(flags.config, knownRuleIds());
   const rules = selectRules([...imageRules, ...imageScanRulesForReports()], flags);
   const selected = new Set(rules.map((r) => r.meta.id));
@@ -344,7 +357,9 @@ async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore |
   }
   const registry = registryOptions(flags);
   const cache = new LayerCache();
+  const progress = progressLine(flags);
   const results = await scanTargets(targets, {
+    onProgress: (p) => progress.update(imagesProgress(p)),
     store,
     platform: platformOf(flags),
     registry,
@@ -357,7 +372,7 @@ async function runScan(refs: string[], flags: ScanFlags, history: HistoryStore |
       for (const s of t.pullSecrets) for (const [host, cred] of secretCreds.get(s) ?? []) merged.set(host, cred);
       return merged;
     },
-  });
+  }).finally(() => progress.clear());
   if (flags.stats) {
     const scanned = results.filter((r) => r.scanned);
     const referenced = scanned.reduce((n, r) => n + (r.scanned?.image.layers.length ?? 0), 0);
@@ -411,7 +426,7 @@ function sbomCommand(): Command {
 }
 
 export function imagesCommand(): Command {
-  const images = addRegistryOptions(
+  const images = addProgressOption(addRegistryOptions(
     addStoreOption(addReportOptions(
       new Command('images')
         .description('scan container images for known-vulnerable packages and untrusted origins, offline from a local OSV database; with no REF, every image the live cluster (or --manifests) runs')
@@ -422,6 +437,7 @@ export function imagesCommand(): Command {
         .option('--kubeconfig <file>', 'kubeconfig for the live cluster')
         .option('--context <name>', 'kubeconfig context')
         .option('-n, --namespace <ns>', 'only workloads of this namespace')
+        .option('-A, --all-namespaces', 'workloads of every namespace (the default; as kubectl and `kubemoat cluster` spell it)')
         .addOption(new Option('--view <view>', 'findings (the report), or a cross-image view').choices(['findings', 'packages', 'vulns', 'workloads']).default('findings'))
         .option('--package <name>', 'with --view packages: only this package (binary or source name)')
         .option('--vuln <id>', 'with --view vulns: only this id or alias (e.g. CVE-2024-3094)')
@@ -432,7 +448,7 @@ export function imagesCommand(): Command {
         .addOption(new Option('--concurrency <n>', 'images scanned at once').default(4).argParser(wholeNumber(1, 64)))
         .addOption(new Option('--max-db-age <days>', 'warn when the database is older than this').default(DEFAULT_MAX_DB_AGE_DAYS).argParser(wholeNumber(0))),
     )),
-  ).action(async (refs: string[], flags: ScanFlags) => {
+  )).action(async (refs: string[], flags: ScanFlags) => {
     if (flags.view === 'findings') return withStore(flags, (history) => runScan(refs, flags, history));
     if (flags.store !== undefined) throw new UsageError(`--store records the findings; --view ${flags.view} is not recorded (drop one of them)`);
     return runScan(refs, flags, undefined);

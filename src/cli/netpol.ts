@@ -23,7 +23,7 @@ import { loadManifests } from '../sources/manifests/source.js';
 import { connect } from '../sources/cluster/connection.js';
 import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { emit } from './output.js';
-import { milliseconds, wholeNumber } from './flag-values.js';
+import { choiceOf, milliseconds, wholeNumber } from './flag-values.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 
 interface NetpolFlags {
@@ -32,7 +32,7 @@ interface NetpolFlags {
   emitDefaultDeny?: boolean;
   dnsNamespace: string;
   dnsPodSelector: string;
-  format: 'text' | 'json';
+  format: 'table' | 'json';
   output?: string;
   limit: number;
   kubeconfig?: string;
@@ -187,7 +187,7 @@ export function netpolCommand(): Command {
     .option('--emit-default-deny', 'print default-deny ingress+egress NetworkPolicies (with DNS egress) for the namespaces that lack them')
     .addOption(new Option('--dns-namespace <ns>', 'namespace of the cluster DNS pods, for --emit-default-deny').default(DEFAULT_DENY_OPTIONS.dnsNamespace))
     .addOption(new Option('--dns-pod-selector <k=v,…>', 'labels of the cluster DNS pods, for --emit-default-deny').default('k8s-app=kube-dns'))
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format: table or json').default('table').argParser(choiceOf(['table', 'json'], { text: 'table' })))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addOption(new Option('--limit <n>', 'most connecting workloads listed per direction').default(25).argParser(wholeNumber(0)))
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')

@@ -7,9 +7,10 @@ import type { Report } from '../core/report.js';
 import { catalogue } from '../rules/catalogue.js';
 import { collectNode } from '../sources/node/collect.js';
 import { cisChecks, renderCisJson, renderCisText } from '../report/cis-summary.js';
-import { addReportOptions, type ReportFlags } from './report-options.js';
+import { addComplianceOption, addReportOptions, complianceAnalysis, type ReportFlags } from './report-options.js';
 import { emit } from './output.js';
 import { selectRules } from './rule-selection.js';
+import { choiceOf } from './flag-values.js';
 import { addRepeatOptions, runPosture, type RepeatFlags } from './repeat.js';
 import { addStoreOption, finishRecorded, openStoreFor, type StoreFlags } from './store-options.js';
 
@@ -17,7 +18,7 @@ interface NodeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   root: string;
   allNetns?: boolean;
   kubeconfig?: string;
-  cis?: 'text' | 'json';
+  cis?: 'table' | 'json';
 }
 
 /** The report as `--severity` shows it; the CIS view is computed from every finding first. */
@@ -28,14 +29,14 @@ function atSeverity(report: Report, minimum: Severity): Report {
 }
 
 export function nodeCommand(): Command {
-  return addStoreOption(addRepeatOptions(addReportOptions(
+  return addComplianceOption(addStoreOption(addRepeatOptions(addReportOptions(
     new Command('node')
       .description('audit the node kubemoat runs on (read-only): component processes and their effective settings, file permissions, static pods, runtime sockets, certificates; CIS sections 1, 2 and 4 and beyond')
       .option('--root <dir>', 'host root to read /proc and files under (e.g. /host in a DaemonSet with hostPID)', '/')
       .option('--all-netns', "audit component processes in every network namespace, not only kubemoat's own (the node's)")
       .option('--kubeconfig <file>', "ask this API server whether static pods' namespaces exist (read-only GET of each namespace)")
-      .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings').choices(['text', 'json'])),
-  ))).action(async (flags: NodeFlags) => {
+      .addOption(new Option('--cis <format>', 'print the CIS Benchmark checks (PASS/FAIL/WARN/N/A per item, totals per section) instead of the findings: table or json').argParser(choiceOf(['table', 'json'], { text: 'table' }))),
+  )))).action(async (flags: NodeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const store = await openStoreFor(flags);
     const rules = selectRules(catalogue, flags);
@@ -57,7 +58,7 @@ export function nodeCommand(): Command {
         if (load.components.length === 0 && load.runtimes.length === 0) {
           load.coverage.push({ target: 'node', reason: `no Kubernetes component or container runtime process in this network namespace${load.otherNetns > 0 ? ` (${load.otherNetns} in other network namespaces: run kubemoat in the node's namespace, or pass --all-netns)` : ''}: nothing was audited`, severity: 'error' });
         }
-        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules, config, minimumSeverity: 'info' });
+        const full = analyse(load.inventory, { type: 'node', root: flags.root }, load.coverage, startedAt, { rules, config, minimumSeverity: 'info', ...complianceAnalysis(flags, catalogue) });
         const checks = cisChecks(load.inventory, full.findings, catalogue);
         const report = atSeverity(full, flags.severity);
         const incomplete = load.coverage.some((c) => c.severity === 'error');

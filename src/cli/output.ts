@@ -1,22 +1,23 @@
 // Picking and writing a reporter: shared by every command that produces a report.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { Option } from 'commander';
 import type { Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderSarif } from '../report/sarif.js';
-import { renderTable } from '../report/table.js';
+import { DEFAULT_WIDTH, renderTable } from '../report/table.js';
 import { UsageError } from './exit.js';
 
 export const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The rendered report as pieces to write in order (JSON is produced in chunks of bytes). */
-export function render(report: Report, format: Format, rules: readonly Pick<Rule, 'meta'>[], colour: boolean): Iterable<string | Uint8Array> {
+export function render(report: Report, format: Format, rules: readonly Pick<Rule, 'meta'>[], colour: boolean, width: number = DEFAULT_WIDTH): Iterable<string | Uint8Array> {
   switch (format) {
     case 'table':
-      return [renderTable(report, { colour })];
+      return [renderTable(report, { colour, width })];
     case 'json':
       return renderJsonChunks(report);
     case 'sarif':
@@ -33,6 +34,16 @@ export function useColour(outputFile: string | undefined): boolean {
   // a terminal that says it understands no escape sequences gets none
   if (process.env.TERM === 'dumb') return false;
   return process.stdout.isTTY === true;
+}
+
+/**
+ * Columns the table may take: the terminal's when stdout is one, else $COLUMNS (as `COLUMNS=120
+ * kubemoat scan … | less` asks), else 80. A report written to a file is 80 wide unless $COLUMNS says.
+ */
+export function tableWidth(outputFile: string | undefined, env: NodeJS.ProcessEnv = process.env, stdout: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  if (outputFile === undefined && stdout.isTTY === true && stdout.columns !== undefined && stdout.columns > 0) return stdout.columns;
+  const fromEnv = Number(env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_WIDTH;
 }
 
 const WRITE_BATCH_CHARS = 1 << 20;
@@ -58,6 +69,25 @@ export function openOutput(file: string): number {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new UsageError(`-o ${file}: cannot write the report: ${OPEN_FAILURE[code] ?? (e as Error).message}`);
+  }
+}
+
+/** `-o, --output FILE` for the commands that print an answer rather than a report (who-can, can, history, diff, rules). */
+export function outputOption(): Option {
+  return new Option('-o, --output <file>', 'write to a file instead of stdout');
+}
+
+/** An answer written piece by piece, then to stdout or the -o file at once (the file is opened once, and not at all if the command fails first). */
+export class OutputText {
+  private readonly parts: string[] = [];
+
+  write(text: string): void {
+    this.parts.push(text);
+  }
+
+  flush(outputFile: string | undefined): void {
+    emit(this.parts.join(''), outputFile);
+    this.parts.length = 0;
   }
 }
 

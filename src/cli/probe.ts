@@ -22,6 +22,7 @@ import { addRepeatOptions, runPosture, type PostureRun, type RepeatFlags } from 
 import { listScope } from '../store/record.js';
 import type { HistoryStore, Series } from '../store/store.js';
 import { addStoreOption, finishRecorded, withStore, type StoreFlags } from './store-options.js';
+import { addProgressOption, progressLine, type ProgressState } from './progress.js';
 
 interface ProbeFlags extends ReportFlags, RepeatFlags, StoreFlags {
   ports?: string;
@@ -102,19 +103,13 @@ export function renderHostSummary(hosts: readonly HostSummary[], scanned: number
   return lines.join('\n') + '\n\n';
 }
 
-function progressLine(total: number, hosts: number, started: number): (p: ScanProgress) => void {
-  return (p) => {
-    const secs = (performance.now() - started) / 1000;
-    const rate = p.done / Math.max(secs, 0.001);
-    const eta = rate > 0 ? Math.max(0, (total - p.done) / rate) : 0;
-    const pct = total ? Math.floor((p.done / total) * 100) : 100;
-    const hostRate = p.hostsDone / Math.max(secs, 0.001);
-    process.stderr.write(`\r\x1b[Kprobe ${pct}% ${p.done}/${total} ports, ${p.hostsDone}/${hosts} hosts (${hostRate.toFixed(0)} hosts/s, ${rate.toFixed(0)} probes/s), ${p.open} open, ETA ${eta.toFixed(0)} s`);
-  };
+/** The probe's state as the shared progress line shows it. */
+export function probeProgress(p: ScanProgress, total: number, hosts: number): ProgressState {
+  return { label: 'probe', done: p.done, total, unit: 'ports', rateUnit: 'probes', details: [`${p.hostsDone}/${hosts} hosts`, `${p.open} open`] };
 }
 
 export function probeCommand(): Command {
-  return addStoreOption(addRepeatOptions(addReportOptions(
+  return addProgressOption(addStoreOption(addRepeatOptions(addReportOptions(
     new Command('probe')
       .description('probe hosts for exposed Kubernetes API servers, kubelets, etcd, dashboards and proxies (read-only unless --active)')
       .argument('[targets...]', 'IPs, CIDRs (10.0.0.0/24, fd00::/120), ranges (10.0.0.1-10.0.0.9), host names, host:port, [v6]:port, @file; !spec excludes')
@@ -127,8 +122,7 @@ export function probeCommand(): Command {
       .addOption(new Option('--timeout <duration>', 'timeout of each connection and each HTTP exchange (1500ms, 2s; a plain number is milliseconds)').default(1500, '1500ms').argParser(milliseconds))
       .addOption(new Option('--retries <n>', 'extra connection attempts to a port that did not answer').default('1'))
       .option('--active', 'prove impact: run `id` through an open kubelet /run in one pod, write and delete a marker key in an open etcd (announced first)')
-      .option('--no-progress', 'no progress line on stderr'),
-  ))).action(async (words: string[], flags: ProbeFlags) => {
+  )))).action(async (words: string[], flags: ProbeFlags) => {
     const config = loadConfig(flags.config, knownRuleIds());
     if (words.length === 0 && flags.fromKubeconfig === undefined) throw new UsageError('probe: give at least one target (an address, CIDR, host name, host:port or @file), or --from-kubeconfig');
     const settings: ProbeSettings = {
@@ -164,7 +158,7 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     process.stderr.write('kubemoat: --active: where a kubelet lets anyone run commands, kubemoat will run `id` in one container; where etcd lets anyone write, it will write and then delete one key under /kubemoat-probe/.\n');
   }
   const started = performance.now();
-  const showProgress = flags.progress && process.stderr.isTTY === true;
+  const progress = progressLine(flags);
   const result = await scan(targets, {
     ports,
     concurrency,
@@ -173,9 +167,9 @@ async function probeOnce(words: string[], flags: ProbeFlags, settings: ProbeSett
     retries,
     checkConcurrency: Math.min(64, concurrency),
     active: flags.active === true,
-    ...(showProgress ? { onProgress: progressLine(total, hosts, started) } : {}),
+    onProgress: (p) => progress.update(probeProgress(p, total, hosts)),
   });
-  if (showProgress) process.stderr.write('\r\x1b[K');
+  progress.clear();
   for (const name of result.unreachableHosts) coverage.push({ target: name, reason: 'host name did not resolve or the host is unreachable', severity: 'error' });
   for (const e of result.errors) coverage.push({ target: e.split(': ')[0], reason: `could not inspect: ${e.slice(e.indexOf(': ') + 2)}`, severity: 'error' });
   const rules = selectRules(probeRules, flags);

@@ -3,9 +3,10 @@
 
 import { Command, Option } from 'commander';
 import { SEVERITIES, severityRank, type Severity } from '../core/finding.js';
-import type { Report } from '../core/report.js';
+import { COMPLIANCE_FRAMEWORKS, type ComplianceFramework, type Report } from '../core/report.js';
 import type { Rule } from '../core/rule.js';
-import { emit, FORMATS, render, useColour, type Format } from './output.js';
+import type { AnalyseOptions } from '../core/pipeline.js';
+import { emit, FORMATS, render, tableWidth, useColour, type Format } from './output.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { commaList, type RuleSelectionFlags } from './rule-selection.js';
 
@@ -17,6 +18,8 @@ export interface ReportFlags extends RuleSelectionFlags {
   severity: Severity;
   failOn: Severity | 'never';
   config?: string;
+  /** only on the commands addComplianceOption gives it to */
+  compliance?: ComplianceFramework;
 }
 
 export function addReportOptions(cmd: Command): Command {
@@ -30,9 +33,21 @@ export function addReportOptions(cmd: Command): Command {
     .option('--skip-rules <ids>', 'do not run these rules: ids or globs, comma-separated, repeatable', commaList);
 }
 
+/** `--compliance` on the commands whose findings come from the rule catalogue (scan, cluster, node). */
+export function addComplianceOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--compliance <framework>', 'also judge each control of a framework (pass, fail, not assessed) from the findings: a summary after the table, `compliance` in JSON').choices(COMPLIANCE_FRAMEWORKS),
+  );
+}
+
+/** The analysis option --compliance asks for: the framework and every rule the command has (to tell skipped rules from none). */
+export function complianceAnalysis(flags: Pick<ReportFlags, 'compliance'>, catalogue: readonly Pick<Rule, 'meta'>[]): Pick<AnalyseOptions, 'compliance'> {
+  return flags.compliance === undefined ? {} : { compliance: { framework: flags.compliance, catalogue } };
+}
+
 /** Write the report, say on stderr what could not be seen, and set the exit code from DESIGN.md. */
 export function finishReport(report: Report, flags: ReportFlags, rules: readonly Pick<Rule, 'meta'>[], incomplete: boolean): void {
-  emit(render(report, flags.format, rules, useColour(flags.output)), flags.output);
+  emit(render(report, flags.format, rules, useColour(flags.output), tableWidth(flags.output)), flags.output);
   // The table already lists coverage gaps on stdout; other formats need them on stderr too.
   if (flags.format !== 'table' || flags.output !== undefined) {
     for (const gap of report.coverage.filter((c) => c.severity === 'error')) {

@@ -4,28 +4,28 @@ import { knownRuleIds } from './rule-ids.js';
 import { scanManifests } from '../core/pipeline.js';
 import { catalogue } from '../rules/catalogue.js';
 import { manifestsScope } from '../store/record.js';
-import { addReportOptions, type ReportFlags } from './report-options.js';
+import { addComplianceOption, addReportOptions, complianceAnalysis, type ReportFlags } from './report-options.js';
 import { addBaselineOption, addStoreOption, finishRecorded, loadBaseline, withStore, type BaselineFlags, type StoreFlags } from './store-options.js';
 import { commaList, selectRules } from './rule-selection.js';
 import { pathGlob } from '../core/glob.js';
 import { relative, sep } from 'node:path';
 
 export function scanCommand(): Command {
-  return addBaselineOption(addStoreOption(addReportOptions(
+  return addComplianceOption(addBaselineOption(addStoreOption(addReportOptions(
     new Command('scan')
       .description('scan Kubernetes manifests (files, directories, or - for stdin) for the doors attackers use')
       .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
       .option('--threads <n>', 'parse workers (default: one per CPU but one, for 48 files or more; 0: parse on the main thread)', parseThreads)
       .option('--exclude <glob>', 'skip files matching this path glob (relative to the working directory: test/**, **/*-values.yaml, fixtures/); comma-separated, repeatable', commaList)
       .option('--include <glob>', 'read only files matching one of these path globs; comma-separated, repeatable', commaList),
-  ))).action(async (paths: string[], flags: ReportFlags & StoreFlags & BaselineFlags & { threads?: number; exclude?: string[]; include?: string[] }) => {
+  )))).action(async (paths: string[], flags: ReportFlags & StoreFlags & BaselineFlags & { threads?: number; exclude?: string[]; include?: string[] }) => {
     const config = loadConfig(flags.config, knownRuleIds());
     const rules = selectRules(catalogue, flags);
     const fileFilter = pathFilter(flags.include ?? [], flags.exclude ?? []);
     const series = { kind: 'scan' as const, scope: manifestsScope(paths) };
     await withStore(flags, async (store) => {
       const baseline = await loadBaseline(flags.baseline, store, series);
-      const { report, incomplete } = await scanManifests(paths, { rules, config, minimumSeverity: flags.severity, threads: flags.threads, ...(fileFilter ? { fileFilter } : {}) });
+      const { report, incomplete } = await scanManifests(paths, { rules, config, minimumSeverity: flags.severity, threads: flags.threads, ...(fileFilter ? { fileFilter } : {}), ...complianceAnalysis(flags, catalogue) });
       await finishRecorded(report, flags, rules, incomplete, { store, series, baseline });
     });
   });

@@ -28,8 +28,11 @@ import { collectCluster, WORKLOAD_KINDS } from '../sources/cluster/collect.js';
 import { loadManifests } from '../sources/manifests/source.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { milliseconds, wholeNumber } from './flag-values.js';
+import { OutputText, outputOption } from './output.js';
 
 export interface RbacSourceFlags {
+  /** -o: where the answer goes */
+  output?: string;
   manifests?: string[];
   kubeconfig?: string;
   context?: string;
@@ -59,6 +62,7 @@ export function addRbacSourceOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <ns>', 'the namespace to ask about (default: every namespace and cluster-wide; for `can SUBJECT VERB RESOURCE`, a cluster-wide request)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(outputOption())
     .addOption(new Option('--timeout <duration>', 'timeout of each API request (15s, 1500ms; a plain number is milliseconds)').default(15000, '15s').argParser(milliseconds))
     .addOption(new Option('--concurrency <n>', 'API requests in flight').default(4).argParser(wholeNumber(1, 64)));
 }
@@ -167,14 +171,16 @@ export function whoCanCommand(): Command {
     const request = graph.request(verb, resource, flags);
     // without --name, a rule limited to some names still lets the subject do it to those: show it, with the names
     const entries = graph.whoCanRequest(request, { namespace: flags.namespace, anyName: flags.name === undefined });
+    const out = new OutputText();
     const where = flags.namespace !== undefined ? scopeText(flags.namespace) : 'in any namespace or cluster-wide';
     if (flags.format === 'json') {
-      process.stdout.write(JSON.stringify({ source: load.source, request, namespace: flags.namespace ?? null, answers: entries.map(entryJson), problems: graph.problems.map((p) => p.message) }, null, 2) + '\n');
+      out.write(JSON.stringify({ source: load.source, request, namespace: flags.namespace ?? null, answers: entries.map(entryJson), problems: graph.problems.map((p) => p.message) }, null, 2) + '\n');
     } else {
-      process.stdout.write(`Who can ${describeRequest(request)} ${where} (${load.source}):\n`);
-      if (entries.length === 0) process.stdout.write('nobody, through the RBAC objects read\n');
-      else process.stdout.write(renderColumns(['SUBJECT', 'SCOPE', 'BINDING', 'ROLE RULE', 'ONLY NAMES'], entries.map(entryRow)));
+      out.write(`Who can ${describeRequest(request)} ${where} (${load.source}):\n`);
+      if (entries.length === 0) out.write('nobody, through the RBAC objects read\n');
+      else out.write(renderColumns(['SUBJECT', 'SCOPE', 'BINDING', 'ROLE RULE', 'ONLY NAMES'], entries.map(entryRow)));
     }
+    out.flush(flags.output);
     process.exitCode = warnAboutLoad(load);
   });
 }

@@ -15,6 +15,11 @@ export interface RuleRun {
   objectOf: KubeObject[];
   /** rules that threw on an object: reported, and the rest of the scan goes on */
   errors: CoverageGap[];
+  /**
+   * Ids of the rules that were given at least one thing to judge (an object, pod spec, container or
+   * component of a kind they visit): a rule that saw nothing proves nothing (compliance says so).
+   */
+  examined: Set<string>;
 }
 
 export function runRules(inventory: Inventory, rules: readonly Rule[], settings: ScanSettings): RuleRun {
@@ -62,12 +67,17 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
     }
     return lists;
   };
+  // Which shapes of object each kind came in (bits of ObjectShape), to work out `examined` once at
+  // the end instead of marking a rule on each of the million visits.
+  const shapesSeen = new Map<string, number>();
   for (const object of inventory.objects) {
     const pod = inventory.podSpecOf(object);
     const controlPlane = pod !== undefined && inventory.isControlPlanePod(object);
     // a component process (kubemoat node) has components but no pod spec: only component visitors see it
     const components = inventory.componentsOf(object);
-    const visits = visitsFor(object.kind)[(pod !== undefined ? 1 : 0) | (components.length > 0 ? 2 : 0)];
+    const shape = (pod !== undefined ? 1 : 0) | (components.length > 0 ? 2 : 0);
+    shapesSeen.set(object.kind, (shapesSeen.get(object.kind) ?? 0) | (1 << (shape | (pod !== undefined && !controlPlane ? 4 : 0))));
+    const visits = visitsFor(object.kind)[shape];
     for (const { rule, v, byKind } of visits) {
       try {
         if (v.object) v.object(object);
@@ -82,7 +92,30 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], settings:
       }
     }
   }
-  return { findings, objectOf, errors };
+  return { findings, objectOf, errors, examined: examinedRules(shapesSeen, visitsFor) };
+}
+
+/**
+ * The rules some visitor of which was called: from each kind's shapes (bit 0 a pod spec, bit 1
+ * components, bit 2 a pod spec that is not only the control plane's), the lists the dispatch used.
+ */
+function examinedRules(shapesSeen: ReadonlyMap<string, number>, visitsFor: (kind: string) => Visit[][]): Set<string> {
+  const examined = new Set<string>();
+  for (const [kind, mask] of shapesSeen) {
+    for (let shape = 0; shape < 8; shape++) {
+      if ((mask & (1 << shape)) === 0) continue;
+      const hasPod = (shape & 1) !== 0;
+      const hasComponents = (shape & 2) !== 0;
+      const hasOtherPod = (shape & 4) !== 0;
+      for (const { rule, v, byKind } of visitsFor(kind)[shape & 3]) {
+        const onObject = v.object !== undefined || byKind !== undefined;
+        const onPod = hasPod && Boolean(v.podSpec || v.container) && (hasOtherPod || !rule.meta.notForControlPlane);
+        const onComponent = hasComponents && v.component !== undefined;
+        if (onObject || onPod || onComponent) examined.add(rule.meta.id);
+      }
+    }
+  }
+  return examined;
 }
 
 interface Visit {

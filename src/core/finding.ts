@@ -33,6 +33,8 @@ export interface Frameworks {
   cis?: string[];
   nsa?: string[];
   mitre?: string[];
+  /** Pod Security Standards controls, `baseline/…` or `restricted/…` (PSS in src/rules/references.ts) */
+  pss?: string[];
 }
 
 export type Suppression =
@@ -77,6 +79,13 @@ export interface Finding {
   covers?: CoveredFact[];
   /** the identities it is about (RBAC findings): who holds what it grants */
   subjects?: SubjectRef[];
+}
+
+/** What a finding is about, in words: `Kind namespace/name`, else its file or endpoint. */
+export function subjectOf(f: Finding): string {
+  const r = f.resource;
+  if (r === undefined) return f.location?.file ?? (f.endpoint !== undefined && 'url' in f.endpoint ? f.endpoint.url : '(cluster)');
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`;
 }
 
 /** Something the scan could not see, and why: the report's `coverage`. */

@@ -3,7 +3,9 @@
 
 import { runRules } from './engine.js';
 import { applySuppressions } from './suppression.js';
-import { buildReport, type Report, type ScanTarget } from './report.js';
+import { buildReport, type ComplianceFramework, type Report, type ScanTarget } from './report.js';
+import { assessCompliance } from '../compliance/assess.js';
+import { cisApplicability } from '../report/cis-summary.js';
 import type { KubemoatConfig } from './config.js';
 import type { CoverageGap, Severity } from './finding.js';
 import type { Rule } from './rule.js';
@@ -16,6 +18,8 @@ export interface AnalyseOptions {
   minimumSeverity: Severity;
   /** YYYY-MM-DD, for suppression expiry */
   today?: string;
+  /** --compliance: judge this framework's controls; `catalogue` is every rule the command has, selected or not */
+  compliance?: { framework: ComplianceFramework; catalogue: readonly Pick<Rule, 'meta'>[] };
 }
 
 export interface Analysis {
@@ -45,7 +49,7 @@ export function analyse(
   for (const s of expired) {
     coverage.push({ target: options.config.file ?? '.kubemoat.yaml', reason: `suppression of ${s.rules.join(', ')} expired on ${s.expires}; its findings are reported again`, severity: 'warning' });
   }
-  return buildReport({
+  const report = buildReport({
     startedAt,
     target,
     findings: run.findings,
@@ -54,6 +58,18 @@ export function analyse(
     resources: inventory.objects.length,
     ...counts,
   });
+  if (options.compliance === undefined) return report;
+  const { framework, catalogue } = options.compliance;
+  const compliance = assessCompliance({
+    framework,
+    catalogue,
+    ran: new Set(options.rules.map((r) => r.meta.id)),
+    examined: run.examined,
+    // every finding, before --severity: a control fails whatever the table shows
+    findings: run.findings,
+    ...(framework === 'cis' ? { applies: cisApplicability(inventory) } : {}),
+  });
+  return { ...report, compliance };
 }
 
 export async function scanManifests(paths: string[], options: AnalyseOptions & LoadOptions): Promise<Analysis> {

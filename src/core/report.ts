@@ -34,6 +34,36 @@ export interface ReportSummary {
   skipped?: number;
 }
 
+export const COMPLIANCE_FRAMEWORKS = ['cis', 'nsa', 'pss-baseline', 'pss-restricted'] as const;
+export type ComplianceFramework = (typeof COMPLIANCE_FRAMEWORKS)[number];
+
+/** fail: a finding is against it; pass: its rules ran, had something to check and found nothing; else not assessed, with why. */
+export type ControlStatus = 'pass' | 'fail' | 'not-assessed';
+
+export interface ControlResult {
+  id: string;
+  title: string;
+  status: ControlStatus;
+  /** why it is not assessed */
+  reason?: string;
+  /** the rules of the command that check it, run or not */
+  rules: string[];
+  /** findings against it that are not suppressed, whatever --severity shows */
+  findings: number;
+  /** suppressed findings against it: they do not fail it */
+  suppressed: number;
+  /** what those findings are about: `Kind namespace/name`, a file or an endpoint */
+  resources: string[];
+}
+
+/** `--compliance`: each control of one framework with its status, judged from the findings. */
+export interface ComplianceSummary {
+  framework: ComplianceFramework;
+  title: string;
+  totals: Record<ControlStatus, number>;
+  controls: ControlResult[];
+}
+
 export interface Report {
   schemaVersion: string;
   tool: string;
@@ -44,6 +74,8 @@ export interface Report {
   suppressed: Finding[];
   summary: ReportSummary;
   coverage: CoverageGap[];
+  /** with --compliance */
+  compliance?: ComplianceSummary;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

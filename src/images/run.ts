@@ -30,6 +30,14 @@ export interface RunOptions {
   credentialsFor?: (target: ImageTarget) => RegistryOptions['credentials'];
   /** cosign signature requirements (KM-IM-007); each that matches an image is checked */
   signaturePolicies?: readonly SignaturePolicy[];
+  /** told after each image: how many are done, of how many known so far, and how many failed */
+  onProgress?: (progress: ImagesProgress) => void;
+}
+
+export interface ImagesProgress {
+  done: number;
+  total: number;
+  failed: number;
 }
 
 /** What the signature check of one image came to. */
@@ -70,7 +78,15 @@ export async function resolveImage(ref: string, platform: Platform, registry: Re
 }
 
 export async function scanTargets(targets: readonly ImageTarget[], options: RunOptions): Promise<ImageResult[]> {
+  const progress: ImagesProgress = { done: 0, total: targets.length, failed: 0 };
   const scanOne = async (target: ImageTarget): Promise<ImageResult> => {
+    const result = await scanTarget(target);
+    progress.done++;
+    if (result.error !== undefined) progress.failed++;
+    options.onProgress?.({ ...progress });
+    return result;
+  };
+  const scanTarget = async (target: ImageTarget): Promise<ImageResult> => {
     try {
       const registry = options.credentialsFor ? { ...options.registry, credentials: options.credentialsFor(target) } : options.registry;
       const image = await resolveImage(target.ref, options.platform, registry);
@@ -90,6 +106,7 @@ export async function scanTargets(targets: readonly ImageTarget[], options: RunO
   const running: ImageTarget[] = results.flatMap((r) =>
     r.scanned === undefined ? [] : (r.target.running ?? []).map((d) => ({ ref: d.ref, uses: d.uses, pullSecrets: r.target.pullSecrets, runningFor: r.target.ref })),
   );
+  progress.total += running.length;
   return withoutRunningSameAsTag([...results, ...(await mapBounded(running, options.concurrency, scanOne))]);
 }
 

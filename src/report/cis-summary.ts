@@ -167,14 +167,30 @@ function presentFileRoles(inventory: Inventory): Set<string> {
   return roles;
 }
 
+/**
+ * Whether what an item of sections 1, 2 and 4 is about is in the inventory: its component (a
+ * process, a static pod, or for the kubelet its KubeletConfiguration from a cluster), or one of its
+ * files. Undefined for the ids of other sections.
+ */
+export function cisApplicability(inventory: Inventory): (id: string) => boolean | undefined {
+  const components = new Set<string>(inventory.components.map((c) => c.component));
+  if (inventory.ofKind('KubeletConfiguration').length > 0) components.add('kubelet');
+  const roles = presentFileRoles(inventory);
+  const items = new Map(CIS_ITEMS.map((item) => [item.id, item]));
+  return (id) => {
+    const item = items.get(id);
+    if (item === undefined) return undefined;
+    return 'component' in item.applies ? components.has(item.applies.component) : item.applies.fileRoles.some((r) => roles.has(r));
+  };
+}
+
 /** Each CIS item's status on this node, from the inventory (what is there) and the findings (what fails). */
 export function cisChecks(inventory: Inventory, findings: readonly Finding[], rules: readonly Rule[]): CisCheck[] {
-  const components = new Set(inventory.components.map((c) => c.component));
-  const roles = presentFileRoles(inventory);
+  const appliesHere = cisApplicability(inventory);
   const rulesFor = new Map<string, string[]>();
   for (const r of rules) for (const id of r.meta.frameworks.cis ?? []) rulesFor.set(id, [...(rulesFor.get(id) ?? []), r.meta.id]);
   return CIS_ITEMS.map((item) => {
-    const applies = 'component' in item.applies ? components.has(item.applies.component) : item.applies.fileRoles.some((r) => roles.has(r));
+    const applies = appliesHere(item.id) === true;
     const checking = rulesFor.get(item.id) ?? [];
     // a rule that covers several components (profiling: 1.2.15, 1.3.2, 1.4.1) fails each item only for its own component
     const component = 'component' in item.applies ? item.applies.component : undefined;

@@ -3,7 +3,7 @@
 // describes; the tests validate every command's report against the published file.
 
 import { SEVERITIES } from '../core/finding.js';
-import { REPORT_SCHEMA_VERSION } from '../core/report.js';
+import { COMPLIANCE_FRAMEWORKS, REPORT_SCHEMA_VERSION } from '../core/report.js';
 
 type Schema = Record<string, unknown>;
 
@@ -31,7 +31,7 @@ const DEFINITIONS: Record<string, Schema> = {
     description: 'a probed endpoint',
     oneOf: [object({ url: text() }, ['url']), object({ host: text(), port: { type: 'integer', minimum: 1, maximum: 65535 } }, ['host', 'port'])],
   },
-  frameworks: object({ cis: strings('CIS Kubernetes Benchmark items'), nsa: strings('NSA/CISA Kubernetes Hardening Guide sections'), mitre: strings('MITRE ATT&CK technique ids') }, []),
+  frameworks: object({ cis: strings('CIS Kubernetes Benchmark items'), nsa: strings('NSA/CISA Kubernetes Hardening Guide sections'), mitre: strings('MITRE ATT&CK technique ids'), pss: strings('Pod Security Standards controls: baseline/… or restricted/…') }, []),
   suppression: {
     oneOf: [
       object({ by: { const: 'annotation' }, reason: text() }, ['by', 'reason']),
@@ -74,6 +74,29 @@ const DEFINITIONS: Record<string, Schema> = {
       target('images', { images: strings('the image references scanned'), source: { type: 'string', enum: ['arguments', 'cluster', 'manifests'] } }, 'kubemoat images'),
     ],
   },
+  control: object(
+    {
+      id: text('the framework\'s id of the control: a CIS item, baseline/… or restricted/…, an NSA/CISA section'),
+      title: text(),
+      status: { type: 'string', enum: ['pass', 'fail', 'not-assessed'], description: 'fail: a finding is against it; pass: its rules ran, had something to examine and found nothing' },
+      reason: text('why it is not assessed'),
+      rules: strings('the rules that check it, run or not'),
+      findings: count('findings against it that are not suppressed, whatever --severity shows'),
+      suppressed: count('suppressed findings against it (they do not fail it)'),
+      resources: strings('what the findings are about: Kind namespace/name, a file or an endpoint'),
+    },
+    ['id', 'title', 'status', 'rules', 'findings', 'suppressed', 'resources'],
+  ),
+  compliance: object(
+    {
+      framework: { type: 'string', enum: [...COMPLIANCE_FRAMEWORKS] },
+      title: text(),
+      totals: object({ pass: { type: 'integer', minimum: 0 }, fail: { type: 'integer', minimum: 0 }, 'not-assessed': { type: 'integer', minimum: 0 } }, ['pass', 'fail', 'not-assessed']),
+      controls: { type: 'array', items: ref('control') },
+    },
+    ['framework', 'title', 'totals', 'controls'],
+    'with --compliance (scan, cluster, node): every control of the framework',
+  ),
   summary: object(
     {
       total: count('findings listed in `findings`'),
@@ -109,6 +132,7 @@ export function reportSchema(): Schema {
       hosts: { type: 'array', items: { type: 'object' }, description: 'probe: each host with open ports, its findings and worst severity' },
       endpoints: { type: 'array', items: { type: 'object' }, description: 'probe: every endpoint that answered, with what it said' },
       scan: { type: 'object', description: 'probe: ports, hosts, probes, connections and their outcomes, seconds' },
+      compliance: ref('compliance'),
     },
     required: ['schemaVersion', 'tool', 'version', 'startedAt', 'target', 'findings', 'suppressed', 'summary', 'coverage'],
     additionalProperties: false,

@@ -26,7 +26,7 @@ export function renderRulesMarkdown(rules: readonly Rule[], probeRules: readonly
     const m = r.meta;
     const f = m.frameworks;
     out.push(`## ${m.id}`, '', `**${m.title}** — severity ${m.severity}, door: ${m.door}`, '', m.description, '', `**How to fix:** ${m.remediation}`, '');
-    const fw = [f.cis?.length ? `CIS Kubernetes Benchmark ${f.cis.join(', ')}` : '', ...(f.nsa ?? []), f.mitre?.length ? `MITRE ATT&CK ${f.mitre.join(', ')}` : ''].filter(Boolean);
+    const fw = [f.cis?.length ? `CIS Kubernetes Benchmark ${f.cis.join(', ')}` : '', ...(f.nsa ?? []), f.mitre?.length ? `MITRE ATT&CK ${f.mitre.join(', ')}` : '', f.pss?.length ? `Pod Security Standards ${f.pss.join(', ')}` : ''].filter(Boolean);
     if (fw.length) out.push('**Frameworks:** ' + fw.join('; '), '');
     out.push('**References:**', '', ...m.references.map((ref) => `- ${ref}`), '');
     if ('check' in r) {

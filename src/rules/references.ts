@@ -1,5 +1,29 @@
 // Framework ids and reference links shared by rules, so each id is spelled once.
 
+/**
+ * Pod Security Standards controls, as `profile/control`: one id per row of the tables at
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/ (restricted includes baseline).
+ */
+export const PSS = {
+  hostProcess: 'baseline/host-process',
+  hostNamespaces: 'baseline/host-namespaces',
+  privileged: 'baseline/privileged-containers',
+  capabilities: 'baseline/capabilities',
+  hostPath: 'baseline/hostpath-volumes',
+  hostPorts: 'baseline/host-ports',
+  appArmor: 'baseline/apparmor',
+  seLinux: 'baseline/selinux',
+  procMount: 'baseline/proc-mount-type',
+  seccomp: 'baseline/seccomp',
+  sysctls: 'baseline/sysctls',
+  volumeTypes: 'restricted/volume-types',
+  privilegeEscalation: 'restricted/privilege-escalation',
+  runAsNonRoot: 'restricted/running-as-non-root',
+  runAsNonRootUser: 'restricted/running-as-non-root-user',
+  seccompRestricted: 'restricted/seccomp',
+  capabilitiesRestricted: 'restricted/capabilities',
+} as const;
+
 export const MITRE = {
   escapeToHost: 'T1611',
   deployContainer: 'T1610',
@@ -35,6 +59,10 @@ export const NSA = {
   controlPlane: 'NSA-CISA Network separation: control plane hardening',
   secrets: 'NSA-CISA Network separation: secrets',
   rbac: 'NSA-CISA Authentication and authorization: role-based access control',
+  etcd: 'NSA-CISA Network separation: control plane hardening (etcd)',
+  authentication: 'NSA-CISA Authentication and authorization: authentication',
+  anonymousAccess: 'NSA-CISA Authentication and authorization: disable anonymous access',
+  logging: 'NSA-CISA Audit logging and threat detection: logging',
 } as const;
 
 export const DOCS = {

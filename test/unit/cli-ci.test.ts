@@ -38,7 +38,7 @@ test('--exclude and --include: path globs relative to the working directory', ()
 });
 
 test('cluster namespaces: -n, -A and the include/exclude lists', () => {
-  const flags = (f: Partial<ClusterFlags>): ClusterFlags => ({ format: 'table', severity: 'low', failOn: 'high', timeout: 1, concurrency: 1, ...f });
+  const flags = (f: Partial<ClusterFlags>): ClusterFlags => ({ format: 'table', severity: 'low', failOn: 'high', timeout: 1, concurrency: 1, progress: false, ...f });
   assert.equal(namespaceFilter(flags({ allNamespaces: true })), undefined, 'every namespace');
   const keep = namespaceFilter(flags({ includeNamespaces: ['team-*', 'shop'], excludeNamespaces: ['team-legacy'] }))!;
   assert.deepEqual(['team-a', 'team-legacy', 'shop', 'kube-system'].filter(keep), ['team-a', 'shop']);

@@ -107,8 +107,8 @@ test('the table groups findings by resource and names file and line; no colour w
   assert.equal(r.status, 1);
   assert.ok(!r.stdout.includes('\x1b['), 'no ANSI codes');
   assert.match(r.stdout, /^DaemonSet monitoring\/node-agent {2}examples\/insecure-cluster\/node-agent\.yaml$/m);
-  assert.match(r.stdout, /at examples\/insecure-cluster\/node-agent\.yaml:23:13/);
-  assert.match(r.stdout, /\d+ findings \(.*critical.*\) in \d+ resources from 6 files/);
+  assert.match(r.stdout, /^ {2}[A-Z]+ +KM-[A-Z]{2}-\d{3} {2}examples\/insecure-cluster\/node-agent\.yaml:23:13$/m, 'rule id and location on a line of their own');
+  assert.match(r.stdout, /\d+ findings \(.*critical.*\) in \d+ resources from 6\s+files/);
   const coloured = runCli(['scan', 'examples/insecure-cluster'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
   assert.ok(coloured.stdout.includes('\x1b['));
 });

@@ -45,10 +45,12 @@ export default defineRule({
         const flag = c.flags.get('bind-address');
         const address = c.flags.string('bind-address');
         const data = { component: c.component, port: securePort };
+        // each component has its own CIS item: a finding is about that one only
+        const cis = { cis: [c.component === 'kube-scheduler' ? '1.4.2' : '1.3.7'] };
         if (flag === undefined || !address) {
-          context.report({ node: container, messageId: 'default', at: flag?.at ?? addAt(c), data, evidence: '--bind-address not set (default 0.0.0.0)' });
+          context.report({ node: container, messageId: 'default', at: flag?.at ?? addAt(c), data, evidence: '--bind-address not set (default 0.0.0.0)', frameworks: cis });
         } else if (!isLoopback(address)) {
-          context.report({ node: container, messageId: 'explicit', at: flag.at, data: { ...data, flag: shown('bind-address', flag) }, evidence: shown('bind-address', flag) });
+          context.report({ node: container, messageId: 'explicit', at: flag.at, data: { ...data, flag: shown('bind-address', flag) }, evidence: shown('bind-address', flag), frameworks: cis });
         }
       },
     };

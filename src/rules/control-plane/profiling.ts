@@ -2,6 +2,14 @@ import { defineRule } from '../../core/rule.js';
 import { HARDENED_APISERVER, HARDENED_CONTROLLER_MANAGER, HARDENED_SCHEDULER, KUBEADM_APISERVER, KUBEADM_CONTROLLER_MANAGER, KUBEADM_SCHEDULER, staticPod, withFlags } from './examples.js';
 import { addAt, CP_DOCS, CP_NSA, judgeable, shown } from './settings.js';
 
+/** The CIS item of each component's profiling flag: a finding is about its own component's item only. */
+const CIS_BY_COMPONENT: Readonly<Record<string, string>> = { 'kube-apiserver': '1.2.15', 'kube-controller-manager': '1.3.2', 'kube-scheduler': '1.4.1' };
+
+function cisOf(component: string): { cis: string[] } {
+  const id = CIS_BY_COMPONENT[component];
+  return { cis: id === undefined ? [] : [id] };
+}
+
 export default defineRule({
   meta: {
     id: 'KM-CP-010',
@@ -43,9 +51,9 @@ export default defineRule({
         const flag = c.flags.get('profiling');
         if (!c.flags.bool('profiling', true)) return;
         if (flag === undefined) {
-          context.report({ node: container, messageId: 'default', at: addAt(c), data: { component: c.component }, evidence: '--profiling not set (default true)' });
+          context.report({ node: container, messageId: 'default', at: addAt(c), data: { component: c.component }, evidence: '--profiling not set (default true)', frameworks: cisOf(c.component) });
         } else {
-          context.report({ node: container, messageId: 'explicit', at: flag.at, data: { component: c.component, flag: shown('profiling', flag) }, evidence: shown('profiling', flag) });
+          context.report({ node: container, messageId: 'explicit', at: flag.at, data: { component: c.component, flag: shown('profiling', flag) }, evidence: shown('profiling', flag), frameworks: cisOf(c.component) });
         }
       },
     };

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { effectiveAppArmor, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -14,7 +14,7 @@ export default defineRule({
       'A missing profile is not reported: the runtime applies its default one.',
     remediation: 'Remove the Unconfined setting so the runtime default applies, or set `appArmorProfile.type: Localhost` with a profile written for the workload.',
     references: [DOCS.appArmor, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.7.3'], nsa: [NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.7.3'], nsa: [NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost], pss: [PSS.appArmor] },
     messages: { unconfined: '{{container}} in {{resource}} runs without AppArmor confinement ({{source}})' },
   },
   examples: {

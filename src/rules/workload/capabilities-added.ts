@@ -4,7 +4,7 @@ import { severityRank } from '../../core/finding.js';
 import { asArray, dig } from '../../core/json.js';
 import type { ContainerNode } from '../../inventory/objects.js';
 import { containerFlag, effective, isPrivileged, isWindowsPod, podFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 /**
@@ -81,7 +81,7 @@ export default defineRule({
     remediation:
       'Remove the capability from `securityContext.capabilities.add`. Start from `drop: [ALL]` and add back only what the process provably needs (often just NET_BIND_SERVICE, or nothing if it listens above port 1024).',
     references: [DOCS.podSecurityStandards, DOCS.linuxCapabilities, DOCS.securityContext],
-    frameworks: { cis: ['5.2.8', '5.2.9'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.exploitationForPrivilegeEscalation] },
+    frameworks: { cis: ['5.2.8', '5.2.9'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.exploitationForPrivilegeEscalation], pss: [PSS.capabilities, PSS.capabilitiesRestricted] },
     messages: { added: '{{container}} in {{resource}} adds {{caps}}{{detail}}' },
   },
   examples: {
@@ -174,6 +174,8 @@ spec:
           at: ['securityContext', 'capabilities', 'add', worst.index],
           evidence: `capabilities.add: ${flagged.map((f) => `${f.cap} (${f.tier})`).join(', ')}`,
           severity: dormant !== undefined ? 'low' : worst.tier,
+          // capabilities the baseline profile allows fail only the restricted one
+          ...(flagged.every((f) => BASELINE_CAPABILITIES.has(f.cap)) ? { frameworks: { pss: [PSS.capabilitiesRestricted] } } : {}),
           ...purposeWeighing(context, c.pod, { kind: 'capabilities', capabilities: flagged.map((f) => f.cap) }),
         });
       },

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { capabilities, isPrivileged, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -14,7 +14,7 @@ export default defineRule({
       'Privileged containers (KM-WL-001), Windows pods, and ephemeral debug containers are not reported.',
     remediation: 'Set `securityContext.capabilities.drop: [ALL]` on the container and add back only the capability it needs (for example NET_BIND_SERVICE).',
     references: [DOCS.podSecurityStandards, DOCS.linuxCapabilities],
-    frameworks: { cis: ['5.2.10'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    frameworks: { cis: ['5.2.10'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation], pss: [PSS.capabilitiesRestricted] },
     notForControlPlane: true,
     messages: { notDropped: '{{container}} in {{resource}} does not drop ALL capabilities' },
   },

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { podFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { evidence, runningNow } from '../running-now.js';
 
 export default defineRule({
@@ -14,7 +14,7 @@ export default defineRule({
       'leaking data and breaking the isolation a container is supposed to give.',
     remediation: 'Remove `hostIPC: true` (or set it to false). Containers of one pod that must share memory can do so through an `emptyDir` with `medium: Memory`.',
     references: [DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.4'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.2.4'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost], pss: [PSS.hostNamespaces] },
     messages: { hostIPC: "{{resource}} shares the node's IPC namespace (hostIPC)" },
   },
   examples: {

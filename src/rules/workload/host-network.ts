@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { hostProcessFields, podFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 import { evidence, runningNow } from '../running-now.js';
 
@@ -17,7 +17,7 @@ export default defineRule({
       'Windows HostProcess pods must use the host network; KM-WL-022 reports them instead, so they are not counted twice.',
     remediation: 'Remove `hostNetwork: true`. Expose the workload through a Service (ClusterIP, NodePort or LoadBalancer) instead of the node\'s interfaces.',
     references: [DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.5'], nsa: [NSA.podSecurity, NSA.networkPolicies], mitre: [MITRE.escapeToHost, MITRE.networkServiceDiscovery] },
+    frameworks: { cis: ['5.2.5'], nsa: [NSA.podSecurity, NSA.networkPolicies], mitre: [MITRE.escapeToHost, MITRE.networkServiceDiscovery], pss: [PSS.hostNamespaces] },
     notForControlPlane: true,
     messages: { hostNetwork: "{{resource}} uses the node's network namespace (hostNetwork): NetworkPolicy does not govern it, and it reaches whatever the node reaches, the cloud metadata endpoint included" },
   },

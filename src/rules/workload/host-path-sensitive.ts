@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../../inventory/objects.js';
 import { classifiedHostPaths, describeMounts, identityEvidence, volumeEvidence } from './host-paths.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -22,7 +22,7 @@ export default defineRule({
       'Remove the hostPath volume, or narrow it to the one file or directory the workload needs and mount it `readOnly: true`. ' +
       'Give workloads credentials through Secrets or workload identity rather than host files, and ship logs through the kubelet or a node agent in a locked-down namespace.',
     references: [DOCS.hostPath, DOCS.staticPods, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost, MITRE.credentialsInFiles] },
+    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost, MITRE.credentialsInFiles], pss: [PSS.hostPath, PSS.volumeTypes] },
     notForControlPlane: true,
     messages: {
       writable: '{{resource}} mounts the host path `{{path}}` writable into {{writer}}: {{why}}',

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { classifiedHostPaths } from './host-paths.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -16,7 +16,7 @@ export default defineRule({
       'Sensitive host paths and runtime sockets are reported by KM-WL-007 and KM-WL-008 instead, and writable paths with a harmless purpose (the iptables lock `/run/xtables.lock`, the syslog socket `/dev/log`) by KM-WL-005.',
     remediation: 'Add `readOnly: true` to the volumeMount, or replace the hostPath with an emptyDir, a PersistentVolumeClaim or a local PersistentVolume when the data is the workload\'s own.',
     references: [DOCS.hostPath, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.immutableFs], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.immutableFs], mitre: [MITRE.escapeToHost], pss: [PSS.hostPath, PSS.volumeTypes] },
     notForControlPlane: true,
     messages: { writable: '{{container}} in {{resource}} mounts the host path `{{path}}` writable' },
   },

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { classifiedHostPaths, describeMounts } from './host-paths.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -15,7 +15,7 @@ export default defineRule({
       'It also takes the mounts whose purpose is known and harmless, and says which: the iptables lock `/run/xtables.lock`, the time zone, `/lib/modules` and CA certificates read-only, logs read-only for a log shipper, `/sys` read-only, and `/proc` read-only by an unprivileged exporter.',
     remediation: 'Use a ConfigMap, Secret, emptyDir or PersistentVolumeClaim instead. If the node file is truly needed, mount the narrowest path, read-only, and keep the workload in a namespace whose Pod Security level allows it on purpose.',
     references: [DOCS.hostPath, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost], pss: [PSS.hostPath, PSS.volumeTypes] },
     notForControlPlane: true,
     messages: {
       readOnly: '{{resource}} mounts the host path `{{path}}` (read-only) into {{readers}}',

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { podFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 import { evidence, runningNow } from '../running-now.js';
 
@@ -15,7 +15,7 @@ export default defineRule({
       'and, with root or SYS_PTRACE, attach to them and reach their files through /proc/<pid>/root. It is one step from owning the node.',
     remediation: 'Remove `hostPID: true` (or set it to false). Node monitoring agents that need it belong in a dedicated, locked-down namespace; everything else should see only its own processes.',
     references: [DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.3'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.containerAndResourceDiscovery] },
+    frameworks: { cis: ['5.2.3'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.containerAndResourceDiscovery], pss: [PSS.hostNamespaces] },
     messages: { hostPID: "{{resource}} shares the node's process namespace (hostPID)" },
   },
   examples: {

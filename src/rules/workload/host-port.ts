@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { asArray, asNumber, asObject, asString } from '../../core/json.js';
 import { podFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -16,7 +16,7 @@ export default defineRule({
       'Pods on the host network (KM-WL-004) already listen on the node and are not reported again.',
     remediation: 'Remove `hostPort` and expose the container through a Service (ClusterIP behind an Ingress, NodePort or LoadBalancer) so access goes through controlled paths.',
     references: [DOCS.hostPorts, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.13'], nsa: [NSA.podSecurity, NSA.networkPolicies], mitre: [MITRE.externalRemoteServices] },
+    frameworks: { cis: ['5.2.13'], nsa: [NSA.podSecurity, NSA.networkPolicies], mitre: [MITRE.externalRemoteServices], pss: [PSS.hostPorts] },
     messages: { hostPort: '{{container}} in {{resource}} listens on host port {{port}} of its node' },
   },
   examples: {

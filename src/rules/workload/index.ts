@@ -25,6 +25,7 @@ import serviceAccountToken from './service-account-token.js';
 import defaultNamespace from './default-namespace.js';
 import tlsVerificationOff from './tls-verification-off.js';
 import rootGroup from './root-group.js';
+import seLinux from './selinux.js';
 
 export const workloadRules: Rule[] = [
   privileged,
@@ -53,4 +54,5 @@ export const workloadRules: Rule[] = [
   defaultNamespace,
   tlsVerificationOff,
   rootGroup,
+  seLinux,
 ];

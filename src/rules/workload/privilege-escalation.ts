@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { containerFlag, isPrivileged, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +15,7 @@ export default defineRule({
       'Windows pods have no such setting; an ephemeral debug container is reported only when it sets the field to true.',
     remediation: 'Set `securityContext.allowPrivilegeEscalation: false` on every container.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext],
-    frameworks: { cis: ['5.2.6'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    frameworks: { cis: ['5.2.6'], nsa: [NSA.podSecurity], mitre: [MITRE.exploitationForPrivilegeEscalation], pss: [PSS.privilegeEscalation] },
     notForControlPlane: true,
     messages: {
       allowed: '{{container}} in {{resource}} sets allowPrivilegeEscalation: true',

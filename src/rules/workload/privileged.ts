@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { containerFlag } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 import { runningNow } from '../running-now.js';
 
@@ -15,7 +15,7 @@ export default defineRule({
       'Anyone who runs code in it (a compromised app, an `exec`) owns the node: mount the host disk, load kernel modules, reach the kubelet credentials.',
     remediation: 'Remove `securityContext.privileged: true`. Grant only the specific capability the workload needs, or move node-level work to a hardened, audited agent.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext],
-    frameworks: { cis: ['5.2.2'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.2.2'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost], pss: [PSS.privileged] },
     messages: { privileged: '{{container}} in {{resource}} runs privileged' },
   },
   examples: {

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { asString, dig } from '../../core/json.js';
 import { inUserNamespace, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +15,7 @@ export default defineRule({
       'where the kernel itself keeps those files out of reach; those pods are not reported.',
     remediation: 'Remove `procMount: Unmasked` (or set `procMount: Default`). Nested-container builds that need it should run with `hostUsers: false`.',
     references: [DOCS.podSecurityStandards, DOCS.userNamespaces],
-    frameworks: { cis: ['5.7.3'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.7.3'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost], pss: [PSS.procMount] },
     messages: { unmasked: '{{container}} in {{resource}} mounts /proc unmasked (procMount: Unmasked)' },
   },
   examples: {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { effective, inUserNamespace, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -16,7 +16,7 @@ export default defineRule({
       "for pods with their own user namespace (`hostUsers: false`), for Windows pods (their user is a Windows account name), or for ephemeral debug containers.",
     remediation: 'Set `securityContext.runAsNonRoot: true` on the pod (containers inherit it), together with a non-zero `runAsUser` if the image has no numeric non-root USER.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext],
-    frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.exploitationForPrivilegeEscalation] },
+    frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.exploitationForPrivilegeEscalation], pss: [PSS.runAsNonRoot] },
     notForControlPlane: true,
     messages: {
       missing: '{{container}} in {{resource}} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set',

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { effective, inUserNamespace, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -15,7 +15,7 @@ export default defineRule({
       "the container's root maps to an unprivileged node user, so the finding is medium there. Windows pods ignore runAsUser and are not reported.",
     remediation: 'Set `runAsUser` to a non-zero id (and `runAsNonRoot: true`), and build the image with a non-root `USER`. If root inside is unavoidable, run the pod with `hostUsers: false`.',
     references: [DOCS.podSecurityStandards, DOCS.securityContext, DOCS.userNamespaces],
-    frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.escapeToHost, MITRE.exploitationForPrivilegeEscalation] },
+    frameworks: { cis: ['5.2.7'], nsa: [NSA.nonRoot], mitre: [MITRE.escapeToHost, MITRE.exploitationForPrivilegeEscalation], pss: [PSS.runAsNonRootUser] },
     notForControlPlane: true,
     messages: {
       root: '{{container}} in {{resource}} runs as root (runAsUser: 0{{origin}})',

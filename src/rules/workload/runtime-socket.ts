@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { classifiedHostPaths, describeMounts, volumeEvidence } from './host-paths.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 import { purposeWeighing } from '../purpose.js';
 
 export default defineRule({
@@ -18,7 +18,7 @@ export default defineRule({
       'Remove the hostPath volume. Image builds can use a rootless builder (BuildKit rootless, Kaniko, Buildah) instead of the Docker socket; ' +
       'monitoring agents should use the kubelet or CRI read-only endpoints they are granted, and run in a dedicated, tightly controlled namespace if they truly need the socket.',
     references: [DOCS.hostPath, DOCS.criSockets, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.deployContainer, MITRE.escapeToHost, MITRE.containerAdministrationCommand] },
+    frameworks: { cis: ['5.2.12'], nsa: [NSA.podSecurity, NSA.hardeningContainerEnv], mitre: [MITRE.deployContainer, MITRE.escapeToHost, MITRE.containerAdministrationCommand], pss: [PSS.hostPath, PSS.volumeTypes] },
     messages: {
       socket: '{{resource}} mounts the {{runtime}} socket `{{path}}` from the host{{where}}',
       directory: '{{resource}} mounts the host directory `{{path}}`{{where}}, which holds the {{runtime}} socket `{{socket}}`',

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { effectiveSeccomp, isPrivileged, isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +15,7 @@ export default defineRule({
       '(runtime/default, docker/default and localhost/… confine; unconfined does not). Privileged containers (never filtered; KM-WL-001), Windows pods and ephemeral debug containers without a profile are not reported.',
     remediation: 'Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or `Localhost` with a tailored profile), or enable the kubelet\'s `seccompDefault` so every container gets RuntimeDefault.',
     references: [DOCS.seccomp, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.7.2'], nsa: [NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.7.2'], nsa: [NSA.hardeningContainerEnv], mitre: [MITRE.escapeToHost], pss: [PSS.seccomp, PSS.seccompRestricted] },
     messages: {
       unconfined: '{{container}} in {{resource}} runs with seccomp unconfined ({{source}})',
       missing: '{{container}} in {{resource}} has no seccomp profile',
@@ -99,7 +99,8 @@ spec:
           return;
         }
         if (c.containerKind === 'ephemeralContainer' || isPrivileged(c)) return;
-        context.report({ node: c, messageId: 'missing', at: profile.at, severity: 'low' });
+        // the baseline profile forbids only Unconfined; no profile at all fails the restricted one alone
+        context.report({ node: c, messageId: 'missing', at: profile.at, severity: 'low', frameworks: { pss: [PSS.seccompRestricted] } });
       },
     };
   },

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { asArray, asObject, asString, dig } from '../../core/json.js';
 import { isWindowsPod } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 /**
  * The sysctls the baseline Pod Security Standard allows (pod-security-admission `check_sysctls`):
@@ -45,7 +45,7 @@ export default defineRule({
       'the TCP keepalive settings, tcp_fin_timeout, tcp_rmem/tcp_wmem, tcp_slow_start_after_idle and tcp_notsent_lowat; anything else needs the node\'s kubelet to allow it explicitly.',
     remediation: 'Remove the sysctl from `spec.securityContext.sysctls`, or tune it on the node itself (node configuration, a tuning operator) for the nodes that need it.',
     references: [DOCS.sysctls, DOCS.podSecurityStandards],
-    frameworks: { nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.endpointDenialOfService] },
+    frameworks: { nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost, MITRE.endpointDenialOfService], pss: [PSS.sysctls] },
     messages: { unsafe: '{{resource}} sets the unsafe sysctl `{{name}}`' },
   },
   examples: {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { hostProcessFields } from '../security-context.js';
-import { DOCS, MITRE, NSA } from '../references.js';
+import { DOCS, MITRE, NSA, PSS } from '../references.js';
 
 export default defineRule({
   meta: {
@@ -14,7 +14,7 @@ export default defineRule({
       'Reported once per pod, at the pod-level setting or else at the first container that asks for it (the host network such a pod must use is not reported again by KM-WL-004).',
     remediation: 'Remove `windowsOptions.hostProcess: true`. Node-management agents that need it belong in a dedicated namespace with the privileged Pod Security level and tight RBAC on who may create pods there.',
     references: [DOCS.windowsHostProcess, DOCS.podSecurityStandards],
-    frameworks: { cis: ['5.2.11'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost] },
+    frameworks: { cis: ['5.2.11'], nsa: [NSA.podSecurity], mitre: [MITRE.escapeToHost], pss: [PSS.hostProcess] },
     messages: { hostProcess: '{{resource}} runs Windows HostProcess containers, with full access to the node' },
   },
   examples: {

@@ -25,6 +25,16 @@ export interface CollectOptions {
   kinds?: ReadonlySet<string>;
   /** namespaces to keep (--include-namespaces, --exclude-namespaces): objects of others, and their Namespace objects, are dropped */
   keepNamespace?: (namespace: string) => boolean;
+  /** told after each resource type listed and each node's kubelet configuration read */
+  onProgress?: (progress: ClusterProgress) => void;
+}
+
+/** How far the collection is: the phase, its steps done and to do, and the objects listed so far. */
+export interface ClusterProgress {
+  phase: 'listing' | 'kubelets';
+  done: number;
+  total: number;
+  objects: number;
 }
 
 /** Kinds whose pods a command needs in order to know which workloads run which service accounts. */
@@ -110,7 +120,14 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
     coverage.push({ target: `${t.resource}${t.group ? `.${t.group}` : ''}`, reason: `the API server does not serve ${apiVersionOf(t)}`, severity: 'warning' });
     return false;
   }).filter((t) => !(options.namespace && !t.namespaced && t.kind !== 'Namespace' && t.kind !== 'ClusterRole' && t.kind !== 'ClusterRoleBinding'));
-  const lists = await mapBounded(wanted, options.concurrency, async (t) => ({ t, result: await listAll(conn, t, options) }));
+  let listed = 0;
+  let items = 0;
+  const lists = await mapBounded(wanted, options.concurrency, async (t) => {
+    const result = await listAll(conn, t, options);
+    if ('items' in result) items += result.items.length;
+    options.onProgress?.({ phase: 'listing', done: ++listed, total: wanted.length, objects: items });
+    return { t, result };
+  });
   const objects: KubeObject[] = [];
   const unreadable: string[] = [];
   for (const { t, result } of lists) {
@@ -130,7 +147,9 @@ export async function collectCluster(conn: ClusterConnection, options: CollectOp
     }
   }
   const wantKubelets = options.kinds === undefined || options.kinds.has('KubeletConfiguration');
-  const kubelets = wantKubelets ? await collectKubeletConfigs(conn, objects.filter((o) => o.kind === 'Node'), options.concurrency) : { objects: [], coverage: [] };
+  const nodes = objects.filter((o) => o.kind === 'Node');
+  const kubeletsRead = (done: number): void => options.onProgress?.({ phase: 'kubelets', done, total: nodes.length, objects: objects.length });
+  const kubelets = wantKubelets ? await collectKubeletConfigs(conn, nodes, options.concurrency, kubeletsRead) : { objects: [], coverage: [] };
   objects.push(...kubelets.objects);
   coverage.push(...kubelets.coverage);
   if (options.kinds === undefined || options.kinds.has(ANONYMOUS_REVIEW_KIND)) {

@@ -15,14 +15,16 @@ export interface KubeletConfigs {
   coverage: CoverageGap[];
 }
 
-export async function collectKubeletConfigs(conn: ClusterConnection, nodes: readonly KubeObject[], concurrency: number): Promise<KubeletConfigs> {
+export async function collectKubeletConfigs(conn: ClusterConnection, nodes: readonly KubeObject[], concurrency: number, onRead?: (done: number) => void): Promise<KubeletConfigs> {
   const objects: KubeObject[] = [];
   const coverage: CoverageGap[] = [];
   let next = 0;
+  let done = 0;
   const worker = async (): Promise<void> => {
     while (next < nodes.length) {
       const node = nodes[next++];
       const res = await conn.get(`/api/v1/nodes/${encodeURIComponent(node.name)}/proxy/configz`);
+      onRead?.(++done);
       if (!res.ok) {
         const fix = res.status === 403 ? '; grant `get nodes/proxy` to read it' : '';
         coverage.push({ target: `node ${node.name} kubelet configz`, reason: `cannot read the kubelet configuration: ${res.reason}${fix}`, severity: 'warning' });
