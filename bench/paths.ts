@@ -401,6 +401,8 @@ function probeFindings(nodeIps: readonly string[], open: number): Finding[] {
 interface Phase {
   name: string;
   ms: number[];
+  /** CPU of the process (main thread, GC helpers, the parse worker while loading): on a loaded machine wall time mostly measures the load */
+  cpuMs: number[];
   /** live heap after the phase (after a full GC when run with --expose-gc), first run */
   heapMiB?: number;
 }
@@ -431,18 +433,21 @@ async function inner(which: 'manifests' | 'live', o: Options): Promise<Result> {
   const gc = (globalThis as { gc?: Gc }).gc;
   const config = loadConfig(undefined, knownRuleIds(), '/nonexistent-kubemoat-bench');
   const phases = new Map<string, Phase>();
-  const rec = (name: string, ms: number, run: number): void => {
+  const rec = (name: string, ms: number, cpuMs: number, run: number): void => {
     let p = phases.get(name);
-    if (p === undefined) phases.set(name, (p = { name, ms: [] }));
+    if (p === undefined) phases.set(name, (p = { name, ms: [], cpuMs: [] }));
     p.ms.push(ms);
+    p.cpuMs.push(cpuMs);
     // heap outside the timed part: the next phase starts without the last one's garbage
     gc?.();
     if (run === 0) p.heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
   };
   const timed = async <T>(name: string, run: number, f: () => T | Promise<T>): Promise<T> => {
     const t = performance.now();
+    const c = process.cpuUsage();
     const v = await f();
-    rec(name, performance.now() - t, run);
+    const used = process.cpuUsage(c);
+    rec(name, performance.now() - t, (used.user + used.system) / 1000, run);
     return v;
   };
   let last: Omit<Result, 'input' | 'load1' | 'phases' | 'peakRssMiB' | 'firstRunPeakRssMiB' | 'gcExposed'> | undefined;
@@ -503,22 +508,25 @@ function table(rows: string[][]): string {
 }
 
 function describe(r: Result): string {
-  const med = (p: Phase): number => median(p.ms);
-  const rows = [['phase', 'median s', 'min s', 'max s', 'live heap after']];
-  for (const p of r.phases) rows.push([p.name, secs(med(p)), secs(Math.min(...p.ms)), secs(Math.max(...p.ms)), p.heapMiB !== undefined ? `${p.heapMiB.toFixed(0)} MiB` : '—']);
-  const of = (name: string): number => {
+  const rows = [['phase', 'median s', 'min s', 'max s', 'median CPU s', 'live heap after']];
+  for (const p of r.phases) rows.push([p.name, secs(median(p.ms)), secs(Math.min(...p.ms)), secs(Math.max(...p.ms)), secs(median(p.cpuMs)), p.heapMiB !== undefined ? `${p.heapMiB.toFixed(0)} MiB` : '—']);
+  const of = (name: string, cpu = false): number => {
     const p = r.phases.find((x) => x.name.startsWith(name));
-    return p ? med(p) : 0;
+    return p ? median(cpu ? p.cpuMs : p.ms) : 0;
   };
-  const gathering = r.phases.filter((p) => p.name.startsWith('load') || p.name.startsWith('inventory') || p.name.startsWith('analyse')).reduce((a, p) => a + med(p), 0);
+  const isGathering = (p: Phase): boolean => p.name.startsWith('load') || p.name.startsWith('inventory') || p.name.startsWith('analyse');
+  const gathering = r.phases.filter(isGathering).reduce((a, p) => a + median(p.ms), 0);
   const rules = of('analyse');
   const graphAndSearch = of('buildGraph') + of('findPaths');
   const withPlacement = graphAndSearch + of('placementOf');
+  const cpuGathering = r.phases.filter(isGathering).reduce((a, p) => a + median(p.cpuMs), 0);
+  const cpuSearch = of('buildGraph', true) + of('findPaths', true);
   const lines = [
     `${r.input}: ${fmt(r.resources)} objects in the inventory, ${fmt(r.findings)} findings${r.probeFindings ? ` (${fmt(r.probeFindings)} of them from probed kubelets)` : ''}; load average ${r.load1.toFixed(1)} at start`,
     table(rows),
     `graph: ${fmt(r.vertices)} vertices, ${fmt(r.edges)} edges, ${fmt(r.findingsUsed)} findings on edges; ${fmt(r.paths)} paths (${Object.entries(r.byEntry).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}); ${r.doors} doors on paths, ${r.doorsWithCuts} of them cut a path`,
     `graph + search ${secs(graphAndSearch)} s = ${((graphAndSearch / rules) * 100).toFixed(1)} % of analyse, ${((graphAndSearch / gathering) * 100).toFixed(1)} % of gathering (${secs(gathering)} s); with placementOf ${secs(withPlacement)} s = ${((withPlacement / rules) * 100).toFixed(1)} % of analyse`,
+    `in CPU time: graph + search ${secs(cpuSearch)} s = ${((cpuSearch / of('analyse', true)) * 100).toFixed(1)} % of analyse, ${((cpuSearch / cpuGathering) * 100).toFixed(1)} % of gathering (${secs(cpuGathering)} CPU s)`,
     `peak RSS ${r.firstRunPeakRssMiB.toFixed(0)} MiB after the first run, ${r.peakRssMiB.toFixed(0)} MiB after all${r.gcExposed ? '' : ' (heap figures are not after a full GC: run with --expose-gc)'}`,
   ];
   return lines.join('\n');
