@@ -134,6 +134,9 @@ export class AttackGraph {
   }
 
   workload(w: WorkloadPlacement): number {
+    // looked up first: edge rules ask for the same workload many times, and its label is built anew each time
+    const had = this.index.get(workloadVertexId(w.key));
+    if (had !== undefined) return had;
     return this.vertex({ type: 'workload', id: workloadVertexId(w.key), label: describeWorkload(w), resource: w.resource, nodes: w.nodes, serviceAccount: w.serviceAccount });
   }
 
@@ -149,8 +152,23 @@ export class AttackGraph {
   /** Code execution in any pod of a namespace (`*`: of the cluster). */
   podsIn(namespace: string): number {
     return this.vertex({ type: 'internal', id: `pods:${namespace}`, label: namespace === '*' ? 'any pod' : `any pod in namespace ${namespace}` }, (at) => {
-      for (const w of this.placement.workloads.values()) if (namespace === '*' || w.namespace === namespace) this.edge(at, this.workload(w));
+      for (const w of namespace === '*' ? this.placement.workloads.values() : this.workloadsIn(namespace)) this.edge(at, this.workload(w));
     });
+  }
+
+  private byNamespace?: Map<string, WorkloadPlacement[]>;
+
+  /** Workloads of a namespace, indexed on first use: a hub per namespace scanning every workload was namespaces × workloads. */
+  private workloadsIn(namespace: string): readonly WorkloadPlacement[] {
+    if (this.byNamespace === undefined) {
+      this.byNamespace = new Map();
+      for (const w of this.placement.workloads.values()) {
+        let list = this.byNamespace.get(w.namespace);
+        if (list === undefined) this.byNamespace.set(w.namespace, (list = []));
+        list.push(w);
+      }
+    }
+    return this.byNamespace.get(namespace) ?? [];
   }
 
   /** Code execution in any pod running on a node. */
