@@ -31,7 +31,7 @@ import { durationMs, milliseconds, wholeNumber } from './flag-values.js';
 import { openStoreToRead, storeNamed } from './store-options.js';
 import type { RunRecord, StoredFinding } from '../store/store.js';
 import type { Alert } from '../detect/alert.js';
-import { emit, useColour } from './output.js';
+import { emit, tableWidth, useColour } from './output.js';
 import { knownRuleIds } from './rule-ids.js';
 import { commaList } from './rule-selection.js';
 
@@ -136,7 +136,7 @@ async function rendered(report: PathsReport, flags: PathsFlags, baseline: Readon
       return renderPathsHtml(report);
     }
     case 'table':
-      return renderPathsTable(report, { colour: useColour(flags.output), ...(baseline ? { baseline } : {}) });
+      return renderPathsTable(report, { colour: useColour(flags.output), width: tableWidth(flags.output), ...(baseline ? { baseline } : {}) });
   }
 }
 

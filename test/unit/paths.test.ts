@@ -152,7 +152,9 @@ spec:
 `);
   const opened = runCli(['paths', '--manifests', changed, '--baseline', first, '--fail-on', 'new-path']);
   assert.equal(opened.status, 1, opened.stderr);
-  assert.match(opened.stdout, /Pod ci\/debug → a node.*\[new\]/);
+  const wide = opened.stdout.split('\n').filter((l) => l.length > 80);
+  assert.deepEqual(wide, [], 'the table fits 80 columns');
+  assert.match(opened.stdout.replace(/\n\s+/g, ' '), /Pod ci\/debug → a node.*\[new\]/);
 });
 
 test('bad input: one line naming what is wrong, exit 2', () => {
