@@ -29,7 +29,7 @@ import { loadManifests } from '../sources/manifests/source.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { durationMs, milliseconds, wholeNumber } from './flag-values.js';
 import { openStoreToRead, storeNamed } from './store-options.js';
-import type { RunRecord, StoredFinding } from '../store/store.js';
+import { storedPlace, type RunRecord, type StoredFinding } from '../store/store.js';
 import type { Alert } from '../detect/alert.js';
 import { emit, tableWidth, useColour } from './output.js';
 import { knownRuleIds } from './rule-ids.js';
@@ -256,8 +256,6 @@ const RULE_META = new Map(catalogue.map((r) => [r.meta.id, r.meta]));
 /** A stored finding keeps what a step shows; the rule's catalogue entry gives back its title and fix. */
 function storedFinding(s: StoredFinding): Finding {
   const meta = RULE_META.get(s.ruleId);
-  const m = s.resource !== undefined ? /^([^/]+)\/(.*?)(?: \[(.+)\])?$/.exec(s.resource) : null;
-  const at = s.location !== undefined ? /^(.*):(\d+):(\d+)$/.exec(s.location) : null;
   return {
     ruleId: s.ruleId,
     severity: s.severity,
@@ -267,7 +265,6 @@ function storedFinding(s: StoredFinding): Finding {
     references: meta?.references ?? [],
     frameworks: meta?.frameworks ?? {},
     fingerprint: s.fingerprint,
-    ...(m ? { resource: { apiVersion: '', kind: m[1], name: m[2], ...(s.namespace ? { namespace: s.namespace } : {}), ...(m[3] ? { container: m[3] } : {}) } } : {}),
-    ...(at ? { location: { file: at[1], line: Number(at[2]), column: Number(at[3]) } } : s.location !== undefined && URL.canParse(s.location) ? { endpoint: { url: s.location } } : {}),
+    ...storedPlace(s),
   };
 }

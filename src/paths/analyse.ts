@@ -4,7 +4,7 @@
 import { severityRank, type Finding, type SubjectRef } from '../core/finding.js';
 import { createHash } from 'node:crypto';
 import { EDGE_RULES, type FindingIndex } from './edges.js';
-import { AttackGraph } from './graph.js';
+import { AttackGraph, assetVertexId } from './graph.js';
 import { ASSET_KINDS, type AssetKind, type AttackPath, type Door, type Edge, type EntryKind, type ObservedAlert, type PathStep, type StepFinding, type Vertex } from './model.js';
 import type { Placement } from './placement.js';
 import { distancesTo, pathFrom, type Distances } from './search.js';
@@ -126,7 +126,7 @@ const ASSET_ORDER = (a: AssetKind): number => ASSET_KINDS.indexOf(a);
 
 export function findPaths(graph: AttackGraph, options: PathOptions = {}, alerts: readonly PlacedAlert[] = []): PathAnalysis {
   const perPair = options.perPair ?? 5;
-  const assets = ASSET_KINDS.filter((a) => options.assets?.includes(a) ?? true).map((kind) => ({ kind, target: graph.lookup(kind === 'node-root' ? 'asset:node-root' : `asset:${kind}`) }));
+  const assets = ASSET_KINDS.filter((a) => options.assets?.includes(a) ?? true).map((kind) => ({ kind, target: graph.lookup(assetVertexId(kind)) }));
   const entries = startsOf(graph).filter((e) => options.entries?.includes(e.entry) ?? true);
   /** `walked`: kept for going through a workload alerts were seen on, so only if a step of it was seen */
   const found: { entry: EntryKind; start: number; asset: AssetKind; edges: number[]; walked?: true }[] = [];
@@ -258,7 +258,7 @@ function weighDoors(graph: AttackGraph, paths: readonly AttackPath[], found: rea
     for (const i of pathSet) {
       const p = found[i];
       let d = byAsset.get(p.asset);
-      if (d === undefined) byAsset.set(p.asset, (d = distancesTo(graph, graph.lookup(p.asset === 'node-root' ? 'asset:node-root' : `asset:${p.asset}`)!, closed)));
+      if (d === undefined) byAsset.set(p.asset, (d = distancesTo(graph, graph.lookup(assetVertexId(p.asset))!, closed)));
       if (!Number.isFinite(d.dist[p.start])) cuts++;
     }
     const fingerprints = [...(members.get(key) ?? [])];

@@ -45,6 +45,8 @@ export const AUTHENTICATED_GROUP = 'system:authenticated';
 const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 const ANONYMOUS_USER = 'system:anonymous';
 
+export const assetVertexId = (kind: AssetKind): string => `asset:${kind}`;
+
 export const workloadVertexId = (key: string): string => `workload:${key}`;
 
 export function identityId(s: SubjectRef): string {
@@ -124,8 +126,9 @@ export class AttackGraph {
   }
 
   asset(kind: AssetKind): number {
-    if (kind === 'node-root') return this.vertex({ type: 'internal', id: 'asset:node-root', label: ASSET_LABELS[kind] });
-    return this.vertex({ type: 'asset', id: `asset:${kind}`, label: ASSET_LABELS[kind], asset: kind });
+    // root on a node is reached at a node's own vertex: the asset behind them all is never shown
+    if (kind === 'node-root') return this.vertex({ type: 'internal', id: assetVertexId(kind), label: ASSET_LABELS[kind] });
+    return this.vertex({ type: 'asset', id: assetVertexId(kind), label: ASSET_LABELS[kind], asset: kind });
   }
 
   node(name: string): number {

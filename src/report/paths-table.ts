@@ -3,7 +3,7 @@
 
 import type { Severity } from '../core/finding.js';
 import type { AttackPath, Door, PathsReport, StepFinding } from '../paths/model.js';
-import { DEFAULT_WIDTH, wrapText } from './table.js';
+import { DEFAULT_WIDTH, where, wrapText } from './table.js';
 
 export interface PathsTableOptions {
   colour: boolean;
@@ -19,8 +19,8 @@ const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
 function placeOf(f: Pick<StepFinding, 'location' | 'endpoint' | 'resource'>): string {
-  if (f.location) return `${f.location.file}:${f.location.line}:${f.location.column}`;
-  if (f.endpoint) return 'url' in f.endpoint ? f.endpoint.url : `${f.endpoint.host}:${f.endpoint.port}`;
+  const at = where(f);
+  if (at !== '') return at;
   const r = f.resource;
   return r ? `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}` : '';
 }

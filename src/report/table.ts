@@ -25,7 +25,8 @@ const BOLD = '\x1b[1m';
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
-function where(f: Finding): string {
+/** A finding's file:line:column, or the endpoint probed; '' when it has neither. */
+export function where(f: Pick<Finding, 'location' | 'endpoint'>): string {
   if (f.location) return `${f.location.file}:${f.location.line}:${f.location.column}`;
   if (f.endpoint) return 'url' in f.endpoint ? f.endpoint.url : `${f.endpoint.host}:${f.endpoint.port}`;
   return '';

@@ -195,6 +195,16 @@ export function findingRow(runId: number, f: Finding): SqlValue[] {
   return [runId, f.fingerprint, f.ruleId, f.severity, r?.namespace ?? null, resource, location, f.message, f.suppressed ? 1 : 0];
 }
 
+/** Where a stored finding is, read back from the columns findingRow wrote (a resource's apiVersion is not kept). */
+export function storedPlace(s: Pick<StoredFinding, 'resource' | 'namespace' | 'location'>): Pick<Finding, 'resource' | 'location' | 'endpoint'> {
+  const r = s.resource !== undefined ? /^([^/]+)\/(.*?)(?: \[(.+)\])?$/.exec(s.resource) : null;
+  const at = s.location !== undefined ? /^(.*):(\d+):(\d+)$/.exec(s.location) : null;
+  return {
+    ...(r ? { resource: { apiVersion: '', kind: r[1], name: r[2], ...(s.namespace ? { namespace: s.namespace } : {}), ...(r[3] ? { container: r[3] } : {}) } } : {}),
+    ...(at ? { location: { file: at[1], line: Number(at[2]), column: Number(at[3]) } } : s.location !== undefined && URL.canParse(s.location) ? { endpoint: { url: s.location } } : {}),
+  };
+}
+
 function alertNamespace(a: Alert): string | undefined {
   return a.source === 'audit' ? a.what.namespace : a.container?.namespace;
 }
